@@ -1,0 +1,78 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layout (see README "Architecture"):
+//   ClaimCore     pure domain: programme, pools, windows, limits, time, outcomes; no I/O, no C.
+//   ClaimAuth     HS256 tokens (swift-crypto) on top of the core's JSON scanner.
+//   ClaimPOSIX    the OS adapter: sockets, epoll, signals, clocks (CClaimSys shim).
+//   ClaimRedis    the Redis adapter: hiredis (CHiredis), RESP encoding, the Lua scripts.
+//   ClaimHTTP     the HTTP/1.1 wire: request parser, response writer, connection buffers.
+//   ClaimGateway  the gateway's event loop: HTTP + Redis pipeline + routes.
+//   ClaimSetup    what the executables share: seed file, --now clock, token secret.
+//   claimgate / claimctl / claimload: thin executables.
+let package = Package(
+    name: "ClaimGate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "claimgate", targets: ["claimgate"]),
+        .executable(name: "claimctl", targets: ["claimctl"]),
+        .executable(name: "claimload", targets: ["claimload"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .target(name: "CClaimSys"),
+        .target(name: "ClaimCore"),
+        .target(name: "ClaimPOSIX", dependencies: ["ClaimCore", "CClaimSys"]),
+        .target(
+            name: "ClaimAuth",
+            dependencies: ["ClaimCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "ClaimRedis",
+            dependencies: ["ClaimCore", "ClaimPOSIX", "CHiredis", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.embedInCode("Scripts")]
+        ),
+        .target(name: "ClaimHTTP", dependencies: ["ClaimPOSIX"]),
+        .target(
+            name: "ClaimGateway",
+            dependencies: ["ClaimCore", "ClaimAuth", "ClaimRedis", "ClaimHTTP", "ClaimPOSIX"]
+        ),
+        .target(name: "ClaimSetup", dependencies: ["ClaimCore", "ClaimPOSIX"]),
+        .executableTarget(
+            name: "claimgate",
+            dependencies: [
+                "ClaimGateway", "ClaimSetup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "claimctl",
+            dependencies: [
+                "ClaimCore", "ClaimRedis", "ClaimAuth", "ClaimSetup",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "claimload",
+            dependencies: [
+                "ClaimCore", "ClaimAuth", "ClaimRedis", "ClaimHTTP", "ClaimPOSIX", "ClaimSetup",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .target(name: "ClaimTestSupport", dependencies: ["ClaimRedis"], path: "Tests/ClaimTestSupport"),
+        .testTarget(name: "ClaimCoreTests", dependencies: ["ClaimCore"]),
+        .testTarget(name: "ClaimAuthTests", dependencies: ["ClaimAuth"]),
+        .testTarget(name: "ClaimHTTPTests", dependencies: ["ClaimHTTP"]),
+        .testTarget(name: "ClaimRedisTests", dependencies: ["ClaimRedis", "ClaimTestSupport"]),
+        .testTarget(
+            name: "ClaimGatewayTests",
+            dependencies: ["ClaimGateway", "ClaimTestSupport", "ClaimAuth", "ClaimHTTP"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,66 @@
+#ifndef CLAIMGATE_CCLAIMSYS_H
+#define CLAIMGATE_CCLAIMSYS_H
+// Linux headers that Glibc's Swift overlay does not export (epoll, signalfd, eventfd), plus
+// tiny helpers for things Swift cannot express directly: `struct epoll_event` is packed on
+// x86_64, and errno is a thread-local macro.
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline struct epoll_event cg_epoll_event(uint32_t events, uint64_t token) {
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.u64 = token;
+    return ev;
+}
+
+static inline uint64_t cg_epoll_event_token(const struct epoll_event *ev) { return ev->data.u64; }
+static inline uint32_t cg_epoll_event_events(const struct epoll_event *ev) { return ev->events; }
+
+static inline int cg_errno(void) { return errno; }
+
+/// accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC).
+int cg_accept_nonblock(int listener);
+
+/// Milliseconds since the Unix epoch from CLOCK_REALTIME.
+static inline int64_t cg_realtime_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/// Nanoseconds from CLOCK_MONOTONIC, for timeouts and latency.
+static inline uint64_t cg_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/// Blocks SIGINT, SIGTERM and SIGPIPE for the calling thread and returns a signalfd that reads
+/// SIGINT/SIGTERM (SIGPIPE stays blocked: a peer closing early must not kill the process).
+static inline int cg_signalfd_for_shutdown(void) {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGPIPE);
+    if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0) return -1;
+    sigdelset(&mask, SIGPIPE);
+    return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/// Ignores SIGPIPE process-wide (clients: a server closing first must not kill us).
+static inline void cg_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+#endif

@@ -1,0 +1,37 @@
+/// The error codes of the public API with their HTTP statuses (documented in docs/api.md).
+public enum APIError: String, Hashable, Sendable, CaseIterable {
+    case badRequest = "bad_request"
+    case unauthorized = "unauthorized"
+    case notEligible = "not_eligible"
+    case notFound = "not_found"
+    case unknownPool = "unknown_pool"
+    case methodNotAllowed = "method_not_allowed"
+    case notOpen = "not_open"
+    case closed = "closed"
+    case soldOut = "sold_out"
+    case limitReached = "limit_reached"
+    case payloadTooLarge = "payload_too_large"
+    case headersTooLarge = "headers_too_large"
+    case notImplemented = "not_implemented"
+    case redisUnavailable = "redis_unavailable"
+    case internalError = "internal_error"
+
+    public var status: Int {
+        switch self {
+        case .badRequest: 400
+        case .unauthorized: 401
+        case .notEligible: 403
+        case .notFound, .unknownPool: 404
+        case .methodNotAllowed: 405
+        // 409: the request was fine but the pool's state refuses it; clients should not retry.
+        case .notOpen, .closed, .soldOut: 409
+        // 429 says "you, not the pool": this person has had their share for the window.
+        case .limitReached: 429
+        case .payloadTooLarge: 413
+        case .headersTooLarge: 431
+        case .notImplemented: 501
+        case .redisUnavailable: 503
+        case .internalError: 500
+        }
+    }
+}

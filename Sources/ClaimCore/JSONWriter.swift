@@ -1,0 +1,52 @@
+/// Appends JSON to a byte buffer without Foundation: the hot path builds every response body
+/// with it. Callers write keys in order; the writer tracks commas.
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8]
+    private var needsComma = false
+
+    public init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma = false }
+    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
+    public mutating func beginArray(_ key: String) { self.key(key); bytes.append(UInt8(ascii: "[")); needsComma = false }
+    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
+
+    public mutating func field(_ key: String, _ value: String) { self.key(key); string(value); needsComma = true }
+    public mutating func field(_ key: String, _ value: Int) { self.key(key); bytes.append(contentsOf: String(value).utf8); needsComma = true }
+    public mutating func field(_ key: String, _ value: Bool) { self.key(key); bytes.append(contentsOf: (value ? "true" : "false").utf8); needsComma = true }
+    public mutating func nullField(_ key: String) { self.key(key); bytes.append(contentsOf: "null".utf8); needsComma = true }
+    /// An array element that is a string.
+    public mutating func element(_ value: String) { separate(); string(value); needsComma = true }
+    /// Starts an object as the value of `key`.
+    public mutating func beginObject(_ key: String) { self.key(key); bytes.append(UInt8(ascii: "{")); needsComma = false }
+
+    private mutating func separate() { if needsComma { bytes.append(UInt8(ascii: ",")) } }
+
+    private mutating func key(_ k: String) {
+        separate()
+        string(k)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    private mutating func string(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
+            case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,26 @@
+/// A voucher programme: its pools and the city clock they run on.
+public struct Programme: Sendable {
+    public let id: String
+    public let name: String
+    public let calendar: CityCalendar
+    /// In seed order.
+    public let pools: [Pool]
+    private let index: [String: Int]
+
+    public init(id: String, name: String, calendar: CityCalendar, pools: [Pool]) {
+        self.id = id
+        self.name = name
+        self.calendar = calendar
+        self.pools = pools
+        var index: [String: Int] = [:]
+        for (i, p) in pools.enumerated() { index[p.id] = i }
+        self.index = index
+    }
+
+    public func pool(id: String) -> Pool? { index[id].map { pools[$0] } }
+
+    /// Where `instant` falls in `pool`'s schedule.
+    public func position(of pool: Pool, at instant: Instant) -> SchedulePosition {
+        pool.schedule.position(at: instant, in: calendar)
+    }
+}
