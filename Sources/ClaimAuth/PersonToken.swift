@@ -1,0 +1,50 @@
+import ClaimCore
+
+/// What a verified resident token says: who the person is and the facts eligibility needs.
+public struct PersonToken: Hashable, Sendable {
+    /// The person's id (`sub`), an `Identifier`.
+    public let person: String
+    public let facts: EligibilityFacts
+    /// Expiry (`exp`, seconds since the epoch).
+    public let expiresAt: Instant
+
+    public init(person: String, facts: EligibilityFacts, expiresAt: Instant) {
+        self.person = person
+        self.facts = facts
+        self.expiresAt = expiresAt
+    }
+
+    /// The JWT payload fields, as the identity provider writes them.
+    public func payload() -> [UInt8] {
+        var w = JSONWriter(capacity: 160)
+        w.beginObject()
+        w.field("sub", person)
+        w.field("region", facts.region)
+        w.field("real_name", facts.realName)
+        w.field("card", facts.cardPrefix)
+        w.field("acct", facts.account.rawValue)
+        w.field("exp", Int(expiresAt.unixMilliseconds / 1000))
+        w.endObject()
+        return w.bytes
+    }
+
+    /// Reads the payload fields; nil names the first missing or malformed one.
+    static func from(payload json: FlatJSONObject) -> Result<PersonToken, TokenError> {
+        guard let sub = json.string("sub"), Identifier.isValid(sub) else { return .failure(.badClaim("sub")) }
+        guard let exp = json.integer("exp"), exp > 0, exp < 100_000_000_000 else { return .failure(.badClaim("exp")) }
+        let region = json.string("region") ?? ""
+        let realName = json.bool("real_name") ?? false
+        let card = json.string("card") ?? ""
+        let account: AccountKind
+        switch json.string("acct") {
+        case nil: account = .individual
+        case .some(let a):
+            guard let k = AccountKind(rawValue: a) else { return .failure(.badClaim("acct")) }
+            account = k
+        }
+        return .success(
+            PersonToken(
+                person: sub, facts: EligibilityFacts(region: region, realName: realName, cardPrefix: card, account: account),
+                expiresAt: Instant(unixMilliseconds: exp * 1000)))
+    }
+}
