@@ -1,0 +1,24 @@
+import CClaimSys
+import Glibc
+
+/// SIGINT and SIGTERM as a readable descriptor (signalfd), so the event loop sees a shutdown
+/// request as just another event. Creating it blocks those signals (and SIGPIPE) for the
+/// calling thread; create it before starting other threads so they inherit the mask.
+public final class ShutdownSignal {
+    public let fd: Int32
+
+    public init() throws(POSIXError) {
+        fd = cg_signalfd_for_shutdown()
+        guard fd >= 0 else { throw POSIXError("signalfd", cg_errno()) }
+    }
+
+    deinit { Glibc.close(fd) }
+
+    /// Reads pending signals; true if any arrived.
+    public func drain() -> Bool {
+        var info = signalfd_siginfo()
+        var got = false
+        while Glibc.read(fd, &info, MemoryLayout<signalfd_siginfo>.size) == MemoryLayout<signalfd_siginfo>.size { got = true }
+        return got
+    }
+}
