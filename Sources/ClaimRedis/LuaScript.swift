@@ -1,0 +1,30 @@
+import Crypto
+
+/// A Lua script shipped as a resource (`Scripts/*.lua`), with the SHA1 Redis will know it by,
+/// computed here so EVALSHA needs no SCRIPT LOAD round trip first.
+public struct LuaScript: Sendable, Hashable {
+    public let name: String
+    public let source: [UInt8]
+    public let sha1: String
+
+    public init(name: String, source: [UInt8]) {
+        self.name = name
+        self.source = source
+        self.sha1 = Insecure.SHA1.hash(data: source).map { b in
+            let hex = Array("0123456789abcdef".utf8)
+            return String(decoding: [hex[Int(b >> 4)], hex[Int(b & 15)]], as: UTF8.self)
+        }.joined()
+    }
+
+    /// One claim, all or nothing: see the header of `claim.lua`.
+    public static let claim = LuaScript(name: "claim", source: PackageResources.claim_lua)
+    /// Release a window's stock exactly once: see `open.lua`.
+    public static let open = LuaScript(name: "open", source: PackageResources.open_lua)
+    /// Put a released window back to its quota: see `reset.lua`.
+    public static let reset = LuaScript(name: "reset", source: PackageResources.reset_lua)
+
+    /// A person's vouchers in one pool: see `wallet.lua`.
+    public static let wallet = LuaScript(name: "wallet", source: PackageResources.wallet_lua)
+
+    public static let all: [LuaScript] = [.claim, .open, .reset, .wallet]
+}

@@ -1,0 +1,27 @@
+/// Redis key names. Every key of a pool carries the pool's hash tag `{pool}`, so each script
+/// touches one slot and a Redis Cluster can hold the programme without a redesign.
+public struct PoolKeys: Hashable, Sendable {
+    public let pool: String
+
+    public init(pool: String) { self.pool = pool }
+
+    private var prefix: String { "cg:{\(pool)}" }
+
+    /// Hash: released, left, granted, quota, opened_at.
+    public func window(_ w: String) -> String { "\(prefix):w:\(w)" }
+    /// Hash: person -> claims counted in the window.
+    public func people(_ w: String) -> String { "\(prefix):w:\(w):people" }
+    /// Hash: person|idempotency-key -> voucher id.
+    public func replays(_ w: String) -> String { "\(prefix):w:\(w):idem" }
+    /// Hash: voucher id -> record (`VoucherRecord`).
+    public var vouchers: String { "\(prefix):vouchers" }
+    /// Hash: person -> space-separated voucher ids.
+    public var wallet: String { "\(prefix):wallet" }
+    /// Set of window ids ever opened.
+    public var windows: String { "\(prefix):windows" }
+    /// Hash: the pool's settings as loaded by `claimctl load`.
+    public var meta: String { "\(prefix):meta" }
+
+    /// Set of every loaded pool id. Not hash-tagged: only operators read it.
+    public static let poolIndex = "cg:pools"
+}

@@ -1,0 +1,73 @@
+import ClaimCore
+
+/// The operator's view of a programme in Redis: which pools are loaded, their settings, their
+/// windows and what each holds. Reads with plain commands; only operators use it.
+public struct ProgrammeStore {
+    public let client: RedisClient
+
+    public init(client: RedisClient) { self.client = client }
+
+    /// Writes every pool's settings and the pool index. Rewriting the same file changes nothing.
+    public func load(_ programme: Programme) throws(RedisError) {
+        for pool in programme.pools {
+            let k = PoolKeys(pool: pool.id)
+            _ = try client.command([
+                "HSET", k.meta, "programme", programme.id, "kind", pool.kind.rawValue, "name", pool.name,
+                "face_fen", String(pool.faceFen), "threshold_fen", String(pool.thresholdFen),
+                "limit_per_window", String(pool.limitPerWindow), "stock_per_release", String(pool.stockPerRelease),
+            ]).orThrow()
+            _ = try client.command(["SADD", PoolKeys.poolIndex, pool.id]).orThrow()
+        }
+    }
+
+    public func pools() throws(RedisError) -> [String] {
+        guard let ids = try client.command(["SMEMBERS", PoolKeys.poolIndex]).orThrow().array else {
+            throw .unexpectedReply("SMEMBERS \(PoolKeys.poolIndex)")
+        }
+        return ids.compactMap(\.text).sorted()
+    }
+
+    public func meta(pool: String) throws(RedisError) -> [String: String] {
+        try client.command(["HGETALL", PoolKeys(pool: pool).meta]).orThrow().stringPairs()
+    }
+
+    public func windows(pool: String) throws(RedisError) -> [String] {
+        guard let ids = try client.command(["SMEMBERS", PoolKeys(pool: pool).windows]).orThrow().array else {
+            throw .unexpectedReply("SMEMBERS windows")
+        }
+        return ids.compactMap(\.text).sorted()
+    }
+
+    /// released/left/granted of one window, nil if never opened.
+    public func counts(pool: String, window: String) throws(RedisError) -> (released: Int, left: Int, granted: Int)? {
+        let s = try client.command(["HGETALL", PoolKeys(pool: pool).window(window)]).orThrow().stringPairs()
+        guard let r = s["released"].flatMap(Int.init), let l = s["left"].flatMap(Int.init), let g = s["granted"].flatMap(Int.init)
+        else { return nil }
+        return (r, l, g)
+    }
+
+    /// Every voucher of the pool, by window.
+    public func vouchers(pool: String) throws(RedisError) -> [String: [Voucher]] {
+        var out: [String: [Voucher]] = [:]
+        for (id, record) in try client.command(["HGETALL", PoolKeys(pool: pool).vouchers]).orThrow().stringPairs() {
+            guard let v = VoucherRecord.decode(id: id, pool: pool, record: record) else {
+                throw .unexpectedReply("voucher \(id) has an unreadable record \(record)")
+            }
+            out[v.window, default: []].append(v)
+        }
+        return out
+    }
+
+    /// Everything the audit checks about one window.
+    public func snapshot(pool: String, window: String, limit: Int, vouchers: [Voucher]) throws(RedisError) -> WindowSnapshot {
+        let k = PoolKeys(pool: pool)
+        let state = try client.command(["HGETALL", k.window(window)]).orThrow().stringPairs()
+        let people = try client.command(["HGETALL", k.people(window)]).orThrow().stringPairs()
+        var owners: [String: String] = [:]
+        for v in vouchers { owners[v.id] = v.owner }
+        return WindowSnapshot(
+            pool: pool, window: window, released: Int(state["released"] ?? "") ?? -1, left: Int(state["left"] ?? "") ?? -1,
+            granted: Int(state["granted"] ?? "") ?? -1, limitPerWindow: limit,
+            claimsByPerson: people.mapValues { Int($0) ?? -1 }, voucherOwners: owners)
+    }
+}

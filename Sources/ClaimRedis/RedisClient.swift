@@ -1,0 +1,76 @@
+import CHiredis
+
+/// A blocking Redis connection (hiredis `redisCommandArgv`): for `claimctl`, tests and
+/// start-up, never for the gateway's event loop. Owns its `redisContext` (freed in `deinit`);
+/// one thread at a time.
+public final class RedisClient {
+    private let context: UnsafeMutablePointer<redisContext>
+    public let endpoint: RedisEndpoint
+
+    public init(_ endpoint: RedisEndpoint, timeoutMilliseconds: Int = 2000) throws(RedisError) {
+        self.endpoint = endpoint
+        let tv = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
+        guard let c = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), tv) else {
+            throw .connection("cannot allocate a redis context")
+        }
+        if c.pointee.err != 0 {
+            let message = Self.errorText(c)
+            redisFree(c)
+            throw .connection("\(endpoint): \(message)")
+        }
+        redisSetTimeout(c, tv)
+        context = c
+        if endpoint.database != 0 { _ = try command(["SELECT", String(endpoint.database)]).orThrow() }
+    }
+
+    deinit { redisFree(context) }
+
+    /// Sends one command and waits for its reply. Error replies come back as `.error`.
+    public func command(_ args: [[UInt8]]) throws(RedisError) -> RedisReply {
+        var lengths = args.map { $0.count }
+        let raw: UnsafeMutableRawPointer? = withArgv(args) { argv in
+            lengths.withUnsafeMutableBufferPointer { lens in
+                redisCommandArgv(context, Int32(args.count), argv, lens.baseAddress)
+            }
+        }
+        guard let raw else { throw .connection(Self.errorText(context)) }
+        defer { freeReplyObject(raw) }
+        return RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
+    }
+
+    public func command(_ args: [String]) throws(RedisError) -> RedisReply {
+        try command(args.map { Array($0.utf8) })
+    }
+
+    /// Runs a script by its SHA1; after a Redis restart (NOSCRIPT) sends the source once with
+    /// EVAL, which also caches it again.
+    public func run(_ script: LuaScript, keys: [String], args: [String]) throws(RedisError) -> RedisReply {
+        let tail = [String(keys.count)] + keys + args
+        let reply = try command(["EVALSHA", script.sha1] + tail)
+        if case .error(let m) = reply, m.hasPrefix("NOSCRIPT") {
+            return try command([Array("EVAL".utf8), script.source] + tail.map { Array($0.utf8) }).orThrow()
+        }
+        return try reply.orThrow()
+    }
+
+    private func withArgv<R>(_ args: [[UInt8]], _ body: (UnsafeMutablePointer<UnsafePointer<CChar>?>) -> R) -> R {
+        // All arguments in one buffer (plus a trailing NUL so it is never empty); hiredis reads
+        // each through a pointer and its length, only for the duration of `body`.
+        var flat: [CChar] = []
+        var offsets: [Int] = []
+        for a in args {
+            offsets.append(flat.count)
+            flat.append(contentsOf: a.map { CChar(bitPattern: $0) })
+        }
+        flat.append(0)
+        return flat.withUnsafeBufferPointer { buf in
+            var pointers: [UnsafePointer<CChar>?] = offsets.map { buf.baseAddress! + $0 }
+            pointers.append(nil)
+            return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        }
+    }
+
+    private static func errorText(_ c: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafeBytes(of: c.pointee.errstr) { buf in String(decoding: buf.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+}

@@ -1,0 +1,125 @@
+import ClaimPOSIX
+import Glibc
+
+/// A non-blocking Redis connection for one event loop: commands are appended to one output
+/// buffer and written together, replies are parsed with hiredis's reader as bytes arrive.
+/// Replies come back in command order; matching them to requests is the owner's job.
+///
+/// The owner registers `fd` in its epoll, asks for writability while `wantsWritable`, and
+/// calls `handleWritable` / `handleReadable`. Not thread-safe: one event loop owns it.
+public final class RedisPipeline {
+    public enum State: Hashable, Sendable {
+        case disconnected
+        case connecting
+        case ready
+    }
+
+    public let endpoint: RedisEndpoint
+    public private(set) var fd: Int32 = -1
+    public private(set) var state: State = .disconnected
+    private var outbox: [UInt8] = []
+    private var written = 0
+    private var reader = RedisReplyReader()
+    /// Replies to commands the pipeline sent itself (SELECT) and the owner never asked for.
+    private var internalReplies = 0
+    /// Read scratch space, owned here and freed in `deinit`.
+    private let scratch: UnsafeMutableRawBufferPointer
+
+    public init(endpoint: RedisEndpoint) {
+        self.endpoint = endpoint
+        scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
+        outbox.reserveCapacity(64 * 1024)
+    }
+
+    deinit {
+        close()
+        scratch.deallocate()
+    }
+
+    /// True while bytes wait to be written or the connect is in progress.
+    public var wantsWritable: Bool { state == .connecting || written < outbox.count }
+
+    /// Starts connecting. Commands may be enqueued at once; they are sent once connected.
+    public func connect() throws(RedisError) {
+        close()
+        do {
+            let (fd, connected) = try TCPSocket.connect(host: endpoint.host, port: endpoint.port)
+            self.fd = fd
+            state = connected ? .ready : .connecting
+        } catch {
+            throw .connection("\(endpoint): \(error)")
+        }
+        if endpoint.database != 0 {
+            RESPEncoder.append(["SELECT", String(endpoint.database)], to: &outbox)
+            internalReplies += 1
+        }
+    }
+
+    /// Appends one command to the output buffer (sent by the next `flush`).
+    public func enqueue(_ args: [[UInt8]]) { RESPEncoder.append(args, to: &outbox) }
+
+    /// Writes as much of the output buffer as the socket takes now.
+    public func flush() throws(RedisError) {
+        guard state == .ready else { return }
+        while written < outbox.count {
+            let r: IOResult
+            do {
+                r = try outbox.withUnsafeBytes { buf throws(POSIXError) in
+                    try FileDescriptor.write(fd, UnsafeRawBufferPointer(rebasing: buf[written...]))
+                }
+            } catch { throw .connection("write: \(error)") }
+            switch r {
+            case .transferred(let n): written += n
+            case .wouldBlock: return
+            case .endOfFile: throw .connection("closed by redis")
+            }
+        }
+        outbox.removeAll(keepingCapacity: true)
+        written = 0
+    }
+
+    /// Call when epoll reports the socket writable: finishes a connect, then flushes.
+    public func handleWritable() throws(RedisError) {
+        if state == .connecting {
+            let e = TCPSocket.pendingError(fd)
+            guard e == 0 else { throw .connection("\(endpoint): connect errno \(e)") }
+            state = .ready
+        }
+        try flush()
+    }
+
+    /// Call when epoll reports the socket readable: reads everything available and hands each
+    /// complete reply to `deliver`, in order.
+    public func handleReadable(_ deliver: (RedisReply) -> Void) throws(RedisError) {
+        while true {
+            let r: IOResult
+            do { r = try FileDescriptor.read(fd, into: scratch) } catch { throw .connection("read: \(error)") }
+            switch r {
+            case .transferred(let n):
+                try reader.feed(UnsafeRawBufferPointer(rebasing: scratch[..<n]))
+                while let reply = try reader.next() {
+                    if internalReplies > 0 {
+                        internalReplies -= 1
+                        if case .error(let m) = reply { throw .server(m) }
+                        continue
+                    }
+                    deliver(reply)
+                }
+                if n < scratch.count { return }
+            case .wouldBlock: return
+            case .endOfFile: throw .connection("closed by redis")
+            }
+        }
+    }
+
+    /// Drops the connection and everything queued on it.
+    public func close() {
+        if fd >= 0 { FileDescriptor.close(fd) }
+        fd = -1
+        state = .disconnected
+        outbox.removeAll(keepingCapacity: true)
+        written = 0
+        internalReplies = 0
+        reader = RedisReplyReader()
+    }
+}

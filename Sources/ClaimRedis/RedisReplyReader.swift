@@ -1,0 +1,47 @@
+import CHiredis
+
+/// Incremental RESP parsing with hiredis's reader: feed whatever bytes the socket gave, take
+/// out every complete reply. Owns its `redisReader` (freed in `deinit`); not thread-safe, so
+/// one owner only (one event loop), hence not `Sendable`.
+public final class RedisReplyReader {
+    private let reader: UnsafeMutablePointer<redisReader>
+
+    public init() {
+        // redisReaderCreate only fails when malloc does; there is nothing to recover then.
+        guard let r = redisReaderCreate() else { fatalError("redisReaderCreate: out of memory") }
+        reader = r
+    }
+
+    deinit { redisReaderFree(reader) }
+
+    /// Hands bytes to the reader (it copies them into its own buffer).
+    public func feed(_ bytes: UnsafeRawBufferPointer) throws(RedisError) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        let rc = redisReaderFeed(reader, base.assumingMemoryBound(to: CChar.self), bytes.count)
+        guard rc == REDIS_OK else { throw .unexpectedReply(errorText()) }
+    }
+
+    public func feed(_ bytes: [UInt8]) throws(RedisError) {
+        var failure: RedisError?
+        bytes.withUnsafeBytes { buf in
+            do throws(RedisError) { try feed(buf) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The next complete reply, or nil until more bytes arrive. A protocol error is fatal for
+    /// the connection (the stream can no longer be framed).
+    public func next() throws(RedisError) -> RedisReply? {
+        var raw: UnsafeMutableRawPointer?
+        guard redisReaderGetReply(reader, &raw) == REDIS_OK else { throw .unexpectedReply(errorText()) }
+        guard let raw else { return nil }
+        defer { freeReplyObject(raw) }
+        return RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
+    }
+
+    private func errorText() -> String {
+        withUnsafeBytes(of: reader.pointee.errstr) { buf in
+            String(decoding: buf.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+-- reset.lua: put a released window's stock back to its quota (a botched release, or a new
+-- quota). Nothing granted is taken back: `released` moves by exactly what `left` moves, so
+-- granted + left == released holds before and after, even with claims arriving between
+-- calls. Running it twice in a row changes nothing the second time.
+--
+-- KEYS[1] window state   cg:{P}:w:<W>   hash: released, left, granted, quota, opened_at
+-- ARGV[1] quota (what `left` becomes)   ARGV[2] now (unix ms)
+-- Returns {'reset', change in left, released, left, granted} | {'not_open'}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_open'} end
+local quota = tonumber(ARGV[1])
+if not quota or quota < 0 then return redis.error_reply('quota must be a non-negative integer') end
+local left = tonumber(redis.call('HGET', KEYS[1], 'left'))
+local change = quota - left
+if change ~= 0 then
+  redis.call('HINCRBY', KEYS[1], 'released', change)
+  redis.call('HSET', KEYS[1], 'left', quota, 'quota', quota, 'reset_at', ARGV[2])
+end
+local s = redis.call('HMGET', KEYS[1], 'released', 'left', 'granted')
+return {'reset', change, tonumber(s[1]), tonumber(s[2]), tonumber(s[3])}

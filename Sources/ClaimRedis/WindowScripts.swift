@@ -1,0 +1,36 @@
+import ClaimCore
+
+/// Opening and resetting windows through `open.lua` and `reset.lua`, for operators.
+public enum WindowScripts {
+    /// What a window holds after an operator action.
+    public struct State: Hashable, Sendable {
+        /// True when this call released the stock (false: it was already released).
+        public var changed: Bool
+        public var released: Int
+        public var left: Int
+        public var granted: Int
+    }
+
+    /// Releases `quota` for the window unless it was released before (idempotent).
+    public static func open(_ client: RedisClient, pool: String, window: String, quota: Int, now: Instant) throws(RedisError) -> State {
+        let k = PoolKeys(pool: pool)
+        let reply = try client.run(
+            .open, keys: [k.window(window), k.windows], args: [window, String(quota), String(now.unixMilliseconds)])
+        guard let a = reply.array, a.count == 4, let opened = a[0].integer, let released = a[1].integer,
+            let left = a[2].integer, let granted = a[3].integer
+        else { throw .unexpectedReply("open: \(reply)") }
+        return State(changed: opened == 1, released: Int(released), left: Int(left), granted: Int(granted))
+    }
+
+    /// Puts the window's stock back to `quota`; nil when the window was never opened.
+    public static func reset(_ client: RedisClient, pool: String, window: String, quota: Int, now: Instant) throws(RedisError) -> State? {
+        let reply = try client.run(
+            .reset, keys: [PoolKeys(pool: pool).window(window)], args: [String(quota), String(now.unixMilliseconds)])
+        guard let a = reply.array, let status = a.first?.text else { throw .unexpectedReply("reset: \(reply)") }
+        if status == "not_open" { return nil }
+        guard a.count == 5, let change = a[1].integer, let released = a[2].integer, let left = a[3].integer,
+            let granted = a[4].integer
+        else { throw .unexpectedReply("reset: \(reply)") }
+        return State(changed: change != 0, released: Int(released), left: Int(left), granted: Int(granted))
+    }
+}
