@@ -1,0 +1,204 @@
+/// An incremental HTTP/1.1 request parser in the style of picohttpparser: it is handed the
+/// bytes received so far and answers "need more", "error", or one request and how many bytes
+/// it used. It keeps no state between calls and never traps on input; every length is bounded.
+///
+/// Strict where leniency has been exploited (request smuggling): CRLF only, no obsolete line
+/// folding, no NUL or control bytes, exactly one `Content-Length`, no `Transfer-Encoding`.
+public struct HTTPRequestParser: Sendable {
+    public var maxHeadBytes: Int
+    public var maxHeaders: Int
+    public var maxBodyBytes: Int
+    public var maxTargetBytes: Int
+
+    public init(maxHeadBytes: Int = 8192, maxHeaders: Int = 64, maxBodyBytes: Int = 16384, maxTargetBytes: Int = 2048) {
+        self.maxHeadBytes = maxHeadBytes
+        self.maxHeaders = maxHeaders
+        self.maxBodyBytes = maxBodyBytes
+        self.maxTargetBytes = maxTargetBytes
+    }
+
+    public enum Result: Hashable, Sendable {
+        case incomplete
+        case request(HTTPRequest, consumed: Int)
+        case failed(HTTPParseError)
+    }
+
+    public func parse(_ bytes: UnsafeRawBufferPointer) -> Result {
+        let n = bytes.count
+        // Find the end of the head (CRLFCRLF) within the bound.
+        let limit = min(n, maxHeadBytes)
+        var headEnd = -1
+        var i = 0
+        while i + 3 < limit {
+            if bytes[i] == 13, bytes[i + 1] == 10, bytes[i + 2] == 13, bytes[i + 3] == 10 {
+                headEnd = i + 4
+                break
+            }
+            i += 1
+        }
+        if headEnd < 0 {
+            if n >= maxHeadBytes { return .failed(.headersTooLarge) }
+            // Refuse early what can never become valid, so garbage does not wait for a timeout.
+            if let e = earlyError(bytes) { return .failed(e) }
+            return .incomplete
+        }
+        var line = Lines(bytes: bytes, end: headEnd)
+        guard let requestLine = line.next() else { return .failed(.malformed("empty request")) }
+        var request: HTTPRequest
+        switch parseRequestLine(bytes, requestLine) {
+        case .failure(let e): return .failed(e)
+        case .success(let r): request = r
+        }
+        var contentLength: Int?
+        var connectionClose = false
+        var connectionKeepAlive = false
+        var headerCount = 0
+        while let h = line.next() {
+            if h.isEmpty { break }
+            headerCount += 1
+            guard headerCount <= maxHeaders else { return .failed(.headersTooLarge) }
+            guard let colon = h.firstIndex(where: { bytes[$0] == UInt8(ascii: ":") }), colon > h.lowerBound else {
+                return .failed(.malformed("header without a name"))
+            }
+            for j in h.lowerBound..<colon where !Self.isTokenByte(bytes[j]) {
+                return .failed(.malformed("bad header name"))
+            }
+            var vs = colon + 1
+            var ve = h.upperBound
+            while vs < ve, bytes[vs] == 32 || bytes[vs] == 9 { vs += 1 }
+            while ve > vs, bytes[ve - 1] == 32 || bytes[ve - 1] == 9 { ve -= 1 }
+            for j in vs..<ve where (bytes[j] < 32 && bytes[j] != 9) || bytes[j] == 127 {
+                return .failed(.malformed("control byte in a header value"))
+            }
+            let name = h.lowerBound..<colon
+            let value = vs..<ve
+            if Self.equalsLowercase(bytes, name, "content-length") {
+                guard contentLength == nil else { return .failed(.malformed("more than one Content-Length")) }
+                guard !value.isEmpty, value.count <= 10, value.allSatisfy({ bytes[$0] >= 48 && bytes[$0] <= 57 }) else {
+                    return .failed(.malformed("bad Content-Length"))
+                }
+                var v = 0
+                for j in value { v = v * 10 + Int(bytes[j] - 48) }
+                contentLength = v
+            } else if Self.equalsLowercase(bytes, name, "transfer-encoding") {
+                return .failed(.transferEncodingNotSupported)
+            } else if Self.equalsLowercase(bytes, name, "connection") {
+                if Self.containsLowercase(bytes, value, "close") { connectionClose = true }
+                if Self.containsLowercase(bytes, value, "keep-alive") { connectionKeepAlive = true }
+            } else if Self.equalsLowercase(bytes, name, "authorization") {
+                let prefix = "bearer "
+                if value.count > prefix.utf8.count,
+                    Self.equalsLowercase(bytes, value.lowerBound..<(value.lowerBound + prefix.utf8.count), prefix)
+                {
+                    request.bearerToken = Array(UnsafeRawBufferPointer(rebasing: bytes[(value.lowerBound + prefix.utf8.count)..<value.upperBound]))
+                } else {
+                    request.hasOtherAuthorization = true
+                }
+            } else if Self.equalsLowercase(bytes, name, "idempotency-key") {
+                request.idempotencyKey = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value]), as: UTF8.self)
+            }
+        }
+        request.keepAlive = request.minorVersion == 1 ? !connectionClose : connectionKeepAlive && !connectionClose
+        let length = contentLength ?? 0
+        guard length <= maxBodyBytes else { return .failed(.bodyTooLarge) }
+        guard n - headEnd >= length else { return .incomplete }
+        if length > 0 { request.body = Array(UnsafeRawBufferPointer(rebasing: bytes[headEnd..<(headEnd + length)])) }
+        return .request(request, consumed: headEnd + length)
+    }
+
+    private func parseRequestLine(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Swift.Result<HTTPRequest, HTTPParseError> {
+        guard let sp1 = r.firstIndex(where: { b[$0] == 32 }) else { return .failure(.malformed("bad request line")) }
+        guard let sp2 = (sp1 + 1..<r.upperBound).firstIndex(where: { b[$0] == 32 }) else {
+            return .failure(.malformed("bad request line"))
+        }
+        let method = r.lowerBound..<sp1
+        let target = (sp1 + 1)..<sp2
+        let version = (sp2 + 1)..<r.upperBound
+        guard !method.isEmpty, method.allSatisfy({ Self.isTokenByte(b[$0]) }) else { return .failure(.malformed("bad method")) }
+        guard target.count <= maxTargetBytes else { return .failure(.uriTooLong) }
+        guard !target.isEmpty, b[target.lowerBound] == UInt8(ascii: "/"), target.allSatisfy({ b[$0] > 32 && b[$0] < 127 }) else {
+            return .failure(.malformed("bad request target"))
+        }
+        guard version.count == 8, Self.equalsLowercase(b, version.lowerBound..<(version.lowerBound + 5), "http/"),
+            b[version.lowerBound + 6] == UInt8(ascii: ".")
+        else { return .failure(.malformed("bad HTTP version")) }
+        guard b[version.lowerBound + 5] == UInt8(ascii: "1"), b[version.lowerBound + 7] == UInt8(ascii: "0") || b[version.lowerBound + 7] == UInt8(ascii: "1") else {
+            return .failure(.unsupportedVersion)
+        }
+        let m: HTTPMethod
+        switch String(decoding: UnsafeRawBufferPointer(rebasing: b[method]), as: UTF8.self) {
+        case "GET": m = .get
+        case "HEAD": m = .head
+        case "POST": m = .post
+        case "PUT": m = .put
+        case "DELETE": m = .delete
+        default: m = .other
+        }
+        var pathEnd = target.upperBound
+        var query: String?
+        if let q = target.firstIndex(where: { b[$0] == UInt8(ascii: "?") }) {
+            pathEnd = q
+            query = String(decoding: UnsafeRawBufferPointer(rebasing: b[(q + 1)..<target.upperBound]), as: UTF8.self)
+        }
+        let path = String(decoding: UnsafeRawBufferPointer(rebasing: b[target.lowerBound..<pathEnd]), as: UTF8.self)
+        return .success(
+            HTTPRequest(method: m, path: path, query: query, minorVersion: Int(b[version.lowerBound + 7] - 48)))
+    }
+
+    /// An error visible before the head is complete: a bare LF, a NUL, or a control byte.
+    private func earlyError(_ b: UnsafeRawBufferPointer) -> HTTPParseError? {
+        for i in 0..<b.count {
+            let c = b[i]
+            if c == 10, i == 0 || b[i - 1] != 13 { return .malformed("bare LF") }
+            if c == 0 { return .malformed("NUL byte") }
+            if c == 13, i + 1 < b.count, b[i + 1] != 10 { return .malformed("bare CR") }
+        }
+        return nil
+    }
+
+    /// Iterates the CRLF-terminated lines of a complete head. A stray CR or LF inside a line
+    /// stays in it and is refused by the per-field checks (control bytes).
+    private struct Lines {
+        let bytes: UnsafeRawBufferPointer
+        let end: Int
+        var pos = 0
+
+        mutating func next() -> Range<Int>? {
+            guard pos < end else { return nil }
+            var i = pos
+            while i + 1 < end, !(bytes[i] == 13 && bytes[i + 1] == 10) { i += 1 }
+            guard i + 1 < end else { return nil }
+            let r = pos..<i
+            pos = i + 2
+            return r
+        }
+    }
+
+    static func isTokenByte(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(c)
+        }
+    }
+
+    static func equalsLowercase(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ lower: String) -> Bool {
+        guard r.count == lower.utf8.count else { return false }
+        var i = r.lowerBound
+        for c in lower.utf8 {
+            var x = b[i]
+            if x >= 65, x <= 90 { x += 32 }
+            if x != c { return false }
+            i += 1
+        }
+        return true
+    }
+
+    static func containsLowercase(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ lower: String) -> Bool {
+        let k = lower.utf8.count
+        guard r.count >= k else { return false }
+        for s in r.lowerBound...(r.upperBound - k) where equalsLowercase(b, s..<(s + k), lower) { return true }
+        return false
+    }
+}

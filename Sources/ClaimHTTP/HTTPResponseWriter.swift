@@ -1,0 +1,39 @@
+/// Writes HTTP/1.1 responses into a connection's output buffer.
+public enum HTTPResponseWriter {
+    /// Appends a complete response with a JSON body.
+    public static func append(
+        status: Int, body: [UInt8], keepAlive: Bool, extraHeaders: String = "", contentType: String = "application/json",
+        to out: inout [UInt8]
+    ) {
+        out.append(contentsOf: "HTTP/1.1 \(status) \(reason(status))\r\n".utf8)
+        out.append(contentsOf: "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n".utf8)
+        if !keepAlive { out.append(contentsOf: "Connection: close\r\n".utf8) }
+        out.append(contentsOf: extraHeaders.utf8)
+        out.append(13)
+        out.append(10)
+        out.append(contentsOf: body)
+    }
+
+    public static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 201: "Created"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 408: "Request Timeout"
+        case 409: "Conflict"
+        case 413: "Content Too Large"
+        case 414: "URI Too Long"
+        case 429: "Too Many Requests"
+        case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
+        case 501: "Not Implemented"
+        case 503: "Service Unavailable"
+        case 505: "HTTP Version Not Supported"
+        default: "Status"
+        }
+    }
+}
