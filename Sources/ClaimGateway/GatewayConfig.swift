@@ -1,0 +1,41 @@
+import ClaimCore
+import ClaimRedis
+
+/// Everything one gateway event loop needs. `Sendable`: it is built on the main thread and
+/// handed to the loop's thread.
+public struct GatewayConfig: Sendable {
+    /// A listening, non-blocking socket (`TCPSocket.listen`). The loop owns it from here on.
+    public var listener: Int32
+    public var redis: RedisEndpoint
+    public var programme: Programme
+    /// The identity provider's HS256 secret.
+    public var tokenSecret: [UInt8]
+    public var clock: any ClaimClock
+    /// Descriptors whose readability means "stop gracefully" (a signalfd, an eventfd).
+    public var stopDescriptors: [Int32]
+    public var maxConnections = 20_000
+    /// Pipelined requests answered-but-unsent per connection before reading pauses.
+    public var maxInFlightPerConnection = 64
+    /// Redis calls outstanding before new ones are refused with 503.
+    public var maxPendingRedisCalls = 100_000
+    /// A Redis reply later than this marks the connection dead (claims get 503, reconnect).
+    public var redisTimeoutMilliseconds: UInt64 = 3000
+    public var redisReconnectMilliseconds: UInt64 = 500
+    /// How long a graceful stop waits for in-flight answers.
+    public var drainTimeoutMilliseconds: UInt64 = 2000
+    /// One line per operator-relevant event (start, stop, Redis faults); never per claim.
+    public var log: @Sendable (String) -> Void
+
+    public init(
+        listener: Int32, redis: RedisEndpoint, programme: Programme, tokenSecret: [UInt8], clock: any ClaimClock,
+        stopDescriptors: [Int32], log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.listener = listener
+        self.redis = redis
+        self.programme = programme
+        self.tokenSecret = tokenSecret
+        self.clock = clock
+        self.stopDescriptors = stopDescriptors
+        self.log = log
+    }
+}

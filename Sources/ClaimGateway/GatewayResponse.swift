@@ -1,0 +1,32 @@
+import ClaimCore
+
+/// A response before it is framed: status, JSON body, extra header lines.
+public struct GatewayResponse: Hashable, Sendable {
+    public var status: Int
+    public var body: [UInt8]
+    /// Complete header lines, each ending in CRLF (`Retry-After: 1\r\n`).
+    public var headers: String
+
+    public init(status: Int, body: [UInt8], headers: String = "") {
+        self.status = status
+        self.body = body
+        self.headers = headers
+    }
+
+    /// `{"error": code, "message": ...}` plus fields `extra` writes, with the code's status.
+    public static func error(
+        _ code: APIError, _ message: String, headers: String = "", extra: (inout JSONWriter) -> Void = { _ in }
+    ) -> GatewayResponse {
+        var w = JSONWriter(capacity: 96)
+        w.beginObject()
+        w.field("error", code.rawValue)
+        w.field("message", message)
+        extra(&w)
+        w.endObject()
+        return GatewayResponse(status: code.status, body: w.bytes, headers: headers)
+    }
+
+    public static func redisUnavailable() -> GatewayResponse {
+        .error(.redisUnavailable, "voucher store unavailable, retry shortly", headers: "Retry-After: 1\r\n")
+    }
+}

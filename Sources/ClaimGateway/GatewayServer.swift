@@ -1,0 +1,310 @@
+import ClaimAuth
+import ClaimCore
+import ClaimHTTP
+import ClaimPOSIX
+import ClaimRedis
+
+/// One event loop: it owns the listening socket, its client connections and one pipelined
+/// Redis connection, all in one epoll. Claims that arrive in the same loop iteration go to
+/// Redis in one write; replies are matched to requests in order.
+///
+/// Not `Sendable`: create it on the thread that runs it.
+public final class GatewayServer {
+    // epoll tokens: small numbers for the fixed descriptors, connection ids above them.
+    private static let listenerToken: UInt64 = 1
+    private static let redisToken: UInt64 = 2
+    private static let stopTokenBase: UInt64 = 3
+    private static let firstConnectionID: UInt64 = 64
+
+    let config: GatewayConfig
+    let programme: Programme
+    let planner: ClaimPlanner
+    let verifier: TokenVerifier
+    private let epoll: Epoll
+    let redis: RedisPipeline
+    private let parser = HTTPRequestParser()
+    private var connections: [UInt64: HTTPConnection] = [:]
+    private var interests: [UInt64: EpollEvents] = [:]
+    private var nextConnectionID = GatewayServer.firstConnectionID
+    private var dirty: Set<UInt64> = []
+    private var pending: [PendingCall] = []
+    private var pendingHead = 0
+    private var redisInterest: EpollEvents = []
+    private var redisRetryAt: UInt64?
+    private var listenerOpen = true
+    private var drainDeadline: UInt64?
+    /// Read scratch space shared by all connections of this loop; freed in `deinit`.
+    private let scratch: UnsafeMutableRawBufferPointer
+
+    public init(config: GatewayConfig) throws(POSIXError) {
+        self.config = config
+        self.programme = config.programme
+        self.planner = ClaimPlanner(programme: config.programme)
+        self.verifier = TokenVerifier(secret: config.tokenSecret)
+        self.epoll = try Epoll()
+        self.redis = RedisPipeline(endpoint: config.redis)
+        self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
+        try epoll.add(config.listener, .readable, token: Self.listenerToken)
+        for (i, fd) in config.stopDescriptors.enumerated() {
+            try epoll.add(fd, .readable, token: Self.stopTokenBase + UInt64(i))
+        }
+    }
+
+    deinit {
+        for c in connections.values { FileDescriptor.close(c.fd) }
+        if listenerOpen { FileDescriptor.close(config.listener) }
+        scratch.deallocate()
+    }
+
+    var isDraining: Bool { drainDeadline != nil }
+    var redisUsable: Bool { redis.state != .disconnected }
+    var redisReady: Bool { redis.state == .ready }
+
+    /// Serves until a stop descriptor fires, then drains and returns.
+    public func run() throws(POSIXError) {
+        config.log("serving \(programme.id) (\(programme.pools.count) pools), redis \(config.redis)")
+        connectRedis()
+        while true {
+            try epoll.wait(timeoutMilliseconds: 100) { token, events in handle(token, events) }
+            afterEvents()
+            if let deadline = drainDeadline {
+                let idle = pendingCount == 0 && connections.isEmpty
+                if idle || MonotonicClock.nanoseconds() >= deadline { break }
+            }
+        }
+        for c in Array(connections.values) { close(c) }
+        redis.close()
+        config.log("stopped")
+    }
+
+    // MARK: events
+
+    private func handle(_ token: UInt64, _ events: EpollEvents) {
+        switch token {
+        case Self.listenerToken: acceptAll()
+        case Self.redisToken: handleRedis(events)
+        case Self.stopTokenBase..<Self.firstConnectionID: beginDrain()
+        default:
+            guard let conn = connections[token] else { return }
+            if events.contains(.error) || (events.contains(.hangup) && !events.contains(.readable)) {
+                close(conn)
+                return
+            }
+            if events.contains(.readable) || events.contains(.hangup) { read(conn) }
+            if events.contains(.writable) { dirty.insert(conn.id) }
+        }
+    }
+
+    private func acceptAll() {
+        while listenerOpen {
+            let fd: Int32?
+            do { fd = try TCPSocket.accept(config.listener) } catch {
+                config.log("accept failed: \(error)")
+                return
+            }
+            guard let fd else { return }
+            guard connections.count < config.maxConnections else {
+                FileDescriptor.close(fd)
+                continue
+            }
+            let conn = HTTPConnection(fd: fd, id: nextConnectionID)
+            nextConnectionID += 1
+            do { try epoll.add(fd, .readable, token: conn.id) } catch {
+                FileDescriptor.close(fd)
+                continue
+            }
+            connections[conn.id] = conn
+            interests[conn.id] = .readable
+        }
+    }
+
+    private func read(_ conn: HTTPConnection) {
+        guard !conn.stopReading, !conn.peerClosed, conn.inFlight < config.maxInFlightPerConnection else { return }
+        do { _ = try conn.read(into: scratch) } catch {
+            close(conn)
+            return
+        }
+        processBuffered(conn)
+        dirty.insert(conn.id)
+    }
+
+    /// Parses and dispatches the requests already buffered, up to the in-flight bound.
+    private func processBuffered(_ conn: HTTPConnection) {
+        while conn.inFlight < config.maxInFlightPerConnection {
+            switch conn.nextRequest(parser) {
+            case .incomplete: return
+            case .request(let request, _): dispatch(request, on: conn)
+            case .failed(let error):
+                let seq = conn.reserveSlot()
+                let response = GatewayResponse.error(
+                    error.status == 431 ? .headersTooLarge : error.status == 413 ? .payloadTooLarge
+                        : error.status == 501 ? .notImplemented : .badRequest,
+                    error.message)
+                answer(conn, seq, GatewayResponse(status: error.status, body: response.body), keepAlive: false)
+                return
+            }
+        }
+    }
+
+    /// Frames `response` into the connection's slot `seq`.
+    func answer(_ conn: HTTPConnection, _ seq: UInt64, _ response: GatewayResponse, keepAlive: Bool) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + response.body.count)
+        let keep = keepAlive && !isDraining
+        HTTPResponseWriter.append(
+            status: response.status, body: response.body, keepAlive: keep, extraHeaders: response.headers, to: &bytes)
+        if !keep { conn.stop() }
+        conn.complete(seq, bytes)
+        dirty.insert(conn.id)
+    }
+
+    /// Answers a pending call's slot, if its connection is still open.
+    func answer(_ call: PendingCall, _ response: GatewayResponse) {
+        guard let conn = connections[call.connection] else { return }
+        answer(conn, call.seq, response, keepAlive: call.keepAlive)
+    }
+
+    private func afterEvents() {
+        // Requests parsed this iteration have queued their Redis commands: one write for all.
+        if !dirty.isEmpty {
+            let ids = dirty
+            dirty.removeAll(keepingCapacity: true)
+            for id in ids {
+                guard let conn = connections[id] else { continue }
+                processBuffered(conn)
+                do { _ = try conn.flush() } catch {
+                    close(conn)
+                    continue
+                }
+                if conn.isFinished { close(conn) } else { updateInterest(conn) }
+            }
+        }
+        flushRedis()
+        let now = MonotonicClock.nanoseconds()
+        if pendingCount > 0, now - pending[pendingHead].sentAt > config.redisTimeoutMilliseconds * 1_000_000 {
+            failRedis("no reply for \(config.redisTimeoutMilliseconds) ms")
+        }
+        if let at = redisRetryAt, now >= at {
+            redisRetryAt = nil
+            connectRedis()
+        }
+    }
+
+    private func updateInterest(_ conn: HTTPConnection) {
+        var want: EpollEvents = []
+        if !conn.stopReading, !conn.peerClosed, conn.inFlight < config.maxInFlightPerConnection { want.insert(.readable) }
+        if conn.hasUnsentOutput { want.insert(.writable) }
+        guard interests[conn.id] != want else { return }
+        do { try epoll.modify(conn.fd, want, token: conn.id) } catch {
+            close(conn)
+            return
+        }
+        interests[conn.id] = want
+    }
+
+    private func close(_ conn: HTTPConnection) {
+        epoll.remove(conn.fd)
+        FileDescriptor.close(conn.fd)
+        connections[conn.id] = nil
+        interests[conn.id] = nil
+        dirty.remove(conn.id)
+    }
+
+    private func beginDrain() {
+        guard drainDeadline == nil else { return }
+        config.log("stop requested: draining \(connections.count) connections, \(pendingCount) redis calls")
+        drainDeadline = MonotonicClock.nanoseconds() + config.drainTimeoutMilliseconds * 1_000_000
+        if listenerOpen {
+            epoll.remove(config.listener)
+            FileDescriptor.close(config.listener)
+            listenerOpen = false
+        }
+        for conn in connections.values {
+            conn.stop()
+            dirty.insert(conn.id)
+        }
+    }
+
+    // MARK: Redis
+
+    var pendingCount: Int { pending.count - pendingHead }
+
+    /// Queues a command and the work its reply completes.
+    func send(_ command: [[UInt8]], _ call: PendingCall) {
+        redis.enqueue(command)
+        pending.append(call)
+    }
+
+    private func connectRedis() {
+        do {
+            try redis.connect()
+            try epoll.add(redis.fd, [.readable, .writable], token: Self.redisToken)
+            redisInterest = [.readable, .writable]
+        } catch {
+            failRedis("\(error)")
+        }
+    }
+
+    private func handleRedis(_ events: EpollEvents) {
+        do {
+            if events.contains(.writable) || redis.state == .connecting {
+                let wasConnecting = redis.state == .connecting
+                try redis.handleWritable()
+                if wasConnecting, redis.state == .ready { config.log("redis connected: \(config.redis)") }
+            }
+            if events.contains(.readable) {
+                try redis.handleReadable { reply in
+                    guard pendingHead < pending.count else { return }
+                    let call = pending[pendingHead]
+                    pendingHead += 1
+                    complete(call, reply)
+                }
+                compactPending()
+            }
+            if events.contains(.error) || events.contains(.hangup) { throw RedisError.connection("hung up") }
+        } catch {
+            failRedis("\(error)")
+        }
+    }
+
+    private func flushRedis() {
+        guard redis.state != .disconnected else { return }
+        do { try redis.flush() } catch {
+            failRedis("\(error)")
+            return
+        }
+        let want: EpollEvents = redis.wantsWritable ? [.readable, .writable] : .readable
+        if want != redisInterest {
+            do { try epoll.modify(redis.fd, want, token: Self.redisToken) } catch {
+                failRedis("\(error)")
+                return
+            }
+            redisInterest = want
+        }
+    }
+
+    private func compactPending() {
+        if pendingHead == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingHead = 0
+        } else if pendingHead > 4096, pendingHead * 2 > pending.count {
+            pending.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+    }
+
+    /// The connection is gone: every waiting request gets 503 now, and we retry later.
+    func failRedis(_ why: String) {
+        if redis.fd >= 0 { epoll.remove(redis.fd) }
+        redis.close()
+        redisInterest = []
+        let failed = pending[pendingHead...]
+        pending.removeAll(keepingCapacity: true)
+        pendingHead = 0
+        if !failed.isEmpty || redisRetryAt == nil {
+            config.log("redis unavailable (\(why)); \(failed.count) requests answered 503; retrying")
+        }
+        for call in failed { fail(call) }
+        redisRetryAt = MonotonicClock.nanoseconds() + config.redisReconnectMilliseconds * 1_000_000
+    }
+}

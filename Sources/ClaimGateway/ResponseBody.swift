@@ -1,0 +1,111 @@
+import ClaimCore
+
+/// JSON bodies of the API (docs/api.md), written without Foundation.
+public enum ResponseBody {
+    /// The answer to a claim.
+    public static func claim(_ outcome: ClaimOutcome, pool: Pool, calendar: CityCalendar, now: Instant) -> GatewayResponse {
+        switch outcome {
+        case .granted(let v, let left, let replayed):
+            var w = JSONWriter(capacity: 384)
+            w.beginObject()
+            w.beginObject("voucher")
+            voucherFields(v, pool: pool, calendar: calendar, now: now, into: &w)
+            w.endObject()
+            w.field("left", left)
+            w.field("replayed", replayed)
+            w.endObject()
+            return GatewayResponse(status: replayed ? 200 : 201, body: w.bytes)
+        case .soldOut:
+            return .error(.soldOut, "all vouchers of this release have been claimed")
+        case .limitReached:
+            return .error(.limitReached, "you have claimed the most allowed in this release") { w in
+                w.field("limit", pool.limitPerWindow)
+            }
+        case .notOpen(let opensAt):
+            return .error(.notOpen, "this pool is not open for claims yet") { w in
+                if let opensAt { w.field("opens_at", calendar.iso8601(opensAt)) } else { w.nullField("opens_at") }
+            }
+        case .closed:
+            return .error(.closed, "this pool's last release has closed")
+        case .notEligible(let reason):
+            return .error(.notEligible, "you are not eligible for this pool") { w in w.field("reason", reason.rawValue) }
+        }
+    }
+
+    /// The fields of one voucher, as the claim answer and the wallet show it.
+    public static func voucherFields(_ v: Voucher, pool: Pool?, calendar: CityCalendar, now: Instant, into w: inout JSONWriter) {
+        w.field("id", v.id)
+        w.field("pool", v.pool)
+        if let pool { w.field("kind", pool.kind.rawValue) }
+        w.field("window", v.window)
+        w.field("face_fen", v.faceFen)
+        w.field("threshold_fen", v.thresholdFen)
+        w.field("claimed_at", calendar.iso8601(v.claimedAt))
+        w.field("expires_at", calendar.iso8601(v.expiresAt))
+        w.field("state", v.isExpired(at: now) ? "expired" : "usable")
+        w.beginArray("merchant_categories")
+        for c in pool?.merchantCategories ?? [] { w.element(c) }
+        w.endArray()
+    }
+
+    /// Release progress of one pool.
+    public static func progress(
+        pool: Pool, position: SchedulePosition, counts: (released: Int, left: Int, granted: Int)?, calendar: CityCalendar
+    ) -> GatewayResponse {
+        var w = JSONWriter(capacity: 320)
+        w.beginObject()
+        w.field("pool", pool.id)
+        w.field("kind", pool.kind.rawValue)
+        w.field("name", pool.name)
+        w.field("face_fen", pool.faceFen)
+        w.field("threshold_fen", pool.thresholdFen)
+        w.field("limit_per_window", pool.limitPerWindow)
+        w.field("stock_per_release", pool.stockPerRelease)
+        switch position {
+        case .open(let win), .upcoming(let win):
+            w.field("state", { if case .open = position { return "open" } else { return "upcoming" } }())
+            w.beginObject("window")
+            w.field("id", win.id)
+            w.field("opens_at", calendar.iso8601(win.opensAt))
+            w.field("closes_at", calendar.iso8601(win.closesAt))
+            w.endObject()
+            w.field("opens_at", calendar.iso8601(win.opensAt))
+        case .ended:
+            w.field("state", "ended")
+            w.nullField("window")
+        }
+        w.field("stock_released", counts != nil)
+        w.field("released", counts?.released ?? 0)
+        w.field("left", counts?.left ?? 0)
+        w.field("granted", counts?.granted ?? 0)
+        w.endObject()
+        return GatewayResponse(status: 200, body: w.bytes)
+    }
+
+    /// A person's vouchers across pools, newest first.
+    public static func wallet(person: String, vouchers: [Voucher], programme: Programme, now: Instant) -> GatewayResponse {
+        var w = JSONWriter(capacity: 128 + vouchers.count * 320)
+        w.beginObject()
+        w.field("person", person)
+        w.beginArray("vouchers")
+        for v in vouchers.sorted(by: { ($0.claimedAt, $0.id) > ($1.claimedAt, $1.id) }) {
+            w.beginObject()
+            voucherFields(v, pool: programme.pool(id: v.pool), calendar: programme.calendar, now: now, into: &w)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        return GatewayResponse(status: 200, body: w.bytes)
+    }
+
+    public static func health(redisReady: Bool, programme: Programme, now: Instant) -> GatewayResponse {
+        var w = JSONWriter(capacity: 128)
+        w.beginObject()
+        w.field("status", redisReady ? "ok" : "degraded")
+        w.field("redis", redisReady ? "up" : "down")
+        w.field("programme", programme.id)
+        w.field("now", programme.calendar.iso8601(now))
+        w.endObject()
+        return GatewayResponse(status: redisReady ? 200 : 503, body: w.bytes)
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+
+/// The identity provider's HS256 secret, from `--token-secret-file`, else the environment
+/// variable `CLAIMGATE_TOKEN_SECRET`. Never from a command-line value: that would show in `ps`.
+public enum TokenSecret {
+    public static let environmentVariable = "CLAIMGATE_TOKEN_SECRET"
+
+    public static func load(file: String?) throws -> [UInt8] {
+        var secret: [UInt8]
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file) else { throw SetupError("cannot read \(file)") }
+            secret = Array(data)
+            while let last = secret.last, last == 10 || last == 13 || last == 32 { secret.removeLast() }
+        } else if let env = ProcessInfo.processInfo.environment[environmentVariable] {
+            secret = Array(env.utf8)
+        } else {
+            throw SetupError("no token secret: set \(environmentVariable) or pass --token-secret-file")
+        }
+        guard secret.count >= 16 else { throw SetupError("the token secret must be at least 16 bytes") }
+        return secret
+    }
+}

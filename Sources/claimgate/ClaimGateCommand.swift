@@ -1,0 +1,56 @@
+import ArgumentParser
+import ClaimCore
+import ClaimGateway
+import ClaimPOSIX
+import ClaimRedis
+import ClaimSetup
+import Foundation
+
+@main
+struct ClaimGateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claimgate", abstract: "The ClaimGate voucher gateway.", subcommands: [Serve.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// `claimgate serve`: one event loop serving the HTTP API on a Redis.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve claims until SIGINT or SIGTERM.")
+
+    @Option(help: "Address to listen on.") var listen = "127.0.0.1:8080"
+    @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
+    @Option(help: "Programme seed file.") var seed = "seeds/shenyang-2022.json"
+    @Option(help: "Start the clock at this ISO-8601 instant (it runs on from there).") var now: String?
+    @Option(help: "File holding the identity provider's HS256 secret (else $CLAIMGATE_TOKEN_SECRET).")
+    var tokenSecretFile: String?
+
+    func run() throws {
+        do {
+            let programme = try ProgrammeFile.load(seed)
+            guard let address = ListenAddress(listen) else { throw SetupError("--listen \(listen): expected host:port") }
+            guard let endpoint = RedisEndpoint(url: redis) else { throw SetupError("--redis \(redis): expected redis://host:port") }
+            let secret = try TokenSecret.load(file: tokenSecretFile)
+            let clock = try ClockSetting.clock(now: now, calendar: programme.calendar)
+            // Block SIGINT/SIGTERM before anything else so they arrive through the signalfd.
+            let signals = try ShutdownSignal()
+            let listener = try TCPSocket.listen(host: address.host, port: address.port)
+            let config = GatewayConfig(
+                listener: listener, redis: endpoint, programme: programme, tokenSecret: secret, clock: clock,
+                stopDescriptors: [signals.fd], log: { Log.line($0) })
+            let server = try GatewayServer(config: config)
+            Log.line("listening on http://\(address.host):\(TCPSocket.localPort(listener)), clock \(clock.now())")
+            try server.run()
+            _ = signals
+        } catch {
+            Log.line("claimgate: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Operator log lines on stderr, time-stamped with the wall clock.
+enum Log {
+    static func line(_ s: String) {
+        FileHandle.standardError.write(Data("\(SystemClock().now()) \(s)\n".utf8))
+    }
+}
