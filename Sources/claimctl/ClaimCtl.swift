@@ -1,0 +1,190 @@
+import ArgumentParser
+import ClaimAuth
+import ClaimCore
+import ClaimPOSIX
+import ClaimRedis
+import ClaimSetup
+
+@main
+struct ClaimCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claimctl", abstract: "Operate a ClaimGate programme in Redis.",
+        subcommands: [Load.self, Open.self, Reset.self, Stats.self, Audit.self, Token.self])
+}
+
+/// Options every Redis-facing subcommand takes.
+struct Connection: ParsableArguments {
+    @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
+    @Option(help: "Programme seed file.") var seed = "seeds/shenyang-2022.json"
+    @Option(help: "Act as if it were this ISO-8601 instant.") var now: String?
+
+    func client() throws -> RedisClient {
+        guard let endpoint = RedisEndpoint(url: redis) else { throw SetupError("--redis \(redis): expected redis://host:port") }
+        return try RedisClient(endpoint)
+    }
+
+    func programme() throws -> Programme { try ProgrammeFile.load(seed) }
+
+    func instant(_ programme: Programme) throws -> Instant {
+        try ClockSetting.clock(now: now, calendar: programme.calendar).now()
+    }
+}
+
+struct Load: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load a programme's pools into Redis.")
+    @OptionGroup var connection: Connection
+    @Argument(help: "Seed file (default: --seed).") var file: String?
+
+    func run() throws {
+        let programme = try ProgrammeFile.load(file ?? connection.seed)
+        try ProgrammeStore(client: connection.client()).load(programme)
+        print("loaded \(programme.id): \(programme.pools.count) pools (\(programme.pools.map(\.id).joined(separator: ", ")))")
+    }
+}
+
+/// Picks the windows an operator action applies to.
+func windows(for pool: Pool, explicit: String?, programme: Programme, now: Instant) throws -> ReleaseWindow {
+    if let explicit {
+        guard let w = pool.schedule.window(id: explicit, in: programme.calendar) else {
+            throw SetupError("\(pool.id) has no window \(explicit)")
+        }
+        return w
+    }
+    switch programme.position(of: pool, at: now) {
+    case .open(let w): return w
+    case .upcoming(let w): return w
+    case .ended: throw SetupError("\(pool.id): every window has closed; name one with --window")
+    }
+}
+
+struct Open: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Release a window's stock (the current or next one by default). Idempotent.")
+    @OptionGroup var connection: Connection
+    @Argument(help: "Pool id, or 'all'.") var pool: String
+    @Option(help: "Window id (a date for daily pools, a period id for period pools).") var window: String?
+
+    func run() throws {
+        let programme = try connection.programme()
+        let now = try connection.instant(programme)
+        let client = try connection.client()
+        let pools = pool == "all" ? programme.pools : [try lookup(pool, programme)]
+        for p in pools {
+            let w = try windows(for: p, explicit: window, programme: programme, now: now)
+            let s = try WindowScripts.open(client, pool: p.id, window: w.id, quota: p.stockPerRelease, now: now)
+            print(
+                "\(p.id) \(w.id): \(s.changed ? "released" : "already released") \(s.released), left \(s.left), "
+                    + "opens \(programme.calendar.iso8601(w.opensAt))")
+        }
+    }
+}
+
+struct Reset: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Put a released window's stock back to its quota. Idempotent; never takes back a voucher.")
+    @OptionGroup var connection: Connection
+    @Argument(help: "Pool id, or 'all'.") var pool: String
+    @Option(help: "Window id (default: the current or next one).") var window: String?
+
+    func run() throws {
+        let programme = try connection.programme()
+        let now = try connection.instant(programme)
+        let client = try connection.client()
+        let pools = pool == "all" ? programme.pools : [try lookup(pool, programme)]
+        for p in pools {
+            let w = try windows(for: p, explicit: window, programme: programme, now: now)
+            guard let s = try WindowScripts.reset(client, pool: p.id, window: w.id, quota: p.stockPerRelease, now: now) else {
+                print("\(p.id) \(w.id): not released yet (use open)")
+                continue
+            }
+            print("\(p.id) \(w.id): \(s.changed ? "reset" : "unchanged"): released \(s.released), granted \(s.granted), left \(s.left)")
+        }
+    }
+}
+
+func lookup(_ id: String, _ programme: Programme) throws -> Pool {
+    guard let p = programme.pool(id: id) else {
+        throw SetupError("no pool \(id); pools: \(programme.pools.map(\.id).joined(separator: ", "))")
+    }
+    return p
+}
+
+struct Stats: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Released, granted and left per pool and window.")
+    @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
+    @Argument(help: "Only this pool.") var pool: String?
+
+    func run() throws {
+        guard let endpoint = RedisEndpoint(url: redis) else { throw SetupError("--redis \(redis): expected redis://host:port") }
+        let store = ProgrammeStore(client: try RedisClient(endpoint))
+        let pools = try pool.map { [$0] } ?? store.pools()
+        var rows: [[String]] = [["pool", "window", "released", "granted", "left"]]
+        for p in pools {
+            for w in try store.windows(pool: p) {
+                guard let c = try store.counts(pool: p, window: w) else { continue }
+                rows.append([p, w, String(c.released), String(c.granted), String(c.left)])
+            }
+        }
+        if rows.count == 1 { rows.append(["(no windows released)", "", "", "", ""]) }
+        print(Table.render(rows))
+    }
+}
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check every pool and window: granted + left == released, nobody over the limit, every voucher owned.")
+    @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
+
+    func run() throws {
+        guard let endpoint = RedisEndpoint(url: redis) else { throw SetupError("--redis \(redis): expected redis://host:port") }
+        let store = ProgrammeStore(client: try RedisClient(endpoint))
+        var problems: [String] = []
+        var windowsChecked = 0
+        var vouchersChecked = 0
+        for p in try store.pools() {
+            guard let limit = try store.meta(pool: p)["limit_per_window"].flatMap(Int.init) else {
+                problems.append("\(p): no limit_per_window in its settings (load the programme again)")
+                continue
+            }
+            var byWindow = try store.vouchers(pool: p)
+            for w in try store.windows(pool: p) {
+                let vouchers = byWindow.removeValue(forKey: w) ?? []
+                problems += AuditReport.problems(in: try store.snapshot(pool: p, window: w, limit: limit, vouchers: vouchers))
+                windowsChecked += 1
+                vouchersChecked += vouchers.count
+            }
+            for (w, vs) in byWindow { problems.append("\(p) \(w): \(vs.count) vouchers for a window never released") }
+        }
+        for line in problems { print("PROBLEM \(line)") }
+        if problems.isEmpty {
+            print("audit clean: \(windowsChecked) windows, \(vouchersChecked) vouchers")
+        } else {
+            print("audit FAILED: \(problems.count) problems in \(windowsChecked) windows")
+            throw ExitCode.failure
+        }
+    }
+}
+
+struct Token: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Mint a resident token as the identity provider would (for demos and tests).")
+    @Option(help: "Person id.") var person: String
+    @Option(help: "Region code where the person is located.") var region = "210100"
+    @Flag(inversion: .prefixedNo, help: "Real-name verified.") var realName = true
+    @Option(help: "Bound card prefix.") var card = "62"
+    @Option(help: "individual or enterprise.") var account = "individual"
+    @Option(help: "Lifetime in seconds.") var ttl = 3600
+    @Option(help: "Secret file (else $CLAIMGATE_TOKEN_SECRET).") var tokenSecretFile: String?
+
+    func run() throws {
+        guard Identifier.isValid(person) else { throw SetupError("--person must be 1-64 characters of [A-Za-z0-9_.-]") }
+        guard let kind = AccountKind(rawValue: account) else { throw SetupError("--account: individual or enterprise") }
+        let signer = TokenSigner(secret: try TokenSecret.load(file: tokenSecretFile))
+        let expires = SystemClock().now().adding(milliseconds: Int64(ttl) * 1000)
+        print(
+            signer.sign(
+                PersonToken(
+                    person: person, facts: EligibilityFacts(region: region, realName: realName, cardPrefix: card, account: kind),
+                    expiresAt: expires)))
+    }
+}
