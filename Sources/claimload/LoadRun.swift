@@ -1,0 +1,166 @@
+import ClaimHTTP
+import ClaimPOSIX
+
+/// The load engine: `connections` keep-alive connections on one epoll, each with one claim in
+/// flight (closed loop), until `duration` or `maxRequests`, whichever comes first.
+final class LoadRun {
+    private enum State { case connecting, idle, waiting, closed }
+
+    private final class Conn {
+        var fd: Int32 = -1
+        var state: State = .closed
+        var inbound: [UInt8] = []
+        var outbound: [UInt8] = []
+        var written = 0
+        var sentAt: UInt64 = 0
+        var person = 0
+    }
+
+    private let host: String
+    private let port: Int
+    private let durationNanoseconds: UInt64
+    private let maxRequests: Int
+    private var plan: LoadPlan
+    private let epoll: Epoll
+    private var conns: [Conn]
+    private let parser = HTTPResponseParser()
+    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
+    private(set) var results = LoadResults()
+    private var deadline: UInt64 = 0
+
+    init(host: String, port: Int, connections: Int, durationSeconds: Double, maxRequests: Int, plan: LoadPlan) throws {
+        self.host = host
+        self.port = port
+        self.durationNanoseconds = UInt64(durationSeconds * 1e9)
+        self.maxRequests = maxRequests
+        self.plan = plan
+        self.epoll = try Epoll(maxEvents: 1024)
+        self.conns = (0..<connections).map { _ in Conn() }
+    }
+
+    deinit {
+        for c in conns where c.fd >= 0 { FileDescriptor.close(c.fd) }
+        scratch.deallocate()
+    }
+
+    private var mayStartMore: Bool { results.sent < maxRequests && MonotonicClock.nanoseconds() < deadline }
+
+    func run() -> LoadResults {
+        let start = MonotonicClock.nanoseconds()
+        deadline = start + durationNanoseconds
+        for i in conns.indices { open(i) }
+        // After the deadline, answers still in flight get a grace period, then are abandoned.
+        let hardStop = deadline + 5_000_000_000
+        while true {
+            let now = MonotonicClock.nanoseconds()
+            let busy = conns.contains { $0.state == .waiting || $0.state == .connecting }
+            if (!mayStartMore && !busy) || now >= hardStop { break }
+            do {
+                try epoll.wait(timeoutMilliseconds: 20) { token, events in handle(Int(token), events) }
+            } catch {
+                results.socketErrors += 1
+                break
+            }
+            if mayStartMore {
+                for i in conns.indices where conns[i].state == .idle { sendNext(i) }
+            }
+        }
+        results.elapsedNanoseconds = MonotonicClock.nanoseconds() - start
+        return results
+    }
+
+    private func open(_ i: Int) {
+        let c = conns[i]
+        do {
+            let (fd, connected) = try TCPSocket.connect(host: host, port: port)
+            c.fd = fd
+            c.state = connected ? .idle : .connecting
+            c.inbound.removeAll(keepingCapacity: true)
+            try epoll.add(fd, connected ? .readable : [.readable, .writable], token: UInt64(i))
+            if connected { sendNext(i) }
+        } catch {
+            results.socketErrors += 1
+            c.state = .closed
+        }
+    }
+
+    private func close(_ i: Int, error: Bool) {
+        let c = conns[i]
+        if error { results.socketErrors += 1 }
+        if c.fd >= 0 {
+            epoll.remove(c.fd)
+            FileDescriptor.close(c.fd)
+        }
+        c.fd = -1
+        c.state = .closed
+        if mayStartMore { open(i) }
+    }
+
+    private func handle(_ i: Int, _ events: EpollEvents) {
+        let c = conns[i]
+        if c.state == .connecting {
+            guard TCPSocket.pendingError(c.fd) == 0 else { return close(i, error: true) }
+            c.state = .idle
+            try? epoll.modify(c.fd, .readable, token: UInt64(i))
+            if mayStartMore { sendNext(i) }
+            return
+        }
+        if events.contains(.writable) { write(i) }
+        if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) { read(i) }
+    }
+
+    private func sendNext(_ i: Int) {
+        let c = conns[i]
+        guard c.state == .idle, mayStartMore else { return }
+        let (person, bytes) = plan.next(host: host)
+        c.person = person
+        c.outbound = bytes
+        c.written = 0
+        c.state = .waiting
+        c.sentAt = MonotonicClock.nanoseconds()
+        results.sent += 1
+        write(i)
+    }
+
+    private func write(_ i: Int) {
+        let c = conns[i]
+        while c.written < c.outbound.count {
+            let r: IOResult
+            do {
+                r = try c.outbound.withUnsafeBytes { try FileDescriptor.write(c.fd, UnsafeRawBufferPointer(rebasing: $0[c.written...])) }
+            } catch { return close(i, error: true) }
+            switch r {
+            case .transferred(let n): c.written += n
+            case .wouldBlock:
+                try? epoll.modify(c.fd, [.readable, .writable], token: UInt64(i))
+                return
+            case .endOfFile: return close(i, error: true)
+            }
+        }
+        try? epoll.modify(c.fd, .readable, token: UInt64(i))
+    }
+
+    private func read(_ i: Int) {
+        let c = conns[i]
+        let r: IOResult
+        do { r = try FileDescriptor.read(c.fd, into: scratch) } catch { return close(i, error: true) }
+        switch r {
+        case .wouldBlock: return
+        case .endOfFile: return close(i, error: c.state == .waiting)
+        case .transferred(let n): c.inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<n]))
+        }
+        let parsed = c.inbound.withUnsafeBytes { parser.parse($0) }
+        switch parsed {
+        case .incomplete: return
+        case .failed: return close(i, error: true)
+        case .response(let response, let consumed):
+            c.inbound.removeFirst(consumed)
+            results.record(
+                status: response.status, body: response.body, person: LoadPlan.person(c.person),
+                latencyNanoseconds: MonotonicClock.nanoseconds() - c.sentAt)
+            c.state = .idle
+            if !response.keepAlive { return close(i, error: false) }
+            sendNext(i)
+        }
+    }
+}
