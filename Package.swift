@@ -64,7 +64,9 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
-        .target(name: "ClaimTestSupport", dependencies: ["ClaimRedis"], path: "Tests/ClaimTestSupport"),
+        .target(
+            name: "ClaimTestSupport", dependencies: ["ClaimCore", "ClaimRedis", "ClaimHTTP", "ClaimPOSIX"],
+            path: "Tests/ClaimTestSupport"),
         .testTarget(name: "ClaimCoreTests", dependencies: ["ClaimCore"]),
         .testTarget(name: "ClaimAuthTests", dependencies: ["ClaimAuth"]),
         .testTarget(name: "ClaimHTTPTests", dependencies: ["ClaimHTTP"]),

@@ -26,6 +26,11 @@ public enum ClaimScript {
         return args
     }
 
+    /// Runs one claim on a blocking client (operators' tools and tests; the gateway pipelines).
+    public static func run(_ r: ClaimRequest, on client: RedisClient) throws(RedisError) -> ClaimOutcome {
+        try outcome(client.run(.claim, keys: keys(r), args: arguments(r)), for: r)
+    }
+
     /// Reads the script's reply. Throws for error replies and for shapes the script never
     /// returns (which would mean a different script answered).
     public static func outcome(_ reply: RedisReply, for r: ClaimRequest) throws(RedisError) -> ClaimOutcome {

@@ -1,0 +1,59 @@
+import ClaimCore
+import Testing
+@testable import ClaimAuth
+
+@Suite struct TokenVerifierTests {
+    let secret = Array("a-test-secret-of-32-bytes-length".utf8)
+    let now = Instant(unixMilliseconds: 1_654_826_400_000)
+    var signer: TokenSigner { TokenSigner(secret: secret) }
+    var verifier: TokenVerifier { TokenVerifier(secret: secret) }
+    var person: PersonToken {
+        PersonToken(
+            person: "u42", facts: EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual),
+            expiresAt: now.adding(milliseconds: 3_600_000))
+    }
+
+    func verify(_ token: String) -> Result<PersonToken, TokenError> { verifier.verify(Array(token.utf8), now: now) }
+
+    @Test func acceptsWhatTheIdentityProviderSigned() {
+        #expect(verify(signer.sign(person)) == .success(person))
+    }
+
+    @Test func refusesAnotherSecretAndAnyTampering() {
+        let other = TokenSigner(secret: Array("another-secret-another-secret-xx".utf8)).sign(person)
+        #expect(verify(other) == .failure(.badSignature))
+        let token = signer.sign(person)
+        let parts = token.split(separator: ".").map(String.init)
+        var forged = person.payload()
+        forged[forged.firstIndex(of: UInt8(ascii: "4"))!] = UInt8(ascii: "5")
+        #expect(verify(parts[0] + "." + Base64URL.encode(forged) + "." + parts[2]) == .failure(.badSignature))
+    }
+
+    @Test func pinsTheAlgorithm() {
+        let none = Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8))
+        #expect(verify(none + "." + Base64URL.encode(person.payload()) + ".") == .failure(.unsupportedAlgorithm))
+        let rs = Base64URL.encode(Array(#"{"alg":"RS256"}"#.utf8))
+        #expect(verify(signer.sign(headerSegment: rs, payload: person.payload())) == .failure(.unsupportedAlgorithm))
+    }
+
+    @Test func refusesExpiredTokensAtTheExactSecond() {
+        let t = PersonToken(person: "u1", facts: person.facts, expiresAt: now)
+        #expect(verify(signer.sign(t)) == .failure(.expired))
+    }
+
+    @Test func refusesSignedButUnusableClaims() {
+        #expect(verify(signer.sign(payload: Array(#"{"exp":4102444800}"#.utf8))) == .failure(.badClaim("sub")))
+        #expect(verify(signer.sign(payload: Array(#"{"sub":"a b","exp":4102444800}"#.utf8))) == .failure(.badClaim("sub")))
+        #expect(verify(signer.sign(payload: Array(#"{"sub":"u1"}"#.utf8))) == .failure(.badClaim("exp")))
+        #expect(verify(signer.sign(payload: Array(#"{"sub":"u1","exp":4102444800,"acct":"robot"}"#.utf8))) == .failure(.badClaim("acct")))
+        #expect(verify(signer.sign(payload: Array(#"{"sub":"u1","sub":"u2","exp":4102444800}"#.utf8))) == .failure(.malformed))
+    }
+
+    @Test func refusesMalformedAndOversizedTokens() {
+        for bad in ["", "abc", "a.b", "a.b.c.d", "!!.!!.!!", String(repeating: "a", count: 3000)] {
+            #expect(throws: Never.self) { _ = verify(bad) }
+            if case .success = verify(bad) { Issue.record("accepted \(bad)") }
+        }
+        #expect(verify(String(repeating: "a", count: 3000)) == .failure(.tooLong))
+    }
+}

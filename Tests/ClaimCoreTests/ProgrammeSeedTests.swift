@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import ClaimCore
+
+@Suite struct ProgrammeSeedTests {
+    static func repoSeed() -> [UInt8] {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if let d = FileManager.default.contents(atPath: url.appendingPathComponent("seeds/shenyang-2022.json").path) {
+                return Array(d)
+            }
+        }
+        return []
+    }
+
+    @Test func theShenyangSeedHasAllFourKinds() throws {
+        let p = try ProgrammeSeed.decode(Self.repoSeed())
+        #expect(p.id == "shenyang-2022")
+        #expect(Set(p.pools.map(\.kind)) == Set(PoolKind.allCases))
+        #expect(p.calendar == .shenyang)
+        let a500 = try #require(p.pool(id: "appliance-500"))
+        #expect(a500.faceFen == 50000)
+        #expect(a500.schedule.windows(in: p.calendar).count == 21)
+        #expect(p.pool(id: "comprehensive-10")?.validity == .endOfWeekday(4))
+        #expect(p.pool(id: "specialty-15")?.eligibility.individualsOnly == true)
+    }
+
+    @Test func theSeedStaysWithinTheArticlesBudgets() throws {
+        let p = try ProgrammeSeed.decode(Self.repoSeed())
+        func budget(_ kind: PoolKind) -> Int {
+            p.pools.filter { $0.kind == kind }.reduce(0) { sum, pool in
+                sum + pool.faceFen * pool.stockPerRelease * pool.schedule.windows(in: p.calendar).count
+            }
+        }
+        #expect(budget(.comprehensive) <= 50_000_000 * 100)
+        #expect(budget(.appliance) <= 18_000_000 * 100)
+        #expect(budget(.specialty) <= 20_000_000 * 100)
+        #expect(budget(.housingGrant) <= 12_000_000 * 100)
+    }
+
+    func decode(_ mutate: (inout [String: Any]) -> Void) -> SeedError? {
+        var doc = (try? JSONSerialization.jsonObject(with: Data(Self.repoSeed()))) as? [String: Any] ?? [:]
+        mutate(&doc)
+        let bytes = Array((try? JSONSerialization.data(withJSONObject: doc)) ?? Data())
+        do {
+            _ = try ProgrammeSeed.decode(bytes)
+            return nil
+        } catch { return error }
+    }
+
+    func mutatePool(_ index: Int, _ f: @escaping (inout [String: Any]) -> Void) -> (inout [String: Any]) -> Void {
+        { doc in
+            var pools = doc["pools"] as! [[String: Any]]
+            f(&pools[index])
+            doc["pools"] = pools
+        }
+    }
+
+    @Test func aBadFileIsRefusedNamingTheField() {
+        #expect(decode(mutatePool(3) { $0["face_fen"] = 0 })?.field == "pools[3].face_fen")
+        #expect(decode(mutatePool(1) { $0["face_fen"] = "ten" })?.field == "pools[1].face_fen")
+        #expect(decode(mutatePool(0) { $0.removeValue(forKey: "kind") })?.field == "pools[0].kind")
+        #expect(decode(mutatePool(0) { $0["kind"] = "lottery" })?.field == "pools[0].kind")
+        #expect(decode(mutatePool(2) { $0["id"] = "has space" })?.field == "pools[2].id")
+        #expect(decode(mutatePool(2) { $0["id"] = "comprehensive-50" })?.field == "pools[2].id")
+        #expect(decode(mutatePool(4) { p in
+            var s = p["schedule"] as! [String: Any]
+            s["opens_at"] = "25:00"
+            p["schedule"] = s
+        })?.field == "pools[4].schedule.opens_at")
+        #expect(decode(mutatePool(4) { p in
+            var s = p["schedule"] as! [String: Any]
+            s["ranges"] = [["first": "2022-06-30", "last": "2022-06-10"]]
+            p["schedule"] = s
+        })?.field == "pools[4].schedule.ranges[0].last")
+        #expect(decode(mutatePool(0) { p in p["validity"] = ["type": "end_of_weekday", "weekday": 9] })?.field == "pools[0].validity.weekday")
+        #expect(decode(mutatePool(0) { $0["limit_per_window"] = 0 })?.field == "pools[0].limit_per_window")
+        #expect(decode { $0["pools"] = [] }?.field == "pools")
+        #expect(decode { $0.removeValue(forKey: "programme") }?.field == "programme")
+    }
+
+    @Test func garbageIsRefusedNotCrashed() {
+        for bytes in [[], Array("{".utf8), Array("[]".utf8), Array("null".utf8), [0xFF, 0xFE]] as [[UInt8]] {
+            #expect(throws: SeedError.self) { try ProgrammeSeed.decode(bytes) }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ClaimAuth
+import ClaimCore
+import ClaimGateway
+import ClaimPOSIX
+import ClaimRedis
+import ClaimTestSupport
+import Foundation
+
+/// A real gateway on a loopback port, on its own thread, for end-to-end tests.
+final class GatewayHarness {
+    static let secret = Array("end-to-end-test-secret-32-bytes!".utf8)
+    let port: Int
+    private let stopSignal: WakeupSignal
+    private let finished = DispatchSemaphore(value: 0)
+    let signer = TokenSigner(secret: GatewayHarness.secret)
+
+    init(programme: Programme, clock: any ClaimClock, redis: RedisEndpoint) throws {
+        let listener = try TCPSocket.listen(host: "127.0.0.1", port: 0)
+        port = TCPSocket.localPort(listener)
+        stopSignal = try WakeupSignal()
+        var config = GatewayConfig(
+            listener: listener, redis: redis, programme: programme, tokenSecret: Self.secret, clock: clock,
+            stopDescriptors: [stopSignal.fd])
+        config.redisReconnectMilliseconds = 100
+        let done = finished
+        let settings = config
+        Thread {
+            do {
+                let server = try GatewayServer(config: settings)
+                try server.run()
+            } catch {
+                FileHandle.standardError.write(Data("gateway failed: \(error)\n".utf8))
+            }
+            done.signal()
+        }.start()
+    }
+
+    /// Stops the gateway gracefully; true if it returned within 5 s.
+    func stop() -> Bool {
+        stopSignal.fire()
+        return finished.wait(timeout: .now() + 5) == .success
+    }
+
+    func token(_ person: String, region: String = "210100") -> String {
+        signer.sign(
+            PersonToken(
+                person: person, facts: EligibilityFacts(region: region, realName: true, cardPrefix: "62", account: .individual),
+                expiresAt: Instant(unixMilliseconds: 4_102_444_800_000)))
+    }
+
+    func client() throws -> TestHTTPClient { try TestHTTPClient(port: port) }
+}

@@ -1,0 +1,157 @@
+import ClaimCore
+import ClaimHTTP
+import ClaimPOSIX
+import ClaimRedis
+import ClaimTestSupport
+import Foundation
+import Testing
+@testable import ClaimGateway
+
+/// The gateway end to end over loopback: HTTP in, Redis behind, audit after.
+@Suite struct GatewayServerTests {
+    let redis: TestRedis
+    let pool: Pool
+    let programme: Programme
+    let duringRelease = FixedClock(TestProgramme.releaseInstant.adding(milliseconds: 1))
+
+    init() throws {
+        redis = try TestRedis.get()
+        pool = TestProgramme.dailyPool(stock: 3)
+        programme = TestProgramme.programme([pool])
+    }
+
+    func openWindow() throws {
+        _ = try WindowScripts.open(try redis.client(), pool: pool.id, window: "2022-06-10", quota: 3, now: TestProgramme.releaseInstant)
+    }
+
+    func claim(_ c: TestHTTPClient, _ g: GatewayHarness, _ person: String, key: String? = nil) throws -> HTTPResponse {
+        var headers = ["Authorization": "Bearer \(g.token(person))"]
+        if let key { headers["Idempotency-Key"] = key }
+        return try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: headers)
+    }
+
+    @Test func claimsAreGrantedLimitedReplayedAndSoldOutThenAuditClean() throws {
+        try openWindow()
+        let g = try GatewayHarness(programme: programme, clock: duringRelease, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        let first = try claim(c, g, "u1", key: "retry-1")
+        #expect(first.status == 201)
+        let id = (first.json["voucher"] as? [String: Any])?["id"] as? String
+        #expect(id == "\(pool.id):2022-06-10:1")
+        let replay = try claim(c, g, "u1", key: "retry-1")
+        #expect(replay.status == 200)
+        #expect((replay.json["voucher"] as? [String: Any])?["id"] as? String == id)
+        #expect(replay.json["replayed"] as? Bool == true)
+        #expect(try claim(c, g, "u1").json["error"] as? String == "limit_reached")
+        #expect(try claim(c, g, "u2").status == 201)
+        #expect(try claim(c, g, "u3").status == 201)
+        let sold = try claim(c, g, "u4")
+        #expect(sold.status == 409)
+        #expect(sold.json["error"] as? String == "sold_out")
+
+        let wallet = try c.request("GET", "/v1/me/vouchers", headers: ["Authorization": "Bearer \(g.token("u1"))"])
+        #expect(wallet.status == 200)
+        #expect((wallet.json["vouchers"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id].compactMap { $0 })
+        let progress = try c.request("GET", "/v1/pools/\(pool.id)")
+        #expect(progress.json["released"] as? Int == 3)
+        #expect(progress.json["left"] as? Int == 0)
+        #expect(progress.json["state"] as? String == "open")
+
+        let store = ProgrammeStore(client: try redis.client())
+        let vouchers = try store.vouchers(pool: pool.id)["2022-06-10"] ?? []
+        #expect(vouchers.count == 3)
+        #expect(AuditReport.problems(in: try store.snapshot(pool: pool.id, window: "2022-06-10", limit: 1, vouchers: vouchers)).isEmpty)
+    }
+
+    @Test func refusesClearlyWithJSONErrors() throws {
+        try openWindow()
+        let g = try GatewayHarness(programme: programme, clock: duringRelease, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        let noToken = try c.request("POST", "/v1/pools/\(pool.id)/claims")
+        #expect(noToken.status == 401)
+        #expect(noToken.json["error"] as? String == "unauthorized")
+        let forged = try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token("u1"))x"])
+        #expect(forged.status == 401)
+        let unknown = try c.request("POST", "/v1/pools/nope/claims", headers: ["Authorization": "Bearer \(g.token("u1"))"])
+        #expect(unknown.status == 404)
+        #expect(unknown.json["error"] as? String == "unknown_pool")
+        let outside = try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token("u1", region: "110000"))"])
+        #expect(outside.json["reason"] as? String == "outside_city")
+        let badKey = try claim(c, g, "u1", key: "has space")
+        #expect(badKey.status == 400)
+        let badBody = try c.request(
+            "POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token("u1"))"], body: "[1,2]")
+        #expect(badBody.status == 400)
+        #expect(try c.request("GET", "/nowhere").json["error"] as? String == "not_found")
+        #expect(try c.request("GET", "/v1/pools/\(pool.id)/claims").status == 405)
+        // None of the refusals spent stock.
+        #expect(try c.request("GET", "/v1/pools/\(pool.id)").json["left"] as? Int == 3)
+    }
+
+    @Test func beforeTenItAnswersNotOpenWithTheInstant() throws {
+        let early = FixedClock(TestProgramme.releaseInstant.adding(milliseconds: -1))
+        let g = try GatewayHarness(programme: programme, clock: early, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let r = try claim(try g.client(), g, "u1")
+        #expect(r.status == 409)
+        #expect(r.json["error"] as? String == "not_open")
+        #expect(r.json["opens_at"] as? String == "2022-06-10T10:00:00.000+08:00")
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        try openWindow()
+        let g = try GatewayHarness(programme: programme, clock: duringRelease, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        let auth = "Authorization: Bearer \(g.token("p1"))\r\n"
+        // A Redis-backed claim between two instant answers: order must still hold.
+        try c.send(
+            "GET /healthz HTTP/1.1\r\n\r\n" + "POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\n\(auth)Content-Length: 0\r\n\r\n"
+                + "GET /nowhere HTTP/1.1\r\n\r\n" + "GET /v1/pools/\(pool.id) HTTP/1.1\r\n\r\n")
+        #expect(try c.response().status == 200)
+        #expect(try c.response().status == 201)
+        #expect(try c.response().status == 404)
+        #expect(try c.response().json["granted"] as? Int == 1)
+    }
+
+    @Test func malformedBytesGet400AndTheConnectionCloses() throws {
+        let g = try GatewayHarness(programme: programme, clock: duringRelease, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        try c.send("GET / HTTP/1.1\nHost: x\n\n")
+        let r = try c.response()
+        #expect(r.status == 400)
+        #expect(!r.keepAlive)
+        #expect(c.isClosedByServer())
+        // The server is unharmed.
+        #expect(try g.client().request("GET", "/healthz").status == 200)
+    }
+
+    @Test func withRedisDownClaimsGetAFast503AndHealthSaysDegraded() throws {
+        let probe = try TCPSocket.listen(host: "127.0.0.1", port: 0)
+        let deadPort = TCPSocket.localPort(probe)
+        FileDescriptor.close(probe)
+        let g = try GatewayHarness(programme: programme, clock: duringRelease, redis: RedisEndpoint(host: "127.0.0.1", port: deadPort))
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        usleep(100_000)
+        let start = MonotonicClock.nanoseconds()
+        let r = try claim(c, g, "u1")
+        #expect(MonotonicClock.nanoseconds() - start < 1_000_000_000)
+        #expect(r.status == 503)
+        #expect(r.json["error"] as? String == "redis_unavailable")
+        let health = try c.request("GET", "/healthz")
+        #expect(health.status == 503)
+        #expect(health.json["status"] as? String == "degraded")
+    }
+
+    @Test func survivesALostScriptCache() throws {
+        try openWindow()
+        let g = try GatewayHarness(programme: programme, clock: duringRelease, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        _ = try redis.client().command(["SCRIPT", "FLUSH"])
+        #expect(try claim(try g.client(), g, "n1").status == 201)
+    }
+}

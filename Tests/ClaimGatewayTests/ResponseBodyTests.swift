@@ -1,0 +1,45 @@
+import ClaimCore
+import ClaimTestSupport
+import Foundation
+import Testing
+@testable import ClaimGateway
+
+@Suite struct ResponseBodyTests {
+    let pool = TestProgramme.dailyPool(id: "appliance-500", stock: 10)
+    let cal = CityCalendar.shenyang
+    let now = TestProgramme.releaseInstant
+
+    func json(_ r: GatewayResponse) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any] ?? [:]
+    }
+
+    @Test func everyRefusalIsAJSONErrorWithItsStatus() {
+        let cases: [(ClaimOutcome, Int, String)] = [
+            (.soldOut, 409, "sold_out"), (.limitReached, 429, "limit_reached"), (.closed, 409, "closed"),
+            (.notOpen(opensAt: now), 409, "not_open"), (.notEligible(.cardPrefix), 403, "not_eligible"),
+        ]
+        for (outcome, status, code) in cases {
+            let r = ResponseBody.claim(outcome, pool: pool, calendar: cal, now: now)
+            #expect(r.status == status)
+            #expect(json(r)["error"] as? String == code)
+            #expect((json(r)["message"] as? String)?.isEmpty == false)
+        }
+        #expect(json(ResponseBody.claim(.notOpen(opensAt: now), pool: pool, calendar: cal, now: now))["opens_at"] as? String == "2022-06-10T10:00:00.000+08:00")
+        #expect(json(ResponseBody.claim(.notEligible(.cardPrefix), pool: pool, calendar: cal, now: now))["reason"] as? String == "card_prefix")
+    }
+
+    @Test func aGrantShowsTheVoucherAndWhereItIsAccepted() {
+        let v = Voucher(
+            id: "appliance-500:2022-06-10:7", pool: "appliance-500", window: "2022-06-10", owner: "u1", faceFen: 50000,
+            thresholdFen: 500000, claimedAt: now, expiresAt: now.adding(milliseconds: 14 * 3_600_000))
+        let r = ResponseBody.claim(.granted(v, left: 3, replayed: false), pool: pool, calendar: cal, now: now)
+        #expect(r.status == 201)
+        let voucher = json(r)["voucher"] as? [String: Any]
+        #expect(voucher?["id"] as? String == v.id)
+        #expect(voucher?["state"] as? String == "usable")
+        #expect(voucher?["expires_at"] as? String == "2022-06-11T00:00:00.000+08:00")
+        #expect(voucher?["merchant_categories"] as? [String] == ["appliance-telecom-electronics"])
+        #expect(json(r)["left"] as? Int == 3)
+        #expect(ResponseBody.claim(.granted(v, left: 3, replayed: true), pool: pool, calendar: cal, now: now).status == 200)
+    }
+}

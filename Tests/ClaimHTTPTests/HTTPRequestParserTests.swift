@@ -1,0 +1,104 @@
+import Testing
+@testable import ClaimHTTP
+
+@Suite struct HTTPRequestParserTests {
+    let parser = HTTPRequestParser()
+
+    func parse(_ s: String) -> HTTPRequestParser.Result { parse(Array(s.utf8)) }
+    func parse(_ b: [UInt8]) -> HTTPRequestParser.Result { b.withUnsafeBytes { parser.parse($0) } }
+
+    let claim =
+        "POST /v1/pools/appliance-500/claims?x=1 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer abc.def.ghi\r\n"
+        + "Idempotency-Key: k-1\r\nContent-Length: 2\r\n\r\n{}"
+
+    @Test func parsesAClaim() {
+        guard case .request(let r, let n) = parse(claim) else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(n == claim.utf8.count)
+        #expect(r.method == .post)
+        #expect(r.path == "/v1/pools/appliance-500/claims")
+        #expect(r.query == "x=1")
+        #expect(r.bearerToken == Array("abc.def.ghi".utf8))
+        #expect(r.idempotencyKey == "k-1")
+        #expect(r.body == Array("{}".utf8))
+        #expect(r.keepAlive)
+    }
+
+    @Test func waitsForMoreAtEverySplitPoint() {
+        let bytes = Array(claim.utf8)
+        for cut in 0..<bytes.count { #expect(parse(Array(bytes[..<cut])) == .incomplete, "cut at \(cut)") }
+    }
+
+    @Test func takesPipelinedRequestsOneAtATime() {
+        let three = Array((claim + "GET /healthz HTTP/1.1\r\n\r\n" + "GET /v1/me/vouchers HTTP/1.1\r\nConnection: close\r\n\r\n").utf8)
+        var offset = 0
+        var paths: [String] = []
+        var keep: [Bool] = []
+        while offset < three.count, case .request(let r, let n) = parse(Array(three[offset...])) {
+            paths.append(r.path)
+            keep.append(r.keepAlive)
+            offset += n
+        }
+        #expect(paths == ["/v1/pools/appliance-500/claims", "/healthz", "/v1/me/vouchers"])
+        #expect(keep == [true, true, false])
+        #expect(offset == three.count)
+    }
+
+    @Test func honoursHTTP10KeepAliveRules() {
+        guard case .request(let a, _) = parse("GET / HTTP/1.0\r\n\r\n"),
+            case .request(let b, _) = parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n")
+        else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(!a.keepAlive)
+        #expect(b.keepAlive)
+    }
+
+    @Test(arguments: [
+        ("GET / HTTP/1.1\nHost: a\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHo\0st: a\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost a\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\n: a\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nX: a\u{1}b\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 501),
+        ("POST / HTTP/1.1\r\nContent-Length: 999999\r\n\r\n", 413),
+        ("GET / HTTP/2.0\r\n\r\n", 505),
+        ("GET / HTTX/1.1\r\n\r\n", 400),
+        ("GET  / HTTP/1.1\r\n\r\n", 400),
+        ("GET relative HTTP/1.1\r\n\r\n", 400),
+        ("G@T / HTTP/1.1\r\n\r\n", 400),
+        ("GET /\u{7F} HTTP/1.1\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nbad\rx", 400),
+    ])
+    func refusesMalformedRequestsWithTheRightStatus(input: String, status: Int) {
+        guard case .failed(let e) = parse(input) else {
+            Issue.record("accepted \(input.debugDescription)")
+            return
+        }
+        #expect(e.status == status, "\(input.debugDescription)")
+    }
+
+    @Test func boundsTheHeadAndTheTarget() {
+        let long = "GET / HTTP/1.1\r\n" + String(repeating: "X-A: b\r\n", count: 2000)
+        #expect(parse(long) == .failed(.headersTooLarge))
+        let many = "GET / HTTP/1.1\r\n" + String(repeating: "X: y\r\n", count: 65) + "\r\n"
+        #expect(parse(many) == .failed(.headersTooLarge))
+        #expect(parse("GET /" + String(repeating: "a", count: 3000) + " HTTP/1.1\r\n\r\n") == .failed(.uriTooLong))
+    }
+
+    @Test func neverTrapsOnRandomBytes() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["GET ", "POST ", "/", " HTTP/1.1", "\r\n", "\r", "\n", ":", " ", "Content-Length", "1", "\0", "\u{FF}", "a"]
+        for _ in 0..<20_000 {
+            let s = (0..<Int.random(in: 0..<24, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            _ = parse(s)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import Testing
+@testable import ClaimHTTP
+
+@Suite struct HTTPResponseWriterTests {
+    @Test func framesStatusLengthAndClose() {
+        var out: [UInt8] = []
+        HTTPResponseWriter.append(status: 429, body: Array("{}".utf8), keepAlive: false, to: &out)
+        #expect(
+            String(decoding: out, as: UTF8.self)
+                == "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+    }
+}

@@ -1,0 +1,161 @@
+import ClaimCore
+import ClaimTestSupport
+import Foundation
+import Testing
+@testable import ClaimRedis
+
+/// The claim script against a real Redis: every answer, replay, NOSCRIPT, and a race.
+@Suite struct ClaimScriptTests {
+    let redis: TestRedis
+    let client: RedisClient
+    let programme: Programme
+    let pool: Pool
+    let now = TestProgramme.releaseInstant.adding(milliseconds: 1000)
+
+    init() throws {
+        redis = try TestRedis.get()
+        client = try redis.client()
+        pool = TestProgramme.dailyPool(stock: 3)
+        programme = TestProgramme.programme([pool])
+    }
+
+    func request(_ person: String, key: String? = nil) throws -> ClaimRequest {
+        guard case .run(let r) = ClaimPlanner(programme: programme).plan(
+            pool: pool, person: person, facts: TestProgramme.resident, idempotencyKey: key, now: now)
+        else { throw TestHTTPError("not planned") }
+        return r
+    }
+
+    func claim(_ person: String, key: String? = nil, on c: RedisClient? = nil) throws -> ClaimOutcome {
+        try ClaimScript.run(request(person, key: key), on: c ?? client)
+    }
+
+    func open() throws {
+        _ = try WindowScripts.open(client, pool: pool.id, window: "2022-06-10", quota: pool.stockPerRelease, now: now)
+    }
+
+    @Test func aWindowNeverOpenedAnswersNotOpenNotAnError() throws {
+        #expect(try claim("u1") == .notOpen(opensAt: TestProgramme.releaseInstant))
+    }
+
+    @Test func grantsThenLimitsThenSellsOut() throws {
+        try open()
+        guard case .granted(let v, let left, let replayed) = try claim("u1") else {
+            Issue.record("not granted")
+            return
+        }
+        #expect(v.id == "\(pool.id):2022-06-10:1")
+        #expect(v.owner == "u1")
+        #expect(v.faceFen == pool.faceFen)
+        #expect(v.expiresAt == programme.calendar.parseISO8601("2022-06-11T00:00"))
+        #expect(left == 2)
+        #expect(!replayed)
+        #expect(try claim("u1") == .limitReached)
+        _ = try claim("u2")
+        _ = try claim("u3")
+        #expect(try claim("u4") == .soldOut)
+        // Sold out is answered before the limit: the cheapest answer at peak.
+        #expect(try claim("u1") == .soldOut)
+    }
+
+    @Test func aRetryWithTheSameKeyGetsTheFirstVoucherBack() throws {
+        try open()
+        guard case .granted(let first, _, false) = try claim("u1", key: "k1") else {
+            Issue.record("not granted")
+            return
+        }
+        guard case .granted(let again, _, true) = try claim("u1", key: "k1") else {
+            Issue.record("not replayed")
+            return
+        }
+        #expect(again == first)
+        // The key is the person's own: someone else's identical key is a new claim.
+        guard case .granted(let other, _, false) = try claim("u2", key: "k1") else {
+            Issue.record("not granted")
+            return
+        }
+        #expect(other.id != first.id)
+        let counts = try ProgrammeStore(client: client).counts(pool: pool.id, window: "2022-06-10")
+        #expect(counts?.granted == 2)
+    }
+
+    @Test func afterARedisScriptFlushItFallsBackToEval() throws {
+        try open()
+        // Other tests share this Redis and may reload the script at any moment, so only the
+        // end state is asserted: the claim succeeds and the script is cached again.
+        _ = try client.command(["SCRIPT", "FLUSH"])
+        guard case .granted = try claim("u1") else {
+            Issue.record("not granted after SCRIPT FLUSH")
+            return
+        }
+        #expect(try client.command(["SCRIPT", "EXISTS", LuaScript.claim.sha1]).array == [.integer(1)])
+    }
+
+    @Test func sixtyFourConnectionsRacingForAThousandGrantExactlyAThousand() throws {
+        let big = TestProgramme.dailyPool(stock: 1000)
+        let prog = TestProgramme.programme([big])
+        _ = try WindowScripts.open(client, pool: big.id, window: "2022-06-10", quota: 1000, now: now)
+        let endpoint = redis.endpoint
+        let at = now
+        let results = RaceTally()
+        let group = DispatchGroup()
+        // 10,000 claims from 8,000 people (2,000 of them try twice) on 64 connections.
+        for worker in 0..<64 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let c = try? RedisClient(endpoint) else { return results.error() }
+                let planner = ClaimPlanner(programme: prog)
+                var i = worker
+                while i < 10_000 {
+                    let person = "p\(i % 8000)"
+                    guard case .run(let r) = planner.plan(
+                        pool: big, person: person, facts: TestProgramme.resident, idempotencyKey: nil, now: at),
+                        let outcome = try? ClaimScript.run(r, on: c)
+                    else { results.error(); i += 64; continue }
+                    results.add(outcome)
+                    i += 64
+                }
+            }.start()
+        }
+        #expect(group.wait(timeout: .now() + 120) == .success)
+        let t = results.snapshot()
+        #expect(t.errors == 0)
+        #expect(t.granted.count == 1000)
+        #expect(Set(t.granted.map(\.id)).count == 1000)
+        #expect(Dictionary(grouping: t.granted, by: \.owner).values.allSatisfy { $0.count == 1 })
+        #expect(t.granted.count + t.soldOut + t.limit == 10_000)
+        let store = ProgrammeStore(client: client)
+        let vouchers = try store.vouchers(pool: big.id)["2022-06-10"] ?? []
+        let snapshot = try store.snapshot(pool: big.id, window: "2022-06-10", limit: 1, vouchers: vouchers)
+        #expect(AuditReport.problems(in: snapshot).isEmpty)
+        #expect(snapshot.left == 0)
+    }
+}
+
+/// Outcomes collected from the racing threads.
+final class RaceTally: @unchecked Sendable {
+    // @unchecked: every access holds `lock`; test code only.
+    private let lock = NSLock()
+    private var granted: [Voucher] = []
+    private var soldOut = 0
+    private var limit = 0
+    private var errors = 0
+
+    func add(_ o: ClaimOutcome) {
+        lock.withLock {
+            switch o {
+            case .granted(let v, _, _): granted.append(v)
+            case .soldOut: soldOut += 1
+            case .limitReached: limit += 1
+            default: errors += 1
+            }
+        }
+    }
+
+    func error() { lock.withLock { errors += 1 } }
+
+    func snapshot() -> (granted: [Voucher], soldOut: Int, limit: Int, errors: Int) {
+        lock.withLock { (granted, soldOut, limit, errors) }
+    }
+}

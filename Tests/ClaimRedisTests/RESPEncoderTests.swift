@@ -1,0 +1,18 @@
+import Testing
+@testable import ClaimRedis
+
+@Suite struct RESPEncoderTests {
+    @Test func encodesArraysOfBulkStrings() {
+        var out: [UInt8] = []
+        RESPEncoder.append(["SET", "k", ""], to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n")
+    }
+
+    @Test func roundTripsThroughTheReader() throws {
+        var out: [UInt8] = []
+        RESPEncoder.append([[0, 13, 10, 255], Array("é".utf8)], to: &out)
+        let reader = RedisReplyReader()
+        try reader.feed(out)
+        #expect(try reader.next() == .array([.bulk([0, 13, 10, 255]), .bulk(Array("é".utf8))]))
+    }
+}

@@ -1,0 +1,68 @@
+import ClaimCore
+import ClaimTestSupport
+import Foundation
+import Testing
+@testable import ClaimRedis
+
+@Suite struct WindowScriptsTests {
+    let client: RedisClient
+    let pool = TestProgramme.dailyPool(stock: 5)
+    let now = TestProgramme.releaseInstant
+
+    init() throws { client = try TestRedis.get().client() }
+
+    func grant(_ person: String) throws {
+        let prog = TestProgramme.programme([pool])
+        guard case .run(let r) = ClaimPlanner(programme: prog).plan(
+            pool: pool, person: person, facts: TestProgramme.resident, idempotencyKey: nil, now: now)
+        else { return }
+        _ = try ClaimScript.run(r, on: client)
+    }
+
+    @Test func openingTwiceReleasesNothingMore() throws {
+        let first = try WindowScripts.open(client, pool: pool.id, window: "2022-06-10", quota: 5, now: now)
+        #expect(first == .init(changed: true, released: 5, left: 5, granted: 0))
+        try grant("a")
+        let second = try WindowScripts.open(client, pool: pool.id, window: "2022-06-10", quota: 5, now: now)
+        #expect(second == .init(changed: false, released: 5, left: 4, granted: 1))
+        #expect(try ProgrammeStore(client: client).windows(pool: pool.id) == ["2022-06-10"])
+    }
+
+    @Test func resetRestocksWithoutTakingVouchersBackAndIsIdempotent() throws {
+        #expect(try WindowScripts.reset(client, pool: pool.id, window: "2022-06-10", quota: 5, now: now) == nil)
+        _ = try WindowScripts.open(client, pool: pool.id, window: "2022-06-10", quota: 5, now: now)
+        for p in ["a", "b", "c"] { try grant(p) }
+        let once = try WindowScripts.reset(client, pool: pool.id, window: "2022-06-10", quota: 5, now: now)
+        #expect(once == .init(changed: true, released: 8, left: 5, granted: 3))
+        let twice = try WindowScripts.reset(client, pool: pool.id, window: "2022-06-10", quota: 5, now: now)
+        #expect(twice == .init(changed: false, released: 8, left: 5, granted: 3))
+        // Lowering the quota withdraws stock, never vouchers.
+        let lower = try WindowScripts.reset(client, pool: pool.id, window: "2022-06-10", quota: 1, now: now)
+        #expect(lower == .init(changed: true, released: 4, left: 1, granted: 3))
+    }
+
+    @Test func resetWhileClaimsArriveKeepsTheBooksBalanced() throws {
+        let racing = TestProgramme.dailyPool(stock: 50)
+        _ = try WindowScripts.open(client, pool: racing.id, window: "2022-06-10", quota: 50, now: now)
+        let endpoint = try TestRedis.get().endpoint
+        let prog = TestProgramme.programme([racing])
+        let claimant = Thread {
+            guard let c = try? RedisClient(endpoint) else { return }
+            for i in 0..<2000 {
+                guard case .run(let r) = ClaimPlanner(programme: prog).plan(
+                    pool: racing, person: "r\(i)", facts: TestProgramme.resident, idempotencyKey: nil, now: TestProgramme.releaseInstant)
+                else { return }
+                _ = try? ClaimScript.run(r, on: c)
+            }
+        }
+        claimant.start()
+        for _ in 0..<40 {
+            _ = try WindowScripts.reset(client, pool: racing.id, window: "2022-06-10", quota: 50, now: now)
+            usleep(2000)
+        }
+        while claimant.isExecuting || !claimant.isFinished { usleep(10_000) }
+        let store = ProgrammeStore(client: client)
+        let vouchers = try store.vouchers(pool: racing.id)["2022-06-10"] ?? []
+        #expect(AuditReport.problems(in: try store.snapshot(pool: racing.id, window: "2022-06-10", limit: 1, vouchers: vouchers)).isEmpty)
+    }
+}

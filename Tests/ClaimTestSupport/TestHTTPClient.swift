@@ -1,0 +1,98 @@
+import ClaimHTTP
+import ClaimPOSIX
+import Foundation
+
+/// A blocking HTTP/1.1 client for tests: raw bytes out, parsed responses in, every wait
+/// bounded (5 s) so a broken server fails a test instead of hanging it.
+public final class TestHTTPClient {
+    public let fd: Int32
+    private var inbound: [UInt8] = []
+    private let epoll: Epoll
+
+    public init(port: Int) throws {
+        let (fd, _) = try TCPSocket.connect(host: "127.0.0.1", port: port)
+        self.fd = fd
+        epoll = try Epoll(maxEvents: 4)
+        try epoll.add(fd, .readable, token: 1)
+    }
+
+    deinit { FileDescriptor.close(fd) }
+
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    public func send(_ bytes: [UInt8]) throws {
+        var sent = 0
+        let deadline = MonotonicClock.nanoseconds() + 5_000_000_000
+        while sent < bytes.count {
+            guard MonotonicClock.nanoseconds() < deadline else { throw TestHTTPError("send timed out") }
+            switch try bytes.withUnsafeBytes({ try FileDescriptor.write(fd, UnsafeRawBufferPointer(rebasing: $0[sent...])) }) {
+            case .transferred(let n): sent += n
+            case .wouldBlock: usleep(1000)
+            case .endOfFile: throw TestHTTPError("closed")
+            }
+        }
+    }
+
+    /// The next response, or an error if the server closed first or said nothing for 5 s.
+    public func response() throws -> HTTPResponse {
+        let deadline = MonotonicClock.nanoseconds() + 5_000_000_000
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
+        defer { scratch.deallocate() }
+        while true {
+            switch inbound.withUnsafeBytes({ HTTPResponseParser().parse($0) }) {
+            case .response(let r, let consumed):
+                inbound.removeFirst(consumed)
+                return r
+            case .failed(let why): throw TestHTTPError("bad response: \(why)")
+            case .incomplete: break
+            }
+            guard MonotonicClock.nanoseconds() < deadline else { throw TestHTTPError("no response within 5 s") }
+            try epoll.wait(timeoutMilliseconds: 50) { _, _ in }
+            switch try FileDescriptor.read(fd, into: scratch) {
+            case .transferred(let n): inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<n]))
+            case .wouldBlock: continue
+            case .endOfFile: throw TestHTTPError("closed by server")
+            }
+        }
+    }
+
+    /// True once the server has closed the connection (waits up to 2 s).
+    public func isClosedByServer() -> Bool {
+        let deadline = MonotonicClock.nanoseconds() + 2_000_000_000
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
+        defer { scratch.deallocate() }
+        while MonotonicClock.nanoseconds() < deadline {
+            try? epoll.wait(timeoutMilliseconds: 50) { _, _ in }
+            switch try? FileDescriptor.read(fd, into: scratch) {
+            case .endOfFile, nil: return true
+            default: continue
+            }
+        }
+        return false
+    }
+
+    /// One request, one response.
+    public func request(
+        _ method: String, _ path: String, headers: [String: String] = [:], body: String = ""
+    ) throws -> HTTPResponse {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: test\r\n"
+        for (k, v) in headers.sorted(by: { $0.key < $1.key }) { text += "\(k): \(v)\r\n" }
+        text += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        try send(text)
+        return try response()
+    }
+}
+
+public struct TestHTTPError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+extension HTTPResponse {
+    /// The body parsed as a JSON object (Foundation is fine in tests).
+    public var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}

@@ -1,0 +1,64 @@
+import ClaimPOSIX
+import ClaimRedis
+import Foundation
+
+/// A real redis-server for the tests of one test process, started on a free loopback port on
+/// first use. A watchdog shell stops it when the test process exits, even on a crash.
+/// Set `CLAIMGATE_TEST_REDIS=redis://host:port` to use one that is already running.
+public final class TestRedis: Sendable {
+    public let endpoint: RedisEndpoint
+
+    private init(endpoint: RedisEndpoint) { self.endpoint = endpoint }
+
+    /// The process-wide instance (the error, if redis-server could not be started).
+    public static let shared: Result<TestRedis, TestRedisError> = Result { () throws(TestRedisError) in try start() }
+
+    public static func get() throws -> TestRedis { try shared.get() }
+
+    public func client() throws -> RedisClient { try RedisClient(endpoint) }
+
+    private static func start() throws(TestRedisError) -> TestRedis {
+        if let url = ProcessInfo.processInfo.environment["CLAIMGATE_TEST_REDIS"] {
+            guard let e = RedisEndpoint(url: url) else { throw TestRedisError("bad CLAIMGATE_TEST_REDIS \(url)") }
+            return TestRedis(endpoint: e)
+        }
+        let port: Int
+        do {
+            let probe = try TCPSocket.listen(host: "127.0.0.1", port: 0)
+            port = TCPSocket.localPort(probe)
+            FileDescriptor.close(probe)
+        } catch { throw TestRedisError("no free port: \(error)") }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("claimgate-test-redis-\(port)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let parent = ProcessInfo.processInfo.processIdentifier
+        let script = """
+            redis-server --port \(port) --bind 127.0.0.1 --save '' --appendonly no --dir '\(dir)' \
+              --logfile '\(dir)/redis.log' & R=$!
+            alive() { [ -e /proc/\(parent) ] && ! grep -q '^State:.*Z' /proc/\(parent)/status 2>/dev/null; }
+            while alive && kill -0 $R 2>/dev/null; do sleep 0.5; done
+            kill $R 2>/dev/null; rm -rf '\(dir)'
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script]
+        // Not the test process's pipes: `swift test` waits for them to close.
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch { throw TestRedisError("cannot start redis-server: \(error)") }
+        let endpoint = RedisEndpoint(host: "127.0.0.1", port: port)
+        for _ in 0..<100 {
+            if let c = try? RedisClient(endpoint, timeoutMilliseconds: 200), (try? c.command(["PING"])) == .status("PONG") {
+                return TestRedis(endpoint: endpoint)
+            }
+            usleep(50_000)
+        }
+        throw TestRedisError("redis-server on port \(port) did not answer PING within 5 s (is it installed?)")
+    }
+}
+
+/// Why the test Redis is not there.
+public struct TestRedisError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ d: String) { description = d }
+}
