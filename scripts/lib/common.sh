@@ -1,0 +1,58 @@
+# Shared by scripts/*.sh: install what is missing, find free ports, start a throwaway Redis.
+# Sourced, not run.
+
+# Swift lives in /opt/swift on this project's machines.
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+  export PATH=/opt/swift/usr/bin:$PATH
+fi
+
+# ensure_packages PKG...: apt-get install the ones not installed yet (apt-get update once).
+ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+  local p
+  for _ in $(seq 200); do
+    p=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  echo "no free port found" >&2
+  return 1
+}
+
+# start_redis DIR PORT [extra redis-server args...]: starts redis-server in the background,
+# waits for PING, sets REDIS_PID.
+start_redis() {
+  local dir=$1 port=$2
+  shift 2
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no \
+    --logfile "$dir/redis.log" "$@" &
+  REDIS_PID=$!
+  for _ in $(seq 100); do
+    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "redis-server did not start on port $port; see $dir/redis.log" >&2
+  return 1
+}
+
+# wait_http URL: until it answers 200 (10 s at most).
+wait_http() {
+  for _ in $(seq 200); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "no answer from $1" >&2
+  return 1
+}
