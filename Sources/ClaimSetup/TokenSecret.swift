@@ -16,6 +16,11 @@ public enum TokenSecret {
         } else {
             throw SetupError("no token secret: set \(environmentVariable) or pass --token-secret-file")
         }
+        return try validated(secret)
+    }
+
+    /// The secret if it is long enough to be one (HS256 wants at least 16 bytes of entropy).
+    public static func validated(_ secret: [UInt8]) throws -> [UInt8] {
         guard secret.count >= 16 else { throw SetupError("the token secret must be at least 16 bytes") }
         return secret
     }

@@ -4,6 +4,7 @@ import ClaimCore
 import ClaimPOSIX
 import ClaimRedis
 import ClaimSetup
+import Foundation
 
 @main
 struct ClaimCtl: ParsableCommand {
@@ -63,6 +64,11 @@ struct Open: ParsableCommand {
     @OptionGroup var connection: Connection
     @Argument(help: "Pool id, or 'all'.") var pool: String
     @Option(help: "Window id (a date for daily pools, a period id for period pools).") var window: String?
+    @Option(help: "Release this many instead of the seed's stock_per_release (load tests).") var quota: Int?
+
+    func validate() throws {
+        if let quota, quota < 0 || quota > 1_000_000_000 { throw ValidationError("--quota must be 0...1000000000") }
+    }
 
     func run() throws {
         let programme = try connection.programme()
@@ -71,7 +77,7 @@ struct Open: ParsableCommand {
         let pools = pool == "all" ? programme.pools : [try lookup(pool, programme)]
         for p in pools {
             let w = try windows(for: p, explicit: window, programme: programme, now: now)
-            let s = try WindowScripts.open(client, pool: p.id, window: w.id, quota: p.stockPerRelease, now: now)
+            let s = try WindowScripts.open(client, pool: p.id, window: w.id, quota: quota ?? p.stockPerRelease, now: now)
             print(
                 "\(p.id) \(w.id): \(s.changed ? "released" : "already released") \(s.released), left \(s.left), "
                     + "opens \(programme.calendar.iso8601(w.opensAt))")
@@ -85,6 +91,11 @@ struct Reset: ParsableCommand {
     @OptionGroup var connection: Connection
     @Argument(help: "Pool id, or 'all'.") var pool: String
     @Option(help: "Window id (default: the current or next one).") var window: String?
+    @Option(help: "The new quota instead of the seed's stock_per_release.") var quota: Int?
+
+    func validate() throws {
+        if let quota, quota < 0 || quota > 1_000_000_000 { throw ValidationError("--quota must be 0...1000000000") }
+    }
 
     func run() throws {
         let programme = try connection.programme()
@@ -93,7 +104,7 @@ struct Reset: ParsableCommand {
         let pools = pool == "all" ? programme.pools : [try lookup(pool, programme)]
         for p in pools {
             let w = try windows(for: p, explicit: window, programme: programme, now: now)
-            guard let s = try WindowScripts.reset(client, pool: p.id, window: w.id, quota: p.stockPerRelease, now: now) else {
+            guard let s = try WindowScripts.reset(client, pool: p.id, window: w.id, quota: quota ?? p.stockPerRelease, now: now) else {
                 print("\(p.id) \(w.id): not released yet (use open)")
                 continue
             }
@@ -174,6 +185,7 @@ struct Token: ParsableCommand {
     @Option(help: "Bound card prefix.") var card = "62"
     @Option(help: "individual or enterprise.") var account = "individual"
     @Option(help: "Lifetime in seconds.") var ttl = 3600
+    @Option(help: "Mint this many, one per line, for <person>0 ... <person>N-1 (load tests).") var count: Int?
     @Option(help: "Secret file (else $CLAIMGATE_TOKEN_SECRET).") var tokenSecretFile: String?
 
     func run() throws {
@@ -181,10 +193,24 @@ struct Token: ParsableCommand {
         guard let kind = AccountKind(rawValue: account) else { throw SetupError("--account: individual or enterprise") }
         let signer = TokenSigner(secret: try TokenSecret.load(file: tokenSecretFile))
         let expires = SystemClock().now().adding(milliseconds: Int64(ttl) * 1000)
-        print(
-            signer.sign(
-                PersonToken(
-                    person: person, facts: EligibilityFacts(region: region, realName: realName, cardPrefix: card, account: kind),
-                    expiresAt: expires)))
+        let facts = EligibilityFacts(region: region, realName: realName, cardPrefix: card, account: kind)
+        guard let count else {
+            print(signer.sign(PersonToken(person: person, facts: facts, expiresAt: expires)))
+            return
+        }
+        guard (1...10_000_000).contains(count), Identifier.isValid(person + String(count)) else {
+            throw SetupError("--count must be 1...10000000 and fit the person id")
+        }
+        var out = ""
+        out.reserveCapacity(min(count, 100_000) * 240)
+        for i in 0..<count {
+            out += signer.sign(PersonToken(person: person + String(i), facts: facts, expiresAt: expires))
+            out += "\n"
+            if out.utf8.count > 1 << 22 {
+                FileHandle.standardOutput.write(Data(out.utf8))
+                out.removeAll(keepingCapacity: true)
+            }
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
     }
 }

@@ -21,7 +21,8 @@ struct ClaimLoad: ParsableCommand {
     @Option(help: "Seconds to send for (at most 600).") var duration = 10.0
     @Option(help: "Requests to send at most.") var requests = 1_000_000
     @Flag(help: "Send a fresh Idempotency-Key with every request.") var idempotencyKeys = false
-    @Option(help: "Token secret file (else $CLAIMGATE_TOKEN_SECRET).") var tokenSecretFile: String?
+    @Option(help: "Token secret file (else --token-secret, else $CLAIMGATE_TOKEN_SECRET).") var tokenSecretFile: String?
+    @Option(help: "Token secret itself (visible in ps: test systems only).") var tokenSecret: String?
     @Option(help: "Redis URL, to verify against Redis's record.") var redis = "redis://127.0.0.1:6379"
     @Option(help: "Random seed.") var seed: UInt64 = 2022
 
@@ -37,7 +38,8 @@ struct ClaimLoad: ParsableCommand {
         guard let address = ListenAddress(url) else { throw SetupError("--url \(url): expected http://host:port") }
         guard address.host.hasPrefix("127.") else { throw SetupError("--url must be a loopback address (127.0.0.0/8)") }
         guard let endpoint = RedisEndpoint(url: redis) else { throw SetupError("--redis \(redis): expected redis://host:port") }
-        let secret = try TokenSecret.load(file: tokenSecretFile)
+        let secret = try tokenSecretFile == nil && tokenSecret != nil
+            ? TokenSecret.validated(Array(tokenSecret!.utf8)) : TokenSecret.load(file: tokenSecretFile)
 
         let before = try PoolProgress.fetch(host: address.host, port: address.port, pool: pool)
         guard let window = before.window else { throw SetupError("pool \(pool) has no open or upcoming window") }
