@@ -44,7 +44,8 @@ public struct PersonToken: Hashable, Sendable {
         }
         return .success(
             PersonToken(
-                person: sub, facts: EligibilityFacts(region: region, realName: realName, cardPrefix: card, account: account),
+                person: sub,
+                facts: EligibilityFacts(region: region, realName: realName, cardPrefix: card, account: account),
                 expiresAt: Instant(unixMilliseconds: exp * 1000)))
     }
 }

@@ -75,7 +75,8 @@ public struct CityCalendar: Hashable, Sendable {
                 return nil
             }
         }
-        let localMs = Int64(date.daysSinceEpoch) * 86_400_000 + Int64(h * 3_600_000 + mi * 60_000 + seconds * 1000 + millis)
+        let localMs =
+            Int64(date.daysSinceEpoch) * 86_400_000 + Int64(h * 3_600_000 + mi * 60_000 + seconds * 1000 + millis)
         return Instant(unixMilliseconds: localMs - Int64(offset) * 1000)
     }
 }

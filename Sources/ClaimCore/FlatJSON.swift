@@ -81,7 +81,9 @@ public struct FlatJSONObject: Sendable {
         var peek: UInt8? { i < bytes.count ? bytes[i] : nil }
 
         mutating func skipSpace() {
-            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 {
+                i += 1
+            }
         }
 
         mutating func expect(_ b: UInt8) throws(FlatJSONError) {

@@ -23,7 +23,9 @@ public struct GrantLedger: Sendable {
     /// The client-side checks: ids unique, nobody over `limit`, no more than `released`.
     public func problems(limit: Int, released: Int) -> [String] {
         var out: [String] = []
-        if !duplicateIDs.isEmpty { out.append("\(duplicateIDs.count) voucher ids granted twice, e.g. \(duplicateIDs[0])") }
+        if !duplicateIDs.isEmpty {
+            out.append("\(duplicateIDs.count) voucher ids granted twice, e.g. \(duplicateIDs[0])")
+        }
         let over = grantsByPerson.filter { $0.value > limit }
         if let (p, n) = over.min(by: { $0.key < $1.key }) {
             out.append("\(over.count) people over the limit of \(limit), e.g. \(p) with \(n)")

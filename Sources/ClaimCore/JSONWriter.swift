@@ -11,17 +11,27 @@ public struct JSONWriter: Sendable {
 
     public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma = false }
     public mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
-    public mutating func beginArray(_ key: String) { self.key(key); bytes.append(UInt8(ascii: "[")); needsComma = false }
+    public mutating func beginArray(_ key: String) {
+        self.key(key); bytes.append(UInt8(ascii: "[")); needsComma = false
+    }
     public mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
 
     public mutating func field(_ key: String, _ value: String) { self.key(key); string(value); needsComma = true }
-    public mutating func field(_ key: String, _ value: Int) { self.key(key); bytes.append(contentsOf: String(value).utf8); needsComma = true }
-    public mutating func field(_ key: String, _ value: Bool) { self.key(key); bytes.append(contentsOf: (value ? "true" : "false").utf8); needsComma = true }
-    public mutating func nullField(_ key: String) { self.key(key); bytes.append(contentsOf: "null".utf8); needsComma = true }
+    public mutating func field(_ key: String, _ value: Int) {
+        self.key(key); bytes.append(contentsOf: String(value).utf8); needsComma = true
+    }
+    public mutating func field(_ key: String, _ value: Bool) {
+        self.key(key); bytes.append(contentsOf: (value ? "true" : "false").utf8); needsComma = true
+    }
+    public mutating func nullField(_ key: String) {
+        self.key(key); bytes.append(contentsOf: "null".utf8); needsComma = true
+    }
     /// An array element that is a string.
     public mutating func element(_ value: String) { separate(); string(value); needsComma = true }
     /// Starts an object as the value of `key`.
-    public mutating func beginObject(_ key: String) { self.key(key); bytes.append(UInt8(ascii: "{")); needsComma = false }
+    public mutating func beginObject(_ key: String) {
+        self.key(key); bytes.append(UInt8(ascii: "{")); needsComma = false
+    }
 
     private mutating func separate() { if needsComma { bytes.append(UInt8(ascii: ",")) } }
 

@@ -20,7 +20,11 @@ public enum ProgrammeSeed {
         func path(_ keys: [CodingKey]) -> String {
             var out = ""
             for k in keys {
-                if let i = k.intValue { out += "[\(i)]" } else { out += out.isEmpty ? k.stringValue : ".\(k.stringValue)" }
+                if let i = k.intValue {
+                    out += "[\(i)]"
+                } else {
+                    out += out.isEmpty ? k.stringValue : ".\(k.stringValue)"
+                }
             }
             return out
         }
@@ -158,7 +162,9 @@ private struct SeedFile: Decodable {
         }
         switch s.type {
         case "daily":
-            guard opens < closes else { throw SeedError(field: "\(field).closes_at", problem: "must be after opens_at") }
+            guard opens < closes else {
+                throw SeedError(field: "\(field).closes_at", problem: "must be after opens_at")
+            }
             guard let ranges = s.ranges, !ranges.isEmpty else {
                 throw SeedError(field: "\(field).ranges", problem: "a daily schedule needs at least one range")
             }
@@ -188,7 +194,9 @@ private struct SeedFile: Decodable {
                 if let prev = out.last, dr.first <= prev.last {
                     throw SeedError(field: at, problem: "overlaps or precedes the period before it")
                 }
-                if out.contains(where: { $0.id == p.id }) { throw SeedError(field: "\(at).id", problem: "duplicates \(p.id)") }
+                if out.contains(where: { $0.id == p.id }) {
+                    throw SeedError(field: "\(at).id", problem: "duplicates \(p.id)")
+                }
                 out.append(Period(id: p.id, days: dr))
             }
             return .periods(out, opensAt: opens, closesAt: closes)

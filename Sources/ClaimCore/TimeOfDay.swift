@@ -22,5 +22,7 @@ public struct TimeOfDay: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static func < (a: TimeOfDay, b: TimeOfDay) -> Bool { a.minutes < b.minutes }
 
-    public var description: String { DecimalDigits.padded(minutes / 60, 2) + ":" + DecimalDigits.padded(minutes % 60, 2) }
+    public var description: String {
+        DecimalDigits.padded(minutes / 60, 2) + ":" + DecimalDigits.padded(minutes % 60, 2)
+    }
 }

@@ -18,11 +18,14 @@ extension GatewayServer {
         let now = config.clock.now()
         switch Route(method: request.method, path: request.path) {
         case .health:
-            answer(conn, seq, ResponseBody.health(redisReady: redisReady, programme: programme, now: now), keepAlive: keep)
+            answer(
+                conn, seq, ResponseBody.health(redisReady: redisReady, programme: programme, now: now), keepAlive: keep)
         case .notFound:
             answer(conn, seq, .error(.notFound, "no such endpoint"), keepAlive: keep)
         case .methodNotAllowed(let allowed):
-            answer(conn, seq, .error(.methodNotAllowed, "use \(allowed)", headers: "Allow: \(allowed)\r\n"), keepAlive: keep)
+            answer(
+                conn, seq, .error(.methodNotAllowed, "use \(allowed)", headers: "Allow: \(allowed)\r\n"),
+                keepAlive: keep)
         case .progress(let poolID):
             guard let pool = programme.pool(id: poolID) else {
                 return answer(conn, seq, .error(.unknownPool, "no pool \(poolID)"), keepAlive: keep)
@@ -33,13 +36,17 @@ extension GatewayServer {
             case .open(let w), .upcoming(let w): window = w
             case .ended:
                 return answer(
-                    conn, seq, ResponseBody.progress(pool: pool, position: position, counts: nil, calendar: programme.calendar),
+                    conn, seq,
+                    ResponseBody.progress(pool: pool, position: position, counts: nil, calendar: programme.calendar),
                     keepAlive: keep)
             }
             guard admitRedisCall() else { return answer(conn, seq, .redisUnavailable(), keepAlive: keep) }
             let key = PoolKeys(pool: pool.id).window(window.id)
             send(
-                [Array("HMGET".utf8), Array(key.utf8), Array("released".utf8), Array("left".utf8), Array("granted".utf8)],
+                [
+                    Array("HMGET".utf8), Array(key.utf8), Array("released".utf8), Array("left".utf8),
+                    Array("granted".utf8),
+                ],
                 PendingCall(
                     connection: conn.id, seq: seq, keepAlive: keep, work: .progress(pool, position),
                     sentAt: MonotonicClock.nanoseconds()))
@@ -62,10 +69,13 @@ extension GatewayServer {
                 return answer(conn, seq, .error(.badRequest, "body must be empty or a JSON object"), keepAlive: keep)
             }
             switch planner.plan(
-                pool: pool, person: person.person, facts: person.facts, idempotencyKey: request.idempotencyKey, now: now)
+                pool: pool, person: person.person, facts: person.facts, idempotencyKey: request.idempotencyKey, now: now
+            )
             {
             case .answer(let outcome):
-                answer(conn, seq, ResponseBody.claim(outcome, pool: pool, calendar: programme.calendar, now: now), keepAlive: keep)
+                answer(
+                    conn, seq, ResponseBody.claim(outcome, pool: pool, calendar: programme.calendar, now: now),
+                    keepAlive: keep)
             case .run(let claim):
                 guard admitRedisCall() else { return answer(conn, seq, .redisUnavailable(), keepAlive: keep) }
                 send(
@@ -86,7 +96,8 @@ extension GatewayServer {
                 send(
                     WalletScript.command(pool: pool.id, person: person.person),
                     PendingCall(
-                        connection: conn.id, seq: seq, keepAlive: keep, work: .wallet(gather, pool: pool.id, attempt: 0),
+                        connection: conn.id, seq: seq, keepAlive: keep,
+                        work: .wallet(gather, pool: pool.id, attempt: 0),
                         sentAt: MonotonicClock.nanoseconds()))
             }
         }
@@ -100,7 +111,8 @@ extension GatewayServer {
         switch verifier.verify(token, now: now) {
         case .success(let p): return .person(p)
         case .failure(let e):
-            return .refused(.error(.unauthorized, e.reason, headers: "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n"))
+            return .refused(
+                .error(.unauthorized, e.reason, headers: "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n"))
         }
     }
 
@@ -126,15 +138,20 @@ extension GatewayServer {
                 answer(call, ResponseBody.claim(outcome, pool: claim.pool, calendar: programme.calendar, now: now))
             } catch {
                 config.log("claim script failed: \(error)")
-                answer(call, .error(.internalError, "the claim could not be completed; retry with the same Idempotency-Key"))
+                answer(
+                    call,
+                    .error(.internalError, "the claim could not be completed; retry with the same Idempotency-Key"))
             }
         case .progress(let pool, let position):
             guard let items = reply.array, items.count == 3 else {
                 return answer(call, .error(.internalError, "unexpected progress reply"))
             }
             let counts: (Int, Int, Int)? =
-                items[0] == .null ? nil : (Int(items[0].integer ?? 0), Int(items[1].integer ?? 0), Int(items[2].integer ?? 0))
-            answer(call, ResponseBody.progress(pool: pool, position: position, counts: counts, calendar: programme.calendar))
+                items[0] == .null
+                ? nil : (Int(items[0].integer ?? 0), Int(items[1].integer ?? 0), Int(items[2].integer ?? 0))
+            answer(
+                call,
+                ResponseBody.progress(pool: pool, position: position, counts: counts, calendar: programme.calendar))
         case .wallet(let gather, let pool, let attempt):
             if case .error(let m) = reply, m.hasPrefix("NOSCRIPT"), attempt == 0 {
                 return send(
@@ -152,7 +169,10 @@ extension GatewayServer {
             if gather.failed {
                 answer(call, .error(.internalError, "the wallet could not be read; retry"))
             } else {
-                answer(call, ResponseBody.wallet(person: gather.person, vouchers: gather.vouchers, programme: programme, now: now))
+                answer(
+                    call,
+                    ResponseBody.wallet(
+                        person: gather.person, vouchers: gather.vouchers, programme: programme, now: now))
             }
         }
     }

@@ -137,8 +137,11 @@ public final class GatewayServer {
             case .failed(let error):
                 let seq = conn.reserveSlot()
                 let response = GatewayResponse.error(
-                    error.status == 431 ? .headersTooLarge : error.status == 413 ? .payloadTooLarge
-                        : error.status == 501 ? .notImplemented : .badRequest,
+                    error.status == 431
+                        ? .headersTooLarge
+                        : error.status == 413
+                            ? .payloadTooLarge
+                            : error.status == 501 ? .notImplemented : .badRequest,
                     error.message)
                 answer(conn, seq, GatewayResponse(status: error.status, body: response.body), keepAlive: false)
                 return
@@ -192,7 +195,9 @@ public final class GatewayServer {
 
     private func updateInterest(_ conn: HTTPConnection) {
         var want: EpollEvents = []
-        if !conn.stopReading, !conn.peerClosed, conn.inFlight < config.maxInFlightPerConnection { want.insert(.readable) }
+        if !conn.stopReading, !conn.peerClosed, conn.inFlight < config.maxInFlightPerConnection {
+            want.insert(.readable)
+        }
         if conn.hasUnsentOutput { want.insert(.writable) }
         guard interests[conn.id] != want else { return }
         do { try epoll.modify(conn.fd, want, token: conn.id) } catch {

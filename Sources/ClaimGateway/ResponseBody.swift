@@ -3,7 +3,9 @@ import ClaimCore
 /// JSON bodies of the API (docs/api.md), written without Foundation.
 public enum ResponseBody {
     /// The answer to a claim.
-    public static func claim(_ outcome: ClaimOutcome, pool: Pool, calendar: CityCalendar, now: Instant) -> GatewayResponse {
+    public static func claim(_ outcome: ClaimOutcome, pool: Pool, calendar: CityCalendar, now: Instant)
+        -> GatewayResponse
+    {
         switch outcome {
         case .granted(let v, let left, let replayed):
             var w = JSONWriter(capacity: 384)
@@ -28,12 +30,15 @@ public enum ResponseBody {
         case .closed:
             return .error(.closed, "this pool's last release has closed")
         case .notEligible(let reason):
-            return .error(.notEligible, "you are not eligible for this pool") { w in w.field("reason", reason.rawValue) }
+            return .error(.notEligible, "you are not eligible for this pool") { w in w.field("reason", reason.rawValue)
+            }
         }
     }
 
     /// The fields of one voucher, as the claim answer and the wallet show it.
-    public static func voucherFields(_ v: Voucher, pool: Pool?, calendar: CityCalendar, now: Instant, into w: inout JSONWriter) {
+    public static func voucherFields(
+        _ v: Voucher, pool: Pool?, calendar: CityCalendar, now: Instant, into w: inout JSONWriter
+    ) {
         w.field("id", v.id)
         w.field("pool", v.pool)
         if let pool { w.field("kind", pool.kind.rawValue) }
@@ -50,7 +55,8 @@ public enum ResponseBody {
 
     /// Release progress of one pool.
     public static func progress(
-        pool: Pool, position: SchedulePosition, counts: (released: Int, left: Int, granted: Int)?, calendar: CityCalendar
+        pool: Pool, position: SchedulePosition, counts: (released: Int, left: Int, granted: Int)?,
+        calendar: CityCalendar
     ) -> GatewayResponse {
         var w = JSONWriter(capacity: 320)
         w.beginObject()
@@ -83,7 +89,9 @@ public enum ResponseBody {
     }
 
     /// A person's vouchers across pools, newest first.
-    public static func wallet(person: String, vouchers: [Voucher], programme: Programme, now: Instant) -> GatewayResponse {
+    public static func wallet(person: String, vouchers: [Voucher], programme: Programme, now: Instant)
+        -> GatewayResponse
+    {
         var w = JSONWriter(capacity: 128 + vouchers.count * 320)
         w.beginObject()
         w.field("person", person)

@@ -25,18 +25,7 @@ public struct HTTPRequestParser: Sendable {
 
     public func parse(_ bytes: UnsafeRawBufferPointer) -> Result {
         let n = bytes.count
-        // Find the end of the head (CRLFCRLF) within the bound.
-        let limit = min(n, maxHeadBytes)
-        var headEnd = -1
-        var i = 0
-        while i + 3 < limit {
-            if bytes[i] == 13, bytes[i + 1] == 10, bytes[i + 2] == 13, bytes[i + 3] == 10 {
-                headEnd = i + 4
-                break
-            }
-            i += 1
-        }
-        if headEnd < 0 {
+        guard let headEnd = HeadBoundary.end(in: bytes, limit: maxHeadBytes) else {
             if n >= maxHeadBytes { return .failed(.headersTooLarge) }
             // Refuse early what can never become valid, so garbage does not wait for a timeout.
             if let e = earlyError(bytes) { return .failed(e) }
@@ -90,7 +79,9 @@ public struct HTTPRequestParser: Sendable {
                 if value.count > prefix.utf8.count,
                     Self.equalsLowercase(bytes, value.lowerBound..<(value.lowerBound + prefix.utf8.count), prefix)
                 {
-                    request.bearerToken = Array(UnsafeRawBufferPointer(rebasing: bytes[(value.lowerBound + prefix.utf8.count)..<value.upperBound]))
+                    request.bearerToken = Array(
+                        UnsafeRawBufferPointer(
+                            rebasing: bytes[(value.lowerBound + prefix.utf8.count)..<value.upperBound]))
                 } else {
                     request.hasOtherAuthorization = true
                 }
@@ -106,7 +97,9 @@ public struct HTTPRequestParser: Sendable {
         return .request(request, consumed: headEnd + length)
     }
 
-    private func parseRequestLine(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Swift.Result<HTTPRequest, HTTPParseError> {
+    private func parseRequestLine(_ b: UnsafeRawBufferPointer, _ r: Range<Int>)
+        -> Swift.Result<HTTPRequest, HTTPParseError>
+    {
         guard let sp1 = r.firstIndex(where: { b[$0] == 32 }) else { return .failure(.malformed("bad request line")) }
         guard let sp2 = (sp1 + 1..<r.upperBound).firstIndex(where: { b[$0] == 32 }) else {
             return .failure(.malformed("bad request line"))
@@ -114,15 +107,21 @@ public struct HTTPRequestParser: Sendable {
         let method = r.lowerBound..<sp1
         let target = (sp1 + 1)..<sp2
         let version = (sp2 + 1)..<r.upperBound
-        guard !method.isEmpty, method.allSatisfy({ Self.isTokenByte(b[$0]) }) else { return .failure(.malformed("bad method")) }
+        guard !method.isEmpty, method.allSatisfy({ Self.isTokenByte(b[$0]) }) else {
+            return .failure(.malformed("bad method"))
+        }
         guard target.count <= maxTargetBytes else { return .failure(.uriTooLong) }
-        guard !target.isEmpty, b[target.lowerBound] == UInt8(ascii: "/"), target.allSatisfy({ b[$0] > 32 && b[$0] < 127 }) else {
+        guard !target.isEmpty, b[target.lowerBound] == UInt8(ascii: "/"),
+            target.allSatisfy({ b[$0] > 32 && b[$0] < 127 })
+        else {
             return .failure(.malformed("bad request target"))
         }
         guard version.count == 8, Self.equalsLowercase(b, version.lowerBound..<(version.lowerBound + 5), "http/"),
             b[version.lowerBound + 6] == UInt8(ascii: ".")
         else { return .failure(.malformed("bad HTTP version")) }
-        guard b[version.lowerBound + 5] == UInt8(ascii: "1"), b[version.lowerBound + 7] == UInt8(ascii: "0") || b[version.lowerBound + 7] == UInt8(ascii: "1") else {
+        guard b[version.lowerBound + 5] == UInt8(ascii: "1"),
+            b[version.lowerBound + 7] == UInt8(ascii: "0") || b[version.lowerBound + 7] == UInt8(ascii: "1")
+        else {
             return .failure(.unsupportedVersion)
         }
         let m: HTTPMethod
@@ -176,7 +175,8 @@ public struct HTTPRequestParser: Sendable {
 
     static func isTokenByte(_ c: UInt8) -> Bool {
         switch c {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
         default:
             return "!#$%&'*+-.^_`|~".utf8.contains(c)

@@ -21,16 +21,9 @@ public struct HTTPResponseParser: Sendable {
 
     public func parse(_ b: UnsafeRawBufferPointer) -> Result {
         let n = b.count
-        var headEnd = -1
-        var i = 0
-        while i + 3 < min(n, maxHeadBytes) {
-            if b[i] == 13, b[i + 1] == 10, b[i + 2] == 13, b[i + 3] == 10 {
-                headEnd = i + 4
-                break
-            }
-            i += 1
+        guard let headEnd = HeadBoundary.end(in: b, limit: maxHeadBytes) else {
+            return n >= maxHeadBytes ? .failed("response head too large") : .incomplete
         }
-        if headEnd < 0 { return n >= maxHeadBytes ? .failed("response head too large") : .incomplete }
         guard headEnd >= 16, HTTPRequestParser.equalsLowercase(b, 0..<5, "http/"), b[8] == 32,
             let status = Self.digits(b, 9..<12)
         else { return .failed("bad status line") }
@@ -47,7 +40,9 @@ public struct HTTPResponseParser: Sendable {
                 var vs = colon + 1
                 while vs < e, b[vs] == 32 { vs += 1 }
                 if HTTPRequestParser.equalsLowercase(b, lineStart..<colon, "content-length") {
-                    guard let v = Self.digits(b, vs..<e), v <= maxBodyBytes else { return .failed("bad Content-Length") }
+                    guard let v = Self.digits(b, vs..<e), v <= maxBodyBytes else {
+                        return .failed("bad Content-Length")
+                    }
                     length = v
                 } else if HTTPRequestParser.equalsLowercase(b, lineStart..<colon, "connection") {
                     keepAlive = !HTTPRequestParser.containsLowercase(b, vs..<e, "close")

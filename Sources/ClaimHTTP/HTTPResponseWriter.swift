@@ -2,7 +2,8 @@
 public enum HTTPResponseWriter {
     /// Appends a complete response with a JSON body.
     public static func append(
-        status: Int, body: [UInt8], keepAlive: Bool, extraHeaders: String = "", contentType: String = "application/json",
+        status: Int, body: [UInt8], keepAlive: Bool, extraHeaders: String = "",
+        contentType: String = "application/json",
         to out: inout [UInt8]
     ) {
         out.append(contentsOf: "HTTP/1.1 \(status) \(reason(status))\r\n".utf8)

@@ -51,7 +51,9 @@ public final class Epoll {
             throw POSIXError("epoll_wait", e)
         }
         for i in 0..<Int(n) {
-            let (token, bits) = withUnsafePointer(to: &events[i]) { (cg_epoll_event_token($0), cg_epoll_event_events($0)) }
+            let (token, bits) = withUnsafePointer(to: &events[i]) {
+                (cg_epoll_event_token($0), cg_epoll_event_events($0))
+            }
             handle(token, EpollEvents(rawValue: bits))
         }
     }

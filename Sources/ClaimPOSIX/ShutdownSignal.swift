@@ -18,7 +18,9 @@ public final class ShutdownSignal {
     public func drain() -> Bool {
         var info = signalfd_siginfo()
         var got = false
-        while Glibc.read(fd, &info, MemoryLayout<signalfd_siginfo>.size) == MemoryLayout<signalfd_siginfo>.size { got = true }
+        while Glibc.read(fd, &info, MemoryLayout<signalfd_siginfo>.size) == MemoryLayout<signalfd_siginfo>.size {
+            got = true
+        }
         return got
     }
 }

@@ -4,7 +4,9 @@ import Glibc
 /// Creating, listening on, accepting and connecting TCP sockets (IPv4), all non-blocking.
 public enum TCPSocket {
     /// A listening socket on `host:port` (port 0 picks a free one; see `localPort`).
-    public static func listen(host: String, port: Int, backlog: Int32 = 4096, reusePort: Bool = false) throws(POSIXError) -> Int32 {
+    public static func listen(host: String, port: Int, backlog: Int32 = 4096, reusePort: Bool = false)
+        throws(POSIXError) -> Int32
+    {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError("socket", cg_errno()) }
         var one: Int32 = 1
@@ -12,7 +14,9 @@ public enum TCPSocket {
         if reusePort { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
         var addr = try address(host: host, port: port)
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else {
             let e = cg_errno()
@@ -67,7 +71,9 @@ public enum TCPSocket {
             throw error
         }
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         if rc == 0 { return (fd, true) }
         let e = cg_errno()

@@ -19,7 +19,8 @@ public enum ClaimScript {
     /// `EVALSHA` (or, with `sendSource`, `EVAL` for the NOSCRIPT retry) as RESP arguments.
     public static func command(_ r: ClaimRequest, sendSource: Bool = false) -> [[UInt8]] {
         let script = LuaScript.claim
-        var args: [[UInt8]] = sendSource ? [Array("EVAL".utf8), script.source] : [Array("EVALSHA".utf8), Array(script.sha1.utf8)]
+        var args: [[UInt8]] =
+            sendSource ? [Array("EVAL".utf8), script.source] : [Array("EVALSHA".utf8), Array(script.sha1.utf8)]
         args.append(Array("5".utf8))
         for k in keys(r) { args.append(Array(k.utf8)) }
         for a in arguments(r) { args.append(Array(a.utf8)) }

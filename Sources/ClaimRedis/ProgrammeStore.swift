@@ -41,7 +41,8 @@ public struct ProgrammeStore {
     /// released/left/granted of one window, nil if never opened.
     public func counts(pool: String, window: String) throws(RedisError) -> (released: Int, left: Int, granted: Int)? {
         let s = try client.command(["HGETALL", PoolKeys(pool: pool).window(window)]).orThrow().stringPairs()
-        guard let r = s["released"].flatMap(Int.init), let l = s["left"].flatMap(Int.init), let g = s["granted"].flatMap(Int.init)
+        guard let r = s["released"].flatMap(Int.init), let l = s["left"].flatMap(Int.init),
+            let g = s["granted"].flatMap(Int.init)
         else { return nil }
         return (r, l, g)
     }
@@ -59,14 +60,17 @@ public struct ProgrammeStore {
     }
 
     /// Everything the audit checks about one window.
-    public func snapshot(pool: String, window: String, limit: Int, vouchers: [Voucher]) throws(RedisError) -> WindowSnapshot {
+    public func snapshot(pool: String, window: String, limit: Int, vouchers: [Voucher]) throws(RedisError)
+        -> WindowSnapshot
+    {
         let k = PoolKeys(pool: pool)
         let state = try client.command(["HGETALL", k.window(window)]).orThrow().stringPairs()
         let people = try client.command(["HGETALL", k.people(window)]).orThrow().stringPairs()
         var owners: [String: String] = [:]
         for v in vouchers { owners[v.id] = v.owner }
         return WindowSnapshot(
-            pool: pool, window: window, released: Int(state["released"] ?? "") ?? -1, left: Int(state["left"] ?? "") ?? -1,
+            pool: pool, window: window, released: Int(state["released"] ?? "") ?? -1,
+            left: Int(state["left"] ?? "") ?? -1,
             granted: Int(state["granted"] ?? "") ?? -1, limitPerWindow: limit,
             claimsByPerson: people.mapValues { Int($0) ?? -1 }, voucherOwners: owners)
     }

@@ -12,7 +12,9 @@ public enum WindowScripts {
     }
 
     /// Releases `quota` for the window unless it was released before (idempotent).
-    public static func open(_ client: RedisClient, pool: String, window: String, quota: Int, now: Instant) throws(RedisError) -> State {
+    public static func open(_ client: RedisClient, pool: String, window: String, quota: Int, now: Instant)
+        throws(RedisError) -> State
+    {
         let k = PoolKeys(pool: pool)
         let reply = try client.run(
             .open, keys: [k.window(window), k.windows], args: [window, String(quota), String(now.unixMilliseconds)])
@@ -23,7 +25,9 @@ public enum WindowScripts {
     }
 
     /// Puts the window's stock back to `quota`; nil when the window was never opened.
-    public static func reset(_ client: RedisClient, pool: String, window: String, quota: Int, now: Instant) throws(RedisError) -> State? {
+    public static func reset(_ client: RedisClient, pool: String, window: String, quota: Int, now: Instant)
+        throws(RedisError) -> State?
+    {
         let reply = try client.run(
             .reset, keys: [PoolKeys(pool: pool).window(window)], args: [String(quota), String(now.unixMilliseconds)])
         guard let a = reply.array, let status = a.first?.text else { throw .unexpectedReply("reset: \(reply)") }

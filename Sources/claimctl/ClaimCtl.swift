@@ -20,7 +20,9 @@ struct Connection: ParsableArguments {
     @Option(help: "Act as if it were this ISO-8601 instant.") var now: String?
 
     func client() throws -> RedisClient {
-        guard let endpoint = RedisEndpoint(url: redis) else { throw SetupError("--redis \(redis): expected redis://host:port") }
+        guard let endpoint = RedisEndpoint(url: redis) else {
+            throw SetupError("--redis \(redis): expected redis://host:port")
+        }
         return try RedisClient(endpoint)
     }
 
@@ -39,45 +41,60 @@ struct Load: ParsableCommand {
     func run() throws {
         let programme = try ProgrammeFile.load(file ?? connection.seed)
         try ProgrammeStore(client: connection.client()).load(programme)
-        print("loaded \(programme.id): \(programme.pools.count) pools (\(programme.pools.map(\.id).joined(separator: ", ")))")
+        print(
+            "loaded \(programme.id): \(programme.pools.count) pools (\(programme.pools.map(\.id).joined(separator: ", ")))"
+        )
     }
 }
 
-/// Picks the windows an operator action applies to.
-func windows(for pool: Pool, explicit: String?, programme: Programme, now: Instant) throws -> ReleaseWindow {
-    if let explicit {
-        guard let w = pool.schedule.window(id: explicit, in: programme.calendar) else {
-            throw SetupError("\(pool.id) has no window \(explicit)")
-        }
-        return w
+/// What `open` and `reset` act on: pools, one window each, and the quota.
+struct WindowTarget: ParsableArguments {
+    @OptionGroup var connection: Connection
+    @Argument(help: "Pool id, or 'all'.") var pool: String
+    @Option(help: "Window id: a date for daily pools, a period id for period pools (default: the current or next one).")
+    var window: String?
+    @Option(help: "Use this quota instead of the seed's stock_per_release (load tests, a changed quota).")
+    var quota: Int?
+
+    func validate() throws {
+        if let quota, quota < 0 || quota > 1_000_000_000 { throw ValidationError("--quota must be 0...1000000000") }
     }
-    switch programme.position(of: pool, at: now) {
-    case .open(let w): return w
-    case .upcoming(let w): return w
-    case .ended: throw SetupError("\(pool.id): every window has closed; name one with --window")
+
+    /// Calls `body` for each chosen pool with its window and quota, on one Redis connection.
+    func forEach(_ body: (Pool, ReleaseWindow, Int, RedisClient, Instant, Programme) throws -> Void) throws {
+        let programme = try connection.programme()
+        let now = try connection.instant(programme)
+        let client = try connection.client()
+        let pools = pool == "all" ? programme.pools : [try lookup(pool, programme)]
+        for p in pools {
+            try body(
+                p, try window(of: p, programme: programme, now: now), quota ?? p.stockPerRelease, client, now, programme
+            )
+        }
+    }
+
+    private func window(of pool: Pool, programme: Programme, now: Instant) throws -> ReleaseWindow {
+        if let window {
+            guard let w = pool.schedule.window(id: window, in: programme.calendar) else {
+                throw SetupError("\(pool.id) has no window \(window)")
+            }
+            return w
+        }
+        switch programme.position(of: pool, at: now) {
+        case .open(let w), .upcoming(let w): return w
+        case .ended: throw SetupError("\(pool.id): every window has closed; name one with --window")
+        }
     }
 }
 
 struct Open: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Release a window's stock (the current or next one by default). Idempotent.")
-    @OptionGroup var connection: Connection
-    @Argument(help: "Pool id, or 'all'.") var pool: String
-    @Option(help: "Window id (a date for daily pools, a period id for period pools).") var window: String?
-    @Option(help: "Release this many instead of the seed's stock_per_release (load tests).") var quota: Int?
-
-    func validate() throws {
-        if let quota, quota < 0 || quota > 1_000_000_000 { throw ValidationError("--quota must be 0...1000000000") }
-    }
+    @OptionGroup var target: WindowTarget
 
     func run() throws {
-        let programme = try connection.programme()
-        let now = try connection.instant(programme)
-        let client = try connection.client()
-        let pools = pool == "all" ? programme.pools : [try lookup(pool, programme)]
-        for p in pools {
-            let w = try windows(for: p, explicit: window, programme: programme, now: now)
-            let s = try WindowScripts.open(client, pool: p.id, window: w.id, quota: quota ?? p.stockPerRelease, now: now)
+        try target.forEach { p, w, quota, client, now, programme in
+            let s = try WindowScripts.open(client, pool: p.id, window: w.id, quota: quota, now: now)
             print(
                 "\(p.id) \(w.id): \(s.changed ? "released" : "already released") \(s.released), left \(s.left), "
                     + "opens \(programme.calendar.iso8601(w.opensAt))")
@@ -88,27 +105,17 @@ struct Open: ParsableCommand {
 struct Reset: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Put a released window's stock back to its quota. Idempotent; never takes back a voucher.")
-    @OptionGroup var connection: Connection
-    @Argument(help: "Pool id, or 'all'.") var pool: String
-    @Option(help: "Window id (default: the current or next one).") var window: String?
-    @Option(help: "The new quota instead of the seed's stock_per_release.") var quota: Int?
-
-    func validate() throws {
-        if let quota, quota < 0 || quota > 1_000_000_000 { throw ValidationError("--quota must be 0...1000000000") }
-    }
+    @OptionGroup var target: WindowTarget
 
     func run() throws {
-        let programme = try connection.programme()
-        let now = try connection.instant(programme)
-        let client = try connection.client()
-        let pools = pool == "all" ? programme.pools : [try lookup(pool, programme)]
-        for p in pools {
-            let w = try windows(for: p, explicit: window, programme: programme, now: now)
-            guard let s = try WindowScripts.reset(client, pool: p.id, window: w.id, quota: quota ?? p.stockPerRelease, now: now) else {
+        try target.forEach { p, w, quota, client, now, _ in
+            guard let s = try WindowScripts.reset(client, pool: p.id, window: w.id, quota: quota, now: now) else {
                 print("\(p.id) \(w.id): not released yet (use open)")
-                continue
+                return
             }
-            print("\(p.id) \(w.id): \(s.changed ? "reset" : "unchanged"): released \(s.released), granted \(s.granted), left \(s.left)")
+            print(
+                "\(p.id) \(w.id): \(s.changed ? "reset" : "unchanged"): released \(s.released), granted \(s.granted), "
+                    + "left \(s.left)")
         }
     }
 }
@@ -126,7 +133,9 @@ struct Stats: ParsableCommand {
     @Argument(help: "Only this pool.") var pool: String?
 
     func run() throws {
-        guard let endpoint = RedisEndpoint(url: redis) else { throw SetupError("--redis \(redis): expected redis://host:port") }
+        guard let endpoint = RedisEndpoint(url: redis) else {
+            throw SetupError("--redis \(redis): expected redis://host:port")
+        }
         let store = ProgrammeStore(client: try RedisClient(endpoint))
         let pools = try pool.map { [$0] } ?? store.pools()
         var rows: [[String]] = [["pool", "window", "released", "granted", "left"]]
@@ -143,11 +152,14 @@ struct Stats: ParsableCommand {
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check every pool and window: granted + left == released, nobody over the limit, every voucher owned.")
+        abstract: "Check every pool and window: granted + left == released, nobody over the limit, every voucher owned."
+    )
     @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
 
     func run() throws {
-        guard let endpoint = RedisEndpoint(url: redis) else { throw SetupError("--redis \(redis): expected redis://host:port") }
+        guard let endpoint = RedisEndpoint(url: redis) else {
+            throw SetupError("--redis \(redis): expected redis://host:port")
+        }
         let store = ProgrammeStore(client: try RedisClient(endpoint))
         var problems: [String] = []
         var windowsChecked = 0
@@ -160,7 +172,8 @@ struct Audit: ParsableCommand {
             var byWindow = try store.vouchers(pool: p)
             for w in try store.windows(pool: p) {
                 let vouchers = byWindow.removeValue(forKey: w) ?? []
-                problems += AuditReport.problems(in: try store.snapshot(pool: p, window: w, limit: limit, vouchers: vouchers))
+                problems += AuditReport.problems(
+                    in: try store.snapshot(pool: p, window: w, limit: limit, vouchers: vouchers))
                 windowsChecked += 1
                 vouchersChecked += vouchers.count
             }

@@ -27,8 +27,12 @@ struct Serve: ParsableCommand {
     func run() throws {
         do {
             let programme = try ProgrammeFile.load(seed)
-            guard let address = ListenAddress(listen) else { throw SetupError("--listen \(listen): expected host:port") }
-            guard let endpoint = RedisEndpoint(url: redis) else { throw SetupError("--redis \(redis): expected redis://host:port") }
+            guard let address = ListenAddress(listen) else {
+                throw SetupError("--listen \(listen): expected host:port")
+            }
+            guard let endpoint = RedisEndpoint(url: redis) else {
+                throw SetupError("--redis \(redis): expected redis://host:port")
+            }
             let secret = try TokenSecret.load(file: tokenSecretFile)
             let clock = try ClockSetting.clock(now: now, calendar: programme.calendar)
             // Block SIGINT/SIGTERM before anything else so they arrive through the signalfd.

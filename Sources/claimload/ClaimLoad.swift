@@ -30,24 +30,32 @@ struct ClaimLoad: ParsableCommand {
         guard (1...60_000).contains(connections) else { throw ValidationError("--connections must be 1...60000") }
         guard duration > 0, duration <= 600 else { throw ValidationError("--duration must be in (0, 600] seconds") }
         guard requests > 0, requests <= 100_000_000 else { throw ValidationError("--requests must be 1...100000000") }
-        guard users > 0, (0...1).contains(repeatShare) else { throw ValidationError("--users > 0, --repeat-share in 0...1") }
+        guard users > 0, (0...1).contains(repeatShare) else {
+            throw ValidationError("--users > 0, --repeat-share in 0...1")
+        }
     }
 
     func run() throws {
         cg_ignore_sigpipe_once()
         guard let address = ListenAddress(url) else { throw SetupError("--url \(url): expected http://host:port") }
         guard address.host.hasPrefix("127.") else { throw SetupError("--url must be a loopback address (127.0.0.0/8)") }
-        guard let endpoint = RedisEndpoint(url: redis) else { throw SetupError("--redis \(redis): expected redis://host:port") }
-        let secret = try tokenSecretFile == nil && tokenSecret != nil
+        guard let endpoint = RedisEndpoint(url: redis) else {
+            throw SetupError("--redis \(redis): expected redis://host:port")
+        }
+        let secret =
+            try tokenSecretFile == nil && tokenSecret != nil
             ? TokenSecret.validated(Array(tokenSecret!.utf8)) : TokenSecret.load(file: tokenSecretFile)
 
         let before = try PoolProgress.fetch(host: address.host, port: address.port, pool: pool)
         guard let window = before.window else { throw SetupError("pool \(pool) has no open or upcoming window") }
-        print("claimload: \(pool) window \(window) (\(before.state)), released \(before.released), left \(before.left); "
-            + "\(connections) connections, \(users) users, repeat \(repeatShare), \(duration) s / \(requests) requests")
+        print(
+            "claimload: \(pool) window \(window) (\(before.state)), released \(before.released), left \(before.left); "
+                + "\(connections) connections, \(users) users, repeat \(repeatShare), \(duration) s / \(requests) requests"
+        )
 
         let plan = LoadPlan(
-            pool: pool, users: users, repeatShare: repeatShare, idempotencyKeys: idempotencyKeys, secret: secret, seed: seed)
+            pool: pool, users: users, repeatShare: repeatShare, idempotencyKeys: idempotencyKeys, secret: secret,
+            seed: seed)
         let run = try LoadRun(
             host: address.host, port: address.port, connections: connections, durationSeconds: duration,
             maxRequests: requests, plan: plan)

@@ -50,7 +50,8 @@ struct LoadPlan {
                     person: Self.person(user),
                     facts: EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual),
                     // Far ahead of both the real clock and any replayed 2022 clock.
-                    expiresAt: Instant(unixMilliseconds: 4_102_444_800_000))).utf8)
+                    expiresAt: Instant(unixMilliseconds: 4_102_444_800_000))
+            ).utf8)
         tokens[user] = t
         return t
     }

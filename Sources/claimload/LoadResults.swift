@@ -1,5 +1,5 @@
-import Foundation
 import ClaimCore
+import Foundation
 import Histogram
 
 /// Everything one run observed: latencies, answers by outcome, and the grants it received.
@@ -55,14 +55,15 @@ struct LoadResults {
         func ms(_ p: Double) -> String { String(format: "%.3f", Double(latency.valueAtPercentile(p)) / 1e6) }
         var lines: [String] = []
         lines.append(
-            String(format: "requests: %d sent, %d answered in %.2f s = %.0f req/s; socket errors %d", sent, answered, seconds,
+            String(
+                format: "requests: %d sent, %d answered in %.2f s = %.0f req/s; socket errors %d", sent, answered,
+                seconds,
                 Double(answered) / max(seconds, 1e-9), socketErrors))
         lines.append(
             "latency ms: p50 \(ms(50)) p90 \(ms(90)) p99 \(ms(99)) p99.9 \(ms(99.9)) max "
                 + String(format: "%.3f", Double(latency.max) / 1e6))
-        lines.append("outcomes: " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        lines.append(
+            "outcomes: " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         return lines.joined(separator: "\n")
     }
 }
-
-

@@ -127,7 +127,9 @@ final class LoadRun {
         while c.written < c.outbound.count {
             let r: IOResult
             do {
-                r = try c.outbound.withUnsafeBytes { try FileDescriptor.write(c.fd, UnsafeRawBufferPointer(rebasing: $0[c.written...])) }
+                r = try c.outbound.withUnsafeBytes {
+                    try FileDescriptor.write(c.fd, UnsafeRawBufferPointer(rebasing: $0[c.written...]))
+                }
             } catch { return close(i, error: true) }
             switch r {
             case .transferred(let n): c.written += n

@@ -15,7 +15,8 @@ struct PoolProgress {
     static func fetch(host: String, port: Int, pool: String) throws -> PoolProgress {
         let response = try BlockingHTTP.get(host: host, port: port, path: "/v1/pools/\(pool)")
         guard response.status == 200 else {
-            throw SetupError("GET /v1/pools/\(pool): \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+            throw SetupError(
+                "GET /v1/pools/\(pool): \(response.status) \(String(decoding: response.body, as: UTF8.self))")
         }
         guard let json = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
             throw SetupError("GET /v1/pools/\(pool): not a JSON object")
@@ -46,7 +47,9 @@ enum BlockingHTTP {
             if sent < request.count, TCPSocket.pendingError(fd) == 0 {
                 if case .transferred(let n) = try request.withUnsafeBytes({
                     try FileDescriptor.write(fd, UnsafeRawBufferPointer(rebasing: $0[sent...]))
-                }) { sent += n }
+                }) {
+                    sent += n
+                }
             }
             guard readable else { continue }
             switch try FileDescriptor.read(fd, into: scratch) {

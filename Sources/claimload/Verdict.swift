@@ -6,7 +6,9 @@ struct Verdict {
     var passed: Bool
     var line: String
 
-    static func check(results: LoadResults, pool: String, window: String, limit: Int, redis: RedisEndpoint) throws -> Verdict {
+    static func check(results: LoadResults, pool: String, window: String, limit: Int, redis: RedisEndpoint) throws
+        -> Verdict
+    {
         let store = ProgrammeStore(client: try RedisClient(redis))
         guard let counts = try store.counts(pool: pool, window: window) else {
             return Verdict(passed: false, line: "FAIL window \(pool) \(window) was never released in Redis")
@@ -16,7 +18,8 @@ struct Verdict {
         var owners: [String: String] = [:]
         for v in vouchers { owners[v.id] = v.owner }
         problems += results.ledger.problems(againstStore: owners)
-        problems += AuditReport.problems(in: try store.snapshot(pool: pool, window: window, limit: limit, vouchers: vouchers))
+        problems += AuditReport.problems(
+            in: try store.snapshot(pool: pool, window: window, limit: limit, vouchers: vouchers))
         if results.outcomes["granted_unreadable", default: 0] > 0 {
             problems.append("\(results.outcomes["granted_unreadable"]!) grants had no voucher id")
         }

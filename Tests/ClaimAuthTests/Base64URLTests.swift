@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimAuth
 
 @Suite struct Base64URLTests {

@@ -1,5 +1,6 @@
 import ClaimCore
 import Testing
+
 @testable import ClaimAuth
 
 @Suite struct TokenVerifierTests {
@@ -9,7 +10,8 @@ import Testing
     var verifier: TokenVerifier { TokenVerifier(secret: secret) }
     var person: PersonToken {
         PersonToken(
-            person: "u42", facts: EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual),
+            person: "u42",
+            facts: EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual),
             expiresAt: now.adding(milliseconds: 3_600_000))
     }
 
@@ -43,10 +45,15 @@ import Testing
 
     @Test func refusesSignedButUnusableClaims() {
         #expect(verify(signer.sign(payload: Array(#"{"exp":4102444800}"#.utf8))) == .failure(.badClaim("sub")))
-        #expect(verify(signer.sign(payload: Array(#"{"sub":"a b","exp":4102444800}"#.utf8))) == .failure(.badClaim("sub")))
+        #expect(
+            verify(signer.sign(payload: Array(#"{"sub":"a b","exp":4102444800}"#.utf8))) == .failure(.badClaim("sub")))
         #expect(verify(signer.sign(payload: Array(#"{"sub":"u1"}"#.utf8))) == .failure(.badClaim("exp")))
-        #expect(verify(signer.sign(payload: Array(#"{"sub":"u1","exp":4102444800,"acct":"robot"}"#.utf8))) == .failure(.badClaim("acct")))
-        #expect(verify(signer.sign(payload: Array(#"{"sub":"u1","sub":"u2","exp":4102444800}"#.utf8))) == .failure(.malformed))
+        #expect(
+            verify(signer.sign(payload: Array(#"{"sub":"u1","exp":4102444800,"acct":"robot"}"#.utf8)))
+                == .failure(.badClaim("acct")))
+        #expect(
+            verify(signer.sign(payload: Array(#"{"sub":"u1","sub":"u2","exp":4102444800}"#.utf8)))
+                == .failure(.malformed))
     }
 
     @Test func refusesMalformedAndOversizedTokens() {

@@ -1,10 +1,12 @@
 import Testing
+
 @testable import ClaimCore
 
 @Suite struct AuditReportTests {
     func clean() -> WindowSnapshot {
         WindowSnapshot(
-            pool: "p", window: "w", released: 3, left: 1, granted: 2, limitPerWindow: 1, claimsByPerson: ["a": 1, "b": 1],
+            pool: "p", window: "w", released: 3, left: 1, granted: 2, limitPerWindow: 1,
+            claimsByPerson: ["a": 1, "b": 1],
             voucherOwners: ["p:w:1": "a", "p:w:2": "b"])
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimCore
 
 @Suite struct CityCalendarTests {
@@ -30,7 +31,9 @@ import Testing
     }
 
     @Test func refusesMalformedISO8601() {
-        for bad in ["2022-06-10", "2022-06-10T25:00", "2022-06-10T10:00+8", "2022-06-10T10:00:00.Z", "x", "2022-06-31T10:00"] {
+        for bad in [
+            "2022-06-10", "2022-06-10T25:00", "2022-06-10T10:00+8", "2022-06-10T10:00:00.Z", "x", "2022-06-31T10:00",
+        ] {
             #expect(cal.parseISO8601(bad) == nil, "\(bad)")
         }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimCore
 
 @Suite struct ClaimPlannerTests {
@@ -19,12 +20,16 @@ import Testing
     var planner: ClaimPlanner { ClaimPlanner(programme: Programme(id: "p", name: "p", calendar: cal, pools: [pool])) }
 
     @Test func answersNotOpenWithTheOpeningInstantBeforeTen() {
-        let plan = planner.plan(pool: pool, person: "u1", facts: facts, idempotencyKey: nil, now: at("2022-06-10T09:59:59.999"))
+        let plan = planner.plan(
+            pool: pool, person: "u1", facts: facts, idempotencyKey: nil, now: at("2022-06-10T09:59:59.999"))
         #expect(plan == .answer(.notOpen(opensAt: at("2022-06-10T10:00"))))
     }
 
     @Test func runsTheScriptInsideTheWindowWithTheExpiry() {
-        guard case .run(let r) = planner.plan(pool: pool, person: "u1", facts: facts, idempotencyKey: "k", now: at("2022-06-10T10:00")) else {
+        guard
+            case .run(let r) = planner.plan(
+                pool: pool, person: "u1", facts: facts, idempotencyKey: "k", now: at("2022-06-10T10:00"))
+        else {
             Issue.record("expected run")
             return
         }
@@ -34,13 +39,17 @@ import Testing
     }
 
     @Test func answersClosedAfterTheLastWindow() {
-        #expect(planner.plan(pool: pool, person: "u1", facts: facts, idempotencyKey: nil, now: at("2022-07-01T10:00")) == .answer(.closed))
+        #expect(
+            planner.plan(pool: pool, person: "u1", facts: facts, idempotencyKey: nil, now: at("2022-07-01T10:00"))
+                == .answer(.closed))
     }
 
     @Test func refusesIneligiblePeopleBeforeAnythingElse() {
         var f = facts
         f.region = "110000"
-        #expect(planner.plan(pool: pool, person: "u1", facts: f, idempotencyKey: nil, now: at("2022-06-10T10:00")) == .answer(.notEligible(.outsideCity)))
+        #expect(
+            planner.plan(pool: pool, person: "u1", facts: f, idempotencyKey: nil, now: at("2022-06-10T10:00"))
+                == .answer(.notEligible(.outsideCity)))
     }
 
     @Test func buyerListPoolsRefuseUntilTheListExists() {
@@ -49,6 +58,8 @@ import Testing
             schedule: pool.schedule, stockPerRelease: 6000, validity: .endOfClaimDay,
             eligibility: EligibilityRule(requiresBuyerList: true), merchantCategories: [])
         let p = ClaimPlanner(programme: Programme(id: "p", name: "p", calendar: cal, pools: [grant]))
-        #expect(p.plan(pool: grant, person: "u1", facts: facts, idempotencyKey: nil, now: at("2022-06-10T10:00")) == .answer(.notEligible(.notOnBuyerList)))
+        #expect(
+            p.plan(pool: grant, person: "u1", facts: facts, idempotencyKey: nil, now: at("2022-06-10T10:00"))
+                == .answer(.notEligible(.notOnBuyerList)))
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimCore
 
 @Suite struct FlatJSONTests {
@@ -33,12 +34,15 @@ import Testing
     }
 
     @Test func refusesMalformedInput() {
-        for bad in ["", "{", "}", "[]", #"{"a"}"#, #"{"a":}"#, #"{"a":1,}"#, #"{"a":1}x"#, #"{"a":01}"#, #"{"a":tru}"#,
-            "{\"a\":\"\u{1}\"}", #"{"a":"\x"}"#, #"{"a":"\ud83d"}"#, #"{a:1}"#]
-        {
+        for bad in [
+            "", "{", "}", "[]", #"{"a"}"#, #"{"a":}"#, #"{"a":1,}"#, #"{"a":1}x"#, #"{"a":01}"#, #"{"a":tru}"#,
+            "{\"a\":\"\u{1}\"}", #"{"a":"\x"}"#, #"{"a":"\ud83d"}"#, #"{a:1}"#,
+        ] {
             #expect(throws: FlatJSONError.self, "\(bad)") { try parse(bad) }
         }
-        #expect(throws: FlatJSONError.invalidUTF8) { try FlatJSONObject(parsing: [123, 34, 97, 34, 58, 34, 0xFF, 34, 125]) }
+        #expect(throws: FlatJSONError.invalidUTF8) {
+            try FlatJSONObject(parsing: [123, 34, 97, 34, 58, 34, 0xFF, 34, 125])
+        }
     }
 
     @Test func boundsItsInput() {

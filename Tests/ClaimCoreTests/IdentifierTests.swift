@@ -1,9 +1,12 @@
 import Testing
+
 @testable import ClaimCore
 
 @Suite struct IdentifierTests {
     @Test func acceptsKeySafeNames() {
-        for ok in ["appliance-500", "u_1.2", "2022-06-10", String(repeating: "a", count: 64)] { #expect(Identifier.isValid(ok)) }
+        for ok in ["appliance-500", "u_1.2", "2022-06-10", String(repeating: "a", count: 64)] {
+            #expect(Identifier.isValid(ok))
+        }
     }
 
     @Test func refusesAnythingThatCouldBreakAKeyOrARecord() {

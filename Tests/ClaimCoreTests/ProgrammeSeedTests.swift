@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ClaimCore
 
 @Suite struct ProgrammeSeedTests {
@@ -7,7 +8,8 @@ import Testing
         var url = URL(fileURLWithPath: #filePath)
         while url.path != "/" {
             url.deleteLastPathComponent()
-            if let d = FileManager.default.contents(atPath: url.appendingPathComponent("seeds/shenyang-2022.json").path) {
+            if let d = FileManager.default.contents(atPath: url.appendingPathComponent("seeds/shenyang-2022.json").path)
+            {
                 return Array(d)
             }
         }
@@ -64,17 +66,23 @@ import Testing
         #expect(decode(mutatePool(0) { $0["kind"] = "lottery" })?.field == "pools[0].kind")
         #expect(decode(mutatePool(2) { $0["id"] = "has space" })?.field == "pools[2].id")
         #expect(decode(mutatePool(2) { $0["id"] = "comprehensive-50" })?.field == "pools[2].id")
-        #expect(decode(mutatePool(4) { p in
-            var s = p["schedule"] as! [String: Any]
-            s["opens_at"] = "25:00"
-            p["schedule"] = s
-        })?.field == "pools[4].schedule.opens_at")
-        #expect(decode(mutatePool(4) { p in
-            var s = p["schedule"] as! [String: Any]
-            s["ranges"] = [["first": "2022-06-30", "last": "2022-06-10"]]
-            p["schedule"] = s
-        })?.field == "pools[4].schedule.ranges[0].last")
-        #expect(decode(mutatePool(0) { p in p["validity"] = ["type": "end_of_weekday", "weekday": 9] })?.field == "pools[0].validity.weekday")
+        #expect(
+            decode(
+                mutatePool(4) { p in
+                    var s = p["schedule"] as! [String: Any]
+                    s["opens_at"] = "25:00"
+                    p["schedule"] = s
+                })?.field == "pools[4].schedule.opens_at")
+        #expect(
+            decode(
+                mutatePool(4) { p in
+                    var s = p["schedule"] as! [String: Any]
+                    s["ranges"] = [["first": "2022-06-30", "last": "2022-06-10"]]
+                    p["schedule"] = s
+                })?.field == "pools[4].schedule.ranges[0].last")
+        #expect(
+            decode(mutatePool(0) { p in p["validity"] = ["type": "end_of_weekday", "weekday": 9] })?.field
+                == "pools[0].validity.weekday")
         #expect(decode(mutatePool(0) { $0["limit_per_window"] = 0 })?.field == "pools[0].limit_per_window")
         #expect(decode { $0["pools"] = [] }?.field == "pools")
         #expect(decode { $0.removeValue(forKey: "programme") }?.field == "programme")

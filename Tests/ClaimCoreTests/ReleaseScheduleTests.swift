@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimCore
 
 @Suite struct ReleaseScheduleTests {
@@ -8,7 +9,8 @@ import Testing
     func at(_ s: String) -> Instant { cal.parseISO8601(s)! }
 
     var daily: ReleaseSchedule {
-        .daily(ranges: [DateRange(first: day("2022-06-10"), last: day("2022-06-30"))!], opensAt: ten, closesAt: .endOfDay)
+        .daily(
+            ranges: [DateRange(first: day("2022-06-10"), last: day("2022-06-30"))!], opensAt: ten, closesAt: .endOfDay)
     }
 
     var periods: ReleaseSchedule {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimCore
 
 @Suite struct ValidityRuleTests {
@@ -7,7 +8,9 @@ import Testing
 
     @Test func claimDayVouchersExpireAtMidnight() {
         #expect(ValidityRule.endOfClaimDay.expiry(claimedAt: at("2022-06-10T10:00"), in: cal) == at("2022-06-11T00:00"))
-        #expect(ValidityRule.endOfClaimDay.expiry(claimedAt: at("2022-06-10T23:59:59.999"), in: cal) == at("2022-06-11T00:00"))
+        #expect(
+            ValidityRule.endOfClaimDay.expiry(claimedAt: at("2022-06-10T23:59:59.999"), in: cal)
+                == at("2022-06-11T00:00"))
         #expect(ValidityRule.endOfClaimDay.expiry(claimedAt: at("2022-06-11T00:00"), in: cal) == at("2022-06-12T00:00"))
     }
 
@@ -23,12 +26,15 @@ import Testing
     }
 
     @Test func fixedDatesExpireAtTheirEnd() {
-        #expect(ValidityRule.endOf(CivilDate("2022-08-31")!).expiry(claimedAt: at("2022-06-20T10:00"), in: cal) == at("2022-09-01T00:00"))
+        #expect(
+            ValidityRule.endOf(CivilDate("2022-08-31")!).expiry(claimedAt: at("2022-06-20T10:00"), in: cal)
+                == at("2022-09-01T00:00"))
     }
 
     @Test func expiredMeansAtOrAfterTheExpiry() {
         let v = Voucher(
-            id: "p:w:1", pool: "p", window: "w", owner: "u", faceFen: 1, thresholdFen: 0, claimedAt: at("2022-06-10T10:00"),
+            id: "p:w:1", pool: "p", window: "w", owner: "u", faceFen: 1, thresholdFen: 0,
+            claimedAt: at("2022-06-10T10:00"),
             expiresAt: at("2022-06-11T00:00"))
         #expect(!v.isExpired(at: at("2022-06-10T23:59:59.999")))
         #expect(v.isExpired(at: at("2022-06-11T00:00")))

@@ -44,7 +44,8 @@ final class GatewayHarness {
     func token(_ person: String, region: String = "210100") -> String {
         signer.sign(
             PersonToken(
-                person: person, facts: EligibilityFacts(region: region, realName: true, cardPrefix: "62", account: .individual),
+                person: person,
+                facts: EligibilityFacts(region: region, realName: true, cardPrefix: "62", account: .individual),
                 expiresAt: Instant(unixMilliseconds: 4_102_444_800_000)))
     }
 

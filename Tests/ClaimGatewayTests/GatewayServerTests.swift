@@ -5,6 +5,7 @@ import ClaimRedis
 import ClaimTestSupport
 import Foundation
 import Testing
+
 @testable import ClaimGateway
 
 /// The gateway end to end over loopback: HTTP in, Redis behind, audit after.
@@ -21,7 +22,8 @@ import Testing
     }
 
     func openWindow() throws {
-        _ = try WindowScripts.open(try redis.client(), pool: pool.id, window: "2022-06-10", quota: 3, now: TestProgramme.releaseInstant)
+        _ = try WindowScripts.open(
+            try redis.client(), pool: pool.id, window: "2022-06-10", quota: 3, now: TestProgramme.releaseInstant)
     }
 
     func claim(_ c: TestHTTPClient, _ g: GatewayHarness, _ person: String, key: String? = nil) throws -> HTTPResponse {
@@ -52,7 +54,8 @@ import Testing
 
         let wallet = try c.request("GET", "/v1/me/vouchers", headers: ["Authorization": "Bearer \(g.token("u1"))"])
         #expect(wallet.status == 200)
-        #expect((wallet.json["vouchers"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id].compactMap { $0 })
+        #expect(
+            (wallet.json["vouchers"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id].compactMap { $0 })
         let progress = try c.request("GET", "/v1/pools/\(pool.id)")
         #expect(progress.json["released"] as? Int == 3)
         #expect(progress.json["left"] as? Int == 0)
@@ -61,7 +64,10 @@ import Testing
         let store = ProgrammeStore(client: try redis.client())
         let vouchers = try store.vouchers(pool: pool.id)["2022-06-10"] ?? []
         #expect(vouchers.count == 3)
-        #expect(AuditReport.problems(in: try store.snapshot(pool: pool.id, window: "2022-06-10", limit: 1, vouchers: vouchers)).isEmpty)
+        #expect(
+            AuditReport.problems(
+                in: try store.snapshot(pool: pool.id, window: "2022-06-10", limit: 1, vouchers: vouchers)
+            ).isEmpty)
     }
 
     @Test func refusesClearlyWithJSONErrors() throws {
@@ -72,12 +78,16 @@ import Testing
         let noToken = try c.request("POST", "/v1/pools/\(pool.id)/claims")
         #expect(noToken.status == 401)
         #expect(noToken.json["error"] as? String == "unauthorized")
-        let forged = try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token("u1"))x"])
+        let forged = try c.request(
+            "POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token("u1"))x"])
         #expect(forged.status == 401)
-        let unknown = try c.request("POST", "/v1/pools/nope/claims", headers: ["Authorization": "Bearer \(g.token("u1"))"])
+        let unknown = try c.request(
+            "POST", "/v1/pools/nope/claims", headers: ["Authorization": "Bearer \(g.token("u1"))"])
         #expect(unknown.status == 404)
         #expect(unknown.json["error"] as? String == "unknown_pool")
-        let outside = try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token("u1", region: "110000"))"])
+        let outside = try c.request(
+            "POST", "/v1/pools/\(pool.id)/claims",
+            headers: ["Authorization": "Bearer \(g.token("u1", region: "110000"))"])
         #expect(outside.json["reason"] as? String == "outside_city")
         let badKey = try claim(c, g, "u1", key: "has space")
         #expect(badKey.status == 400)
@@ -108,7 +118,8 @@ import Testing
         let auth = "Authorization: Bearer \(g.token("p1"))\r\n"
         // A Redis-backed claim between two instant answers: order must still hold.
         try c.send(
-            "GET /healthz HTTP/1.1\r\n\r\n" + "POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\n\(auth)Content-Length: 0\r\n\r\n"
+            "GET /healthz HTTP/1.1\r\n\r\n"
+                + "POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\n\(auth)Content-Length: 0\r\n\r\n"
                 + "GET /nowhere HTTP/1.1\r\n\r\n" + "GET /v1/pools/\(pool.id) HTTP/1.1\r\n\r\n")
         #expect(try c.response().status == 200)
         #expect(try c.response().status == 201)
@@ -135,7 +146,8 @@ import Testing
         let probe = try TCPSocket.listen(host: "127.0.0.1", port: 0)
         let deadPort = TCPSocket.localPort(probe)
         FileDescriptor.close(probe)
-        let g = try GatewayHarness(programme: programme, clock: duringRelease, redis: RedisEndpoint(host: "127.0.0.1", port: deadPort))
+        let g = try GatewayHarness(
+            programme: programme, clock: duringRelease, redis: RedisEndpoint(host: "127.0.0.1", port: deadPort))
         defer { #expect(g.stop()) }
         let c = try g.client()
         usleep(100_000)

@@ -2,6 +2,7 @@ import ClaimCore
 import ClaimTestSupport
 import Foundation
 import Testing
+
 @testable import ClaimGateway
 
 @Suite struct ResponseBodyTests {
@@ -24,8 +25,12 @@ import Testing
             #expect(json(r)["error"] as? String == code)
             #expect((json(r)["message"] as? String)?.isEmpty == false)
         }
-        #expect(json(ResponseBody.claim(.notOpen(opensAt: now), pool: pool, calendar: cal, now: now))["opens_at"] as? String == "2022-06-10T10:00:00.000+08:00")
-        #expect(json(ResponseBody.claim(.notEligible(.cardPrefix), pool: pool, calendar: cal, now: now))["reason"] as? String == "card_prefix")
+        #expect(
+            json(ResponseBody.claim(.notOpen(opensAt: now), pool: pool, calendar: cal, now: now))["opens_at"] as? String
+                == "2022-06-10T10:00:00.000+08:00")
+        #expect(
+            json(ResponseBody.claim(.notEligible(.cardPrefix), pool: pool, calendar: cal, now: now))["reason"]
+                as? String == "card_prefix")
     }
 
     @Test func aGrantShowsTheVoucherAndWhereItIsAccepted() {
@@ -40,6 +45,7 @@ import Testing
         #expect(voucher?["expires_at"] as? String == "2022-06-11T00:00:00.000+08:00")
         #expect(voucher?["merchant_categories"] as? [String] == ["appliance-telecom-electronics"])
         #expect(json(r)["left"] as? Int == 3)
-        #expect(ResponseBody.claim(.granted(v, left: 3, replayed: true), pool: pool, calendar: cal, now: now).status == 200)
+        #expect(
+            ResponseBody.claim(.granted(v, left: 3, replayed: true), pool: pool, calendar: cal, now: now).status == 200)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimGateway
 
 @Suite struct RouteTests {
@@ -17,7 +18,10 @@ import Testing
     }
 
     @Test func everythingElseIsNotFound() {
-        for p in ["/", "/v1", "/v1/pools", "/v1/pools/", "/v1/pools//claims", "/v1/pools/a/claims/x", "/healthz/", "//healthz"] {
+        for p in [
+            "/", "/v1", "/v1/pools", "/v1/pools/", "/v1/pools//claims", "/v1/pools/a/claims/x", "/healthz/",
+            "//healthz",
+        ] {
             #expect(Route(method: .get, path: p) == .notFound, "\(p)")
         }
     }

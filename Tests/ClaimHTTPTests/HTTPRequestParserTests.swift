@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimHTTP
 
 @Suite struct HTTPRequestParserTests {
@@ -32,7 +33,9 @@ import Testing
     }
 
     @Test func takesPipelinedRequestsOneAtATime() {
-        let three = Array((claim + "GET /healthz HTTP/1.1\r\n\r\n" + "GET /v1/me/vouchers HTTP/1.1\r\nConnection: close\r\n\r\n").utf8)
+        let three = Array(
+            (claim + "GET /healthz HTTP/1.1\r\n\r\n" + "GET /v1/me/vouchers HTTP/1.1\r\nConnection: close\r\n\r\n").utf8
+        )
         var offset = 0
         var paths: [String] = []
         var keep: [Bool] = []
@@ -95,7 +98,9 @@ import Testing
 
     @Test func neverTrapsOnRandomBytes() {
         var rng = SystemRandomNumberGenerator()
-        let pieces = ["GET ", "POST ", "/", " HTTP/1.1", "\r\n", "\r", "\n", ":", " ", "Content-Length", "1", "\0", "\u{FF}", "a"]
+        let pieces = [
+            "GET ", "POST ", "/", " HTTP/1.1", "\r\n", "\r", "\n", ":", " ", "Content-Length", "1", "\0", "\u{FF}", "a",
+        ]
         for _ in 0..<20_000 {
             let s = (0..<Int.random(in: 0..<24, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
             _ = parse(s)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimHTTP
 
 @Suite struct HTTPResponseParserTests {
@@ -7,8 +8,10 @@ import Testing
     @Test func readsWhatTheWriterWrites() {
         var out: [UInt8] = []
         HTTPResponseWriter.append(status: 201, body: Array(#"{"a":1}"#.utf8), keepAlive: true, to: &out)
-        HTTPResponseWriter.append(status: 409, body: Array("{}".utf8), keepAlive: false, extraHeaders: "Retry-After: 1\r\n", to: &out)
-        guard case .response(let first, let n) = parse(out), case .response(let second, let m) = parse(Array(out[n...])) else {
+        HTTPResponseWriter.append(
+            status: 409, body: Array("{}".utf8), keepAlive: false, extraHeaders: "Retry-After: 1\r\n", to: &out)
+        guard case .response(let first, let n) = parse(out), case .response(let second, let m) = parse(Array(out[n...]))
+        else {
             Issue.record("not parsed")
             return
         }
@@ -21,6 +24,8 @@ import Testing
 
     @Test func refusesGarbage() {
         if case .response = parse(Array("NOPE 200 OK\r\n\r\n".utf8)) { Issue.record("accepted garbage") }
-        if case .response = parse(Array("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n".utf8)) { Issue.record("accepted bad length") }
+        if case .response = parse(Array("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n".utf8)) {
+            Issue.record("accepted bad length")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimHTTP
 
 @Suite struct HTTPResponseWriterTests {
@@ -7,6 +8,7 @@ import Testing
         HTTPResponseWriter.append(status: 429, body: Array("{}".utf8), keepAlive: false, to: &out)
         #expect(
             String(decoding: out, as: UTF8.self)
-                == "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+                == "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+        )
     }
 }

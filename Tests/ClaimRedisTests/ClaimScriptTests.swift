@@ -2,6 +2,7 @@ import ClaimCore
 import ClaimTestSupport
 import Foundation
 import Testing
+
 @testable import ClaimRedis
 
 /// The claim script against a real Redis: every answer, replay, NOSCRIPT, and a race.
@@ -20,8 +21,9 @@ import Testing
     }
 
     func request(_ person: String, key: String? = nil) throws -> ClaimRequest {
-        guard case .run(let r) = ClaimPlanner(programme: programme).plan(
-            pool: pool, person: person, facts: TestProgramme.resident, idempotencyKey: key, now: now)
+        guard
+            case .run(let r) = ClaimPlanner(programme: programme).plan(
+                pool: pool, person: person, facts: TestProgramme.resident, idempotencyKey: key, now: now)
         else { throw TestHTTPError("not planned") }
         return r
     }
@@ -109,8 +111,9 @@ import Testing
                 var i = worker
                 while i < 10_000 {
                     let person = "p\(i % 8000)"
-                    guard case .run(let r) = planner.plan(
-                        pool: big, person: person, facts: TestProgramme.resident, idempotencyKey: nil, now: at),
+                    guard
+                        case .run(let r) = planner.plan(
+                            pool: big, person: person, facts: TestProgramme.resident, idempotencyKey: nil, now: at),
                         let outcome = try? ClaimScript.run(r, on: c)
                     else { results.error(); i += 64; continue }
                     results.add(outcome)

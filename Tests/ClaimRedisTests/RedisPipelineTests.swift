@@ -1,6 +1,7 @@
 import ClaimPOSIX
 import ClaimTestSupport
 import Testing
+
 @testable import ClaimRedis
 
 @Suite struct RedisPipelineTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClaimRedis
 
 @Suite struct RedisReplyReaderTests {
@@ -10,7 +11,11 @@ import Testing
             try reader.feed([b])
             while let r = try reader.next() { replies.append(r) }
         }
-        #expect(replies == [.status("OK"), .error("ERR bad"), .integer(42), .bulk(Array("abc".utf8)), .null, .array([.bulk([120]), .integer(7)])])
+        #expect(
+            replies == [
+                .status("OK"), .error("ERR bad"), .integer(42), .bulk(Array("abc".utf8)), .null,
+                .array([.bulk([120]), .integer(7)]),
+            ])
     }
 
     @Test func aProtocolErrorIsAnErrorNotACrash() throws {

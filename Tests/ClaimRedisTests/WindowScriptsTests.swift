@@ -2,6 +2,7 @@ import ClaimCore
 import ClaimTestSupport
 import Foundation
 import Testing
+
 @testable import ClaimRedis
 
 @Suite struct WindowScriptsTests {
@@ -13,8 +14,9 @@ import Testing
 
     func grant(_ person: String) throws {
         let prog = TestProgramme.programme([pool])
-        guard case .run(let r) = ClaimPlanner(programme: prog).plan(
-            pool: pool, person: person, facts: TestProgramme.resident, idempotencyKey: nil, now: now)
+        guard
+            case .run(let r) = ClaimPlanner(programme: prog).plan(
+                pool: pool, person: person, facts: TestProgramme.resident, idempotencyKey: nil, now: now)
         else { return }
         _ = try ClaimScript.run(r, on: client)
     }
@@ -49,8 +51,10 @@ import Testing
         let claimant = Thread {
             guard let c = try? RedisClient(endpoint) else { return }
             for i in 0..<2000 {
-                guard case .run(let r) = ClaimPlanner(programme: prog).plan(
-                    pool: racing, person: "r\(i)", facts: TestProgramme.resident, idempotencyKey: nil, now: TestProgramme.releaseInstant)
+                guard
+                    case .run(let r) = ClaimPlanner(programme: prog).plan(
+                        pool: racing, person: "r\(i)", facts: TestProgramme.resident, idempotencyKey: nil,
+                        now: TestProgramme.releaseInstant)
                 else { return }
                 _ = try? ClaimScript.run(r, on: c)
             }
@@ -63,6 +67,9 @@ import Testing
         while claimant.isExecuting || !claimant.isFinished { usleep(10_000) }
         let store = ProgrammeStore(client: client)
         let vouchers = try store.vouchers(pool: racing.id)["2022-06-10"] ?? []
-        #expect(AuditReport.problems(in: try store.snapshot(pool: racing.id, window: "2022-06-10", limit: 1, vouchers: vouchers)).isEmpty)
+        #expect(
+            AuditReport.problems(
+                in: try store.snapshot(pool: racing.id, window: "2022-06-10", limit: 1, vouchers: vouchers)
+            ).isEmpty)
     }
 }

@@ -25,7 +25,9 @@ public final class TestHTTPClient {
         let deadline = MonotonicClock.nanoseconds() + 5_000_000_000
         while sent < bytes.count {
             guard MonotonicClock.nanoseconds() < deadline else { throw TestHTTPError("send timed out") }
-            switch try bytes.withUnsafeBytes({ try FileDescriptor.write(fd, UnsafeRawBufferPointer(rebasing: $0[sent...])) }) {
+            switch try bytes.withUnsafeBytes({
+                try FileDescriptor.write(fd, UnsafeRawBufferPointer(rebasing: $0[sent...]))
+            }) {
             case .transferred(let n): sent += n
             case .wouldBlock: usleep(1000)
             case .endOfFile: throw TestHTTPError("closed")

@@ -12,15 +12,19 @@ public enum TestProgramme {
     public static let calendar = CityCalendar.shenyang
 
     /// 2022-06-10 10:00:00.000 in the city.
-    public static let releaseInstant = calendar.instant(on: CivilDate(year: 2022, month: 6, day: 10)!, at: TimeOfDay(hour: 10, minute: 0)!)
+    public static let releaseInstant = calendar.instant(
+        on: CivilDate(year: 2022, month: 6, day: 10)!, at: TimeOfDay(hour: 10, minute: 0)!)
 
     /// An appliance-like pool: daily windows June 10-30 at 10:00, `stock` per day, limit 1.
     public static func dailyPool(id: String = uniqueID("daily"), stock: Int, limit: Int = 1) -> Pool {
-        let d = DateRange(first: CivilDate(year: 2022, month: 6, day: 10)!, last: CivilDate(year: 2022, month: 6, day: 30)!)!
+        let d = DateRange(
+            first: CivilDate(year: 2022, month: 6, day: 10)!, last: CivilDate(year: 2022, month: 6, day: 30)!)!
         return Pool(
             id: id, kind: .appliance, name: "test \(id)", faceFen: 50000, thresholdFen: 500000, limitPerWindow: limit,
-            schedule: .daily(ranges: [d], opensAt: TimeOfDay(hour: 10, minute: 0)!, closesAt: .endOfDay), stockPerRelease: stock,
-            validity: .endOfClaimDay, eligibility: EligibilityRule(region: "210100", requiresRealName: true, cardPrefix: "62"),
+            schedule: .daily(ranges: [d], opensAt: TimeOfDay(hour: 10, minute: 0)!, closesAt: .endOfDay),
+            stockPerRelease: stock,
+            validity: .endOfClaimDay,
+            eligibility: EligibilityRule(region: "210100", requiresRealName: true, cardPrefix: "62"),
             merchantCategories: ["appliance-telecom-electronics"])
     }
 
@@ -28,7 +32,8 @@ public enum TestProgramme {
         Programme(id: "test", name: "test programme", calendar: calendar, pools: pools)
     }
 
-    public static let resident = EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual)
+    public static let resident = EligibilityFacts(
+        region: "210100", realName: true, cardPrefix: "62", account: .individual)
 
     /// The repository's seed file, found from this source file's location.
     public static func seedFileBytes(_ file: StaticString = #filePath) -> [UInt8]? {

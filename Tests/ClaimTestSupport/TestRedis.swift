@@ -48,7 +48,9 @@ public final class TestRedis: Sendable {
         do { try p.run() } catch { throw TestRedisError("cannot start redis-server: \(error)") }
         let endpoint = RedisEndpoint(host: "127.0.0.1", port: port)
         for _ in 0..<100 {
-            if let c = try? RedisClient(endpoint, timeoutMilliseconds: 200), (try? c.command(["PING"])) == .status("PONG") {
+            if let c = try? RedisClient(endpoint, timeoutMilliseconds: 200),
+                (try? c.command(["PING"])) == .status("PONG")
+            {
                 return TestRedis(endpoint: endpoint)
             }
             usleep(50_000)
