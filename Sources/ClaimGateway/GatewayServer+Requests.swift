@@ -19,7 +19,8 @@ extension GatewayServer {
         switch Route(method: request.method, path: request.path) {
         case .health:
             answer(
-                conn, seq, ResponseBody.health(redisReady: redisReady, programme: programme, now: now), keepAlive: keep)
+                conn, seq, ResponseBody.health(redisReady: redisReady, programme: programme, now: now), keepAlive: keep,
+                omitBody: request.method == .head)
         case .notFound:
             answer(conn, seq, .error(.notFound, "no such endpoint"), keepAlive: keep)
         case .methodNotAllowed(let allowed):
@@ -133,6 +134,10 @@ extension GatewayServer {
                         connection: call.connection, seq: call.seq, keepAlive: call.keepAlive,
                         work: .claim(claim, attempt: 1), sentAt: MonotonicClock.nanoseconds()))
             }
+            if case .error(let m) = reply, Self.isTransient(m) {
+                // Nothing was granted (the script did not run): the client may retry.
+                return answer(call, .redisUnavailable())
+            }
             do {
                 let outcome = try ClaimScript.outcome(reply, for: claim)
                 answer(call, ResponseBody.claim(outcome, pool: claim.pool, calendar: programme.calendar, now: now))
@@ -165,7 +170,8 @@ extension GatewayServer {
                 config.log("wallet script failed: \(error)")
                 gather.failed = true
             }
-            guard gather.remaining == 0 else { return }
+            guard gather.remaining == 0, !gather.answered else { return }
+            gather.answered = true
             if gather.failed {
                 answer(call, .error(.internalError, "the wallet could not be read; retry"))
             } else {
@@ -177,12 +183,18 @@ extension GatewayServer {
         }
     }
 
+    /// Redis errors that mean "not now" rather than "wrong": loading its data after a restart,
+    /// busy with a long script, out of memory, a replica that lost its master.
+    static func isTransient(_ message: String) -> Bool {
+        ["LOADING", "BUSY", "OOM", "MASTERDOWN", "TRYAGAIN", "READONLY"].contains { message.hasPrefix($0) }
+    }
+
     /// Answers a call whose Redis connection failed before it replied.
     func fail(_ call: PendingCall) {
         if case .wallet(let gather, _, _) = call.work {
-            // Answer once, when the first part fails; later parts find the slot filled.
-            guard !gather.failed else { return }
-            gather.failed = true
+            // Answer once, when the first part fails; later parts find it answered.
+            guard !gather.answered else { return }
+            gather.answered = true
         }
         answer(call, .redisUnavailable())
     }

@@ -150,12 +150,15 @@ public final class GatewayServer {
     }
 
     /// Frames `response` into the connection's slot `seq`.
-    func answer(_ conn: HTTPConnection, _ seq: UInt64, _ response: GatewayResponse, keepAlive: Bool) {
+    func answer(
+        _ conn: HTTPConnection, _ seq: UInt64, _ response: GatewayResponse, keepAlive: Bool, omitBody: Bool = false
+    ) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160 + response.body.count)
         let keep = keepAlive && !isDraining
         HTTPResponseWriter.append(
-            status: response.status, body: response.body, keepAlive: keep, extraHeaders: response.headers, to: &bytes)
+            status: response.status, body: response.body, keepAlive: keep, extraHeaders: response.headers,
+            omitBody: omitBody, to: &bytes)
         if !keep { conn.stop() }
         conn.complete(seq, bytes)
         dirty.insert(conn.id)

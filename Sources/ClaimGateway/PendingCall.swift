@@ -24,7 +24,10 @@ final class WalletGather {
     let person: String
     var remaining: Int
     var vouchers: [Voucher] = []
+    /// A part's reply could not be read: the answer will be an error.
     var failed = false
+    /// The answer has been given (by the last part, or by the first Redis failure).
+    var answered = false
 
     init(person: String, parts: Int) {
         self.person = person

@@ -14,11 +14,12 @@ public enum Route: Hashable, Sendable {
     public init(method: HTTPMethod, path: String) {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         func only(_ m: HTTPMethod, _ name: String, _ route: Route) -> Route {
-            method == m || (m == .get && method == .head) ? route : .methodNotAllowed(allowed: name)
+            method == m ? route : .methodNotAllowed(allowed: name)
         }
         switch parts.count {
         case 2 where parts[1] == "healthz":
-            self = only(.get, "GET", .health)
+            // HEAD too, for load balancers' health checks.
+            self = method == .get || method == .head ? .health : .methodNotAllowed(allowed: "GET, HEAD")
         case 4 where parts[1] == "v1" && parts[2] == "me" && parts[3] == "vouchers":
             self = only(.get, "GET", .wallet)
         case 4 where parts[1] == "v1" && parts[2] == "pools" && !parts[3].isEmpty:

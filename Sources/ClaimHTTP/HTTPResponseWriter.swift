@@ -1,10 +1,10 @@
 /// Writes HTTP/1.1 responses into a connection's output buffer.
 public enum HTTPResponseWriter {
-    /// Appends a complete response with a JSON body.
+    /// Appends a complete response with a JSON body (headers only with `omitBody`, for HEAD:
+    /// `Content-Length` still gives the length a GET would have had).
     public static func append(
         status: Int, body: [UInt8], keepAlive: Bool, extraHeaders: String = "",
-        contentType: String = "application/json",
-        to out: inout [UInt8]
+        contentType: String = "application/json", omitBody: Bool = false, to out: inout [UInt8]
     ) {
         out.append(contentsOf: "HTTP/1.1 \(status) \(reason(status))\r\n".utf8)
         out.append(contentsOf: "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n".utf8)
@@ -12,7 +12,7 @@ public enum HTTPResponseWriter {
         out.append(contentsOf: extraHeaders.utf8)
         out.append(13)
         out.append(10)
-        out.append(contentsOf: body)
+        if !omitBody { out.append(contentsOf: body) }
     }
 
     public static func reason(_ status: Int) -> String {

@@ -14,7 +14,8 @@ import Testing
     @Test func saysWhichMethodAPathTakes() {
         #expect(Route(method: .get, path: "/v1/pools/a/claims") == .methodNotAllowed(allowed: "POST"))
         #expect(Route(method: .post, path: "/v1/me/vouchers") == .methodNotAllowed(allowed: "GET"))
-        #expect(Route(method: .delete, path: "/healthz") == .methodNotAllowed(allowed: "GET"))
+        #expect(Route(method: .delete, path: "/healthz") == .methodNotAllowed(allowed: "GET, HEAD"))
+        #expect(Route(method: .head, path: "/v1/me/vouchers") == .methodNotAllowed(allowed: "GET"))
     }
 
     @Test func everythingElseIsNotFound() {

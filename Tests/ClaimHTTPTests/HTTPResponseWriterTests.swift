@@ -11,4 +11,10 @@ import Testing
                 == "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
         )
     }
+
+    @Test func headAnswersKeepTheLengthButNotTheBody() {
+        var out: [UInt8] = []
+        HTTPResponseWriter.append(status: 200, body: Array("{}".utf8), keepAlive: true, omitBody: true, to: &out)
+        #expect(String(decoding: out, as: UTF8.self).hasSuffix("Content-Length: 2\r\n\r\n"))
+    }
 }
