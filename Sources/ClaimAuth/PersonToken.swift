@@ -30,6 +30,8 @@ public struct PersonToken: Hashable, Sendable {
 
     /// Reads the payload fields; nil names the first missing or malformed one.
     static func from(payload json: FlatJSONObject) -> Result<PersonToken, TokenError> {
+        // A merchant's token (or anything with another role) never acts as a resident.
+        if let role = json.string("role"), role != "resident" { return .failure(.badClaim("role")) }
         guard let sub = json.string("sub"), Identifier.isValid(sub) else { return .failure(.badClaim("sub")) }
         guard let exp = json.integer("exp"), exp > 0, exp < 100_000_000_000 else { return .failure(.badClaim("exp")) }
         let region = json.string("region") ?? ""

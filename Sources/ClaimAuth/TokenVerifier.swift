@@ -13,9 +13,8 @@ public struct TokenVerifier {
 
     public init(secret: [UInt8]) { key = SymmetricKey(data: secret) }
 
-    /// Checks `token` (the bytes after `Bearer `) at `now`.
-    public func verify<C: Collection>(_ token: C, now: Instant) -> Result<PersonToken, TokenError>
-    where C.Element == UInt8 {
+    /// Checks the signature and algorithm of `token` and returns its payload, unread.
+    public func payload<C: Collection>(_ token: C) -> Result<FlatJSONObject, TokenError> where C.Element == UInt8 {
         guard !token.isEmpty else { return .failure(.missing) }
         guard token.count <= Self.maxTokenBytes else { return .failure(.tooLong) }
         let bytes = Array(token)
@@ -36,11 +35,22 @@ public struct TokenVerifier {
         guard let payloadJSON = Base64URL.decode(bytes[(dot1 + 1)..<dot2]),
             let payload = try? FlatJSONObject(parsing: payloadJSON)
         else { return .failure(.malformed) }
-        switch PersonToken.from(payload: payload) {
-        case .failure(let e): return .failure(e)
-        case .success(let t):
-            guard now < t.expiresAt else { return .failure(.expired) }
-            return .success(t)
+        return .success(payload)
+    }
+
+    /// Checks a resident's `token` (the bytes after `Bearer `) at `now`.
+    public func verify<C: Collection>(_ token: C, now: Instant) -> Result<PersonToken, TokenError>
+    where C.Element == UInt8 {
+        payload(token).flatMap(PersonToken.from(payload:)).flatMap { t in
+            now < t.expiresAt ? .success(t) : .failure(.expired)
+        }
+    }
+
+    /// Checks a merchant's token at `now`.
+    public func verifyMerchant<C: Collection>(_ token: C, now: Instant) -> Result<MerchantToken, TokenError>
+    where C.Element == UInt8 {
+        payload(token).flatMap(MerchantToken.from(payload:)).flatMap { t in
+            now < t.expiresAt ? .success(t) : .failure(.expired)
         }
     }
 }

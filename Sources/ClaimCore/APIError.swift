@@ -4,6 +4,7 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
     case unauthorized = "unauthorized"
     case notEligible = "not_eligible"
     case notFound = "not_found"
+    case unknownOrder = "unknown_order"
     case unknownPool = "unknown_pool"
     case methodNotAllowed = "method_not_allowed"
     case notOpen = "not_open"
@@ -21,7 +22,7 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
         case .badRequest: 400
         case .unauthorized: 401
         case .notEligible: 403
-        case .notFound, .unknownPool: 404
+        case .notFound, .unknownPool, .unknownOrder: 404
         case .methodNotAllowed: 405
         // 409: the request was fine but the pool's state refuses it; clients should not retry.
         case .notOpen, .closed, .soldOut: 409

@@ -10,10 +10,12 @@ public struct WindowSnapshot: Sendable {
     public var claimsByPerson: [String: Int]
     /// Voucher id -> owner, for the vouchers of this window.
     public var voucherOwners: [String: String]
+    /// Vouchers one grant hands out (a bundle's size).
+    public var vouchersPerGrant: Int
 
     public init(
         pool: String, window: String, released: Int, left: Int, granted: Int, limitPerWindow: Int,
-        claimsByPerson: [String: Int], voucherOwners: [String: String]
+        claimsByPerson: [String: Int], voucherOwners: [String: String], vouchersPerGrant: Int = 1
     ) {
         self.pool = pool
         self.window = window
@@ -23,6 +25,7 @@ public struct WindowSnapshot: Sendable {
         self.limitPerWindow = limitPerWindow
         self.claimsByPerson = claimsByPerson
         self.voucherOwners = voucherOwners
+        self.vouchersPerGrant = vouchersPerGrant
     }
 }
 
@@ -37,8 +40,9 @@ public enum AuditReport {
             out.append("\(at): granted \(w.granted) + left \(w.left) != released \(w.released)")
         }
         if w.left < 0 { out.append("\(at): left is negative (\(w.left))") }
-        if w.voucherOwners.count != w.granted {
-            out.append("\(at): \(w.voucherOwners.count) voucher records for \(w.granted) granted")
+        let perGrant = max(1, w.vouchersPerGrant)
+        if w.voucherOwners.count != w.granted * perGrant {
+            out.append("\(at): \(w.voucherOwners.count) voucher records for \(w.granted) granted x \(perGrant)")
         }
         var owned: [String: Int] = [:]
         for (id, owner) in w.voucherOwners {
@@ -47,7 +51,7 @@ public enum AuditReport {
         }
         for (person, n) in w.claimsByPerson.sorted(by: { $0.key < $1.key }) {
             if n > w.limitPerWindow { out.append("\(at): \(person) claimed \(n), limit \(w.limitPerWindow)") }
-            if owned[person, default: 0] != n {
+            if owned[person, default: 0] != n * perGrant {
                 out.append("\(at): \(person) counted \(n) claims but owns \(owned[person, default: 0]) vouchers")
             }
         }
@@ -55,5 +59,53 @@ public enum AuditReport {
             out.append("\(at): \(person) owns \(n) vouchers with no claim counted")
         }
         return out
+    }
+
+    /// Every broken redemption invariant of one pool: each redeemed voucher exists, each
+    /// person's use count equals the vouchers of theirs that are redeemed, and stays within
+    /// the programme's use limit.
+    public static func problems(in r: RedemptionSnapshot) -> [String] {
+        var out: [String] = []
+        var usedByOwner: [String: Int] = [:]
+        for id in r.redeemed.sorted() {
+            guard let owner = r.voucherOwners[id] else {
+                out.append("\(r.pool): redeemed voucher \(id) does not exist")
+                continue
+            }
+            usedByOwner[owner, default: 0] += 1
+        }
+        for person in Set(usedByOwner.keys).union(r.useCounts.keys).sorted() {
+            let counted = r.useCounts[person, default: 0]
+            let actual = usedByOwner[person, default: 0]
+            if counted != actual {
+                out.append("\(r.pool): \(person) use count \(counted) but \(actual) vouchers redeemed")
+            }
+            if let limit = r.useLimit, actual > limit {
+                out.append("\(r.pool): \(person) redeemed \(actual), programme limit \(limit)")
+            }
+        }
+        return out
+    }
+}
+
+/// What Redis holds about one pool's redemptions.
+public struct RedemptionSnapshot: Sendable {
+    public var pool: String
+    public var useLimit: Int?
+    /// Every voucher of the pool -> owner.
+    public var voucherOwners: [String: String]
+    /// Ids of vouchers marked used.
+    public var redeemed: Set<String>
+    /// Person -> use count kept by the redeem script.
+    public var useCounts: [String: Int]
+
+    public init(
+        pool: String, useLimit: Int?, voucherOwners: [String: String], redeemed: Set<String>, useCounts: [String: Int]
+    ) {
+        self.pool = pool
+        self.useLimit = useLimit
+        self.voucherOwners = voucherOwners
+        self.redeemed = redeemed
+        self.useCounts = useCounts
     }
 }

@@ -1,5 +1,5 @@
-/// Decides what the gateway can answer without Redis (eligibility, schedule) and otherwise
-/// builds the request for the claim script. Pure: the clock reading is passed in.
+/// Decides what the gateway can answer without Redis (eligibility, store QR, schedule) and
+/// otherwise builds the request for the claim script. Pure: the clock reading is passed in.
 public struct ClaimPlanner: Sendable {
     public let programme: Programme
 
@@ -13,14 +13,24 @@ public struct ClaimPlanner: Sendable {
         case run(ClaimRequest)
     }
 
-    /// Plans a claim by `person` (with verified `facts`) on `pool` at `now`.
+    /// Plans a claim by `person` (with verified `facts`) on `pool` at `now`. The buyer list
+    /// (housing-fair grant) is checked by the script, where it is stored.
     public func plan(
-        pool: Pool, person: String, facts: EligibilityFacts, idempotencyKey: String?, now: Instant
+        pool: Pool, person: String, facts: EligibilityFacts, idempotencyKey: String?, now: Instant,
+        store: StoreVisit = .none
     ) -> Plan {
         if let reason = pool.eligibility.refusal(for: facts) { return .answer(.notEligible(reason)) }
-        // The buyer list is not stored yet (the housing-fair issue adds it): until then nobody
-        // is on it, so the grant can never be handed to someone who is not entitled to it.
-        if pool.eligibility.requiresBuyerList { return .answer(.notEligible(.notOnBuyerList)) }
+        var storeID: String?
+        if pool.requiresStoreQR {
+            switch store {
+            case .none: return .answer(.notEligible(.storeQRRequired))
+            case .invalid: return .answer(.notEligible(.storeQRInvalid))
+            case .scanned(let id, let day):
+                guard programme.stores.contains(id) else { return .answer(.notEligible(.unknownStore)) }
+                guard day == programme.calendar.date(of: now) else { return .answer(.notEligible(.storeQROtherDay)) }
+                storeID = id
+            }
+        }
         switch programme.position(of: pool, at: now) {
         case .ended: return .answer(.closed)
         case .upcoming(let w): return .answer(.notOpen(opensAt: w.opensAt))
@@ -29,7 +39,7 @@ public struct ClaimPlanner: Sendable {
                 ClaimRequest(
                     pool: pool, window: w, person: person, claimedAt: now,
                     expiresAt: pool.validity.expiry(claimedAt: now, in: programme.calendar),
-                    idempotencyKey: idempotencyKey))
+                    idempotencyKey: idempotencyKey, store: storeID))
         }
     }
 }

@@ -7,10 +7,12 @@ public struct ClaimRequest: Hashable, Sendable {
     public let expiresAt: Instant
     /// The client's `Idempotency-Key`, if it sent one (an `Identifier`).
     public let idempotencyKey: String?
+    /// The store whose QR code was scanned, for in-store pools.
+    public let store: String?
 
     public init(
         pool: Pool, window: ReleaseWindow, person: String, claimedAt: Instant, expiresAt: Instant,
-        idempotencyKey: String?
+        idempotencyKey: String?, store: String? = nil
     ) {
         self.pool = pool
         self.window = window
@@ -18,5 +20,6 @@ public struct ClaimRequest: Hashable, Sendable {
         self.claimedAt = claimedAt
         self.expiresAt = expiresAt
         self.idempotencyKey = idempotencyKey
+        self.store = store
     }
 }

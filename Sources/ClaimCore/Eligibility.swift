@@ -29,6 +29,10 @@ public enum NotEligibleReason: String, Hashable, Sendable {
     case cardPrefix = "card_prefix"
     case enterpriseAccount = "enterprise_account"
     case notOnBuyerList = "not_on_buyer_list"
+    case storeQRRequired = "store_qr_required"
+    case storeQRInvalid = "store_qr_invalid"
+    case storeQROtherDay = "store_qr_other_day"
+    case unknownStore = "unknown_store"
 }
 
 /// Who may claim from a pool.

@@ -17,11 +17,24 @@ public struct Pool: Hashable, Sendable {
     public let eligibility: EligibilityRule
     /// Merchant categories that accept the voucher.
     public let merchantCategories: [String]
+    /// The window's stock is released by the first claim at or after its opening instant,
+    /// inside the claim script (exactly once, whichever gateway gets there first). When false,
+    /// an operator must run `claimctl open`.
+    public let autoOpen: Bool
+    /// Claims need a participating store's QR token for the claim day (appliance vouchers).
+    public let requiresStoreQR: Bool
+    /// How many vouchers of this pool a person may redeem over the whole programme, if limited
+    /// (appliance: one of each face).
+    public let useLimitPerProgramme: Int?
+    /// The faces of the vouchers one grant hands out: `[faceFen]`, or a bundle (housing-fair:
+    /// 1 x 1000 + 2 x 500 yuan), granted all together or not at all.
+    public let bundleFen: [Int]
 
     public init(
         id: String, kind: PoolKind, name: String, faceFen: Int, thresholdFen: Int, limitPerWindow: Int,
         schedule: ReleaseSchedule, stockPerRelease: Int, validity: ValidityRule, eligibility: EligibilityRule,
-        merchantCategories: [String]
+        merchantCategories: [String], autoOpen: Bool = true, requiresStoreQR: Bool = false,
+        useLimitPerProgramme: Int? = nil, bundleFen: [Int]? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -34,5 +47,17 @@ public struct Pool: Hashable, Sendable {
         self.validity = validity
         self.eligibility = eligibility
         self.merchantCategories = merchantCategories
+        self.autoOpen = autoOpen
+        self.requiresStoreQR = requiresStoreQR
+        self.useLimitPerProgramme = useLimitPerProgramme
+        self.bundleFen = bundleFen ?? [faceFen]
+    }
+
+    /// Vouchers per grant (1, or the bundle's size).
+    public var vouchersPerGrant: Int { bundleFen.count }
+
+    /// True if a merchant in any of `categories` may accept this pool's vouchers.
+    public func accepts(anyOf categories: [String]) -> Bool {
+        categories.contains { merchantCategories.contains($0) }
     }
 }

@@ -5,13 +5,16 @@ public struct Programme: Sendable {
     public let calendar: CityCalendar
     /// In seed order.
     public let pools: [Pool]
+    /// Participating stores (ids) whose QR codes hand out in-store vouchers.
+    public let stores: Set<String>
     private let index: [String: Int]
 
-    public init(id: String, name: String, calendar: CityCalendar, pools: [Pool]) {
+    public init(id: String, name: String, calendar: CityCalendar, pools: [Pool], stores: Set<String> = []) {
         self.id = id
         self.name = name
         self.calendar = calendar
         self.pools = pools
+        self.stores = stores
         var index: [String: Int] = [:]
         for (i, p) in pools.enumerated() { index[p.id] = i }
         self.index = index

@@ -90,9 +90,18 @@ private struct SeedFile: Decodable {
         let validity: ValiditySeed
         let eligibility: EligibilitySeed
         let merchant_categories: [String]
+        let auto_open: Bool?
+        let store_qr: Bool?
+        let use_limit_per_programme: Int?
+        let bundle_fen: [Int]?
+    }
+    struct StoreSeed: Decodable {
+        let id: String
+        let name: String
     }
     let programme: Header
     let pools: [PoolSeed]
+    let stores: [StoreSeed]?
 
     func validated() throws(SeedError) -> Programme {
         guard Identifier.isValid(programme.id) else {
@@ -129,14 +138,39 @@ private struct SeedFile: Decodable {
             for (j, c) in p.merchant_categories.enumerated() where !Identifier.isValid(c) {
                 throw SeedError(field: "\(at).merchant_categories[\(j)]", problem: "must be an identifier")
             }
+            if let limit = p.use_limit_per_programme, !(1...1000).contains(limit) {
+                throw SeedError(field: "\(at).use_limit_per_programme", problem: "must be 1...1000")
+            }
+            if let bundle = p.bundle_fen {
+                guard (2...10).contains(bundle.count), bundle.allSatisfy({ $0 > 0 }) else {
+                    throw SeedError(field: "\(at).bundle_fen", problem: "must list 2...10 positive faces")
+                }
+                guard bundle.reduce(0, +) == p.face_fen else {
+                    throw SeedError(field: "\(at).bundle_fen", problem: "must add up to face_fen")
+                }
+            }
+            if p.store_qr == true, (stores ?? []).isEmpty {
+                throw SeedError(field: "\(at).store_qr", problem: "needs the programme's stores list")
+            }
             out.append(
                 Pool(
                     id: p.id, kind: kind, name: p.name, faceFen: p.face_fen, thresholdFen: p.threshold_fen,
                     limitPerWindow: p.limit_per_window, schedule: try schedule(p.schedule, at: "\(at).schedule"),
                     stockPerRelease: p.stock_per_release, validity: try validity(p.validity, at: "\(at).validity"),
-                    eligibility: eligibility(p.eligibility), merchantCategories: p.merchant_categories))
+                    eligibility: eligibility(p.eligibility), merchantCategories: p.merchant_categories,
+                    autoOpen: p.auto_open ?? true, requiresStoreQR: p.store_qr ?? false,
+                    useLimitPerProgramme: p.use_limit_per_programme, bundleFen: p.bundle_fen))
         }
-        return Programme(id: programme.id, name: programme.name, calendar: calendar, pools: out)
+        var storeIDs = Set<String>()
+        for (i, store) in (stores ?? []).enumerated() {
+            guard Identifier.isValid(store.id) else {
+                throw SeedError(field: "stores[\(i)].id", problem: "must be 1-64 characters of [A-Za-z0-9_.-]")
+            }
+            guard storeIDs.insert(store.id).inserted else {
+                throw SeedError(field: "stores[\(i)].id", problem: "duplicates \(store.id)")
+            }
+        }
+        return Programme(id: programme.id, name: programme.name, calendar: calendar, pools: out, stores: storeIDs)
     }
 
     private func date(_ text: String, at field: String) throws(SeedError) -> CivilDate {

@@ -8,8 +8,10 @@ public struct GatewayConfig: Sendable {
     public var listener: Int32
     public var redis: RedisEndpoint
     public var programme: Programme
-    /// The identity provider's HS256 secret.
+    /// The identity provider's HS256 secret (resident and merchant tokens).
     public var tokenSecret: [UInt8]
+    /// The operators' HS256 secret for store QR codes; nil refuses every in-store claim.
+    public var storeQRSecret: [UInt8]?
     public var clock: any ClaimClock
     /// Descriptors whose readability means "stop gracefully" (a signalfd, an eventfd).
     public var stopDescriptors: [Int32]
@@ -34,6 +36,7 @@ public struct GatewayConfig: Sendable {
         self.redis = redis
         self.programme = programme
         self.tokenSecret = tokenSecret
+        self.storeQRSecret = nil
         self.clock = clock
         self.stopDescriptors = stopDescriptors
         self.log = log

@@ -17,16 +17,26 @@ public struct GatewayResponse: Hashable, Sendable {
     public static func error(
         _ code: APIError, _ message: String, headers: String = "", extra: (inout JSONWriter) -> Void = { _ in }
     ) -> GatewayResponse {
+        error(code: code.rawValue, status: code.status, message, headers: headers, extra: extra)
+    }
+
+    /// The same for codes outside `APIError` (redemption refusals).
+    public static func error(
+        code: String, status: Int, _ message: String, headers: String = "", extra: (inout JSONWriter) -> Void = { _ in }
+    ) -> GatewayResponse {
         var w = JSONWriter(capacity: 96)
         w.beginObject()
-        w.field("error", code.rawValue)
+        w.field("error", code)
         w.field("message", message)
         extra(&w)
         w.endObject()
-        return GatewayResponse(status: code.status, body: w.bytes, headers: headers)
+        return GatewayResponse(status: status, body: w.bytes, headers: headers)
     }
 
     public static func redisUnavailable() -> GatewayResponse {
         .error(.redisUnavailable, "voucher store unavailable, retry shortly", headers: "Retry-After: 1\r\n")
     }
 }
+
+/// Request checks return `Result<Value, GatewayResponse>`: the failure is the refusal to send.
+extension GatewayResponse: Error {}

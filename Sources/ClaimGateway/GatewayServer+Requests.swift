@@ -4,140 +4,189 @@ import ClaimHTTP
 import ClaimPOSIX
 import ClaimRedis
 
-/// Who a request is from, or the 401 to answer.
-enum Authentication {
-    case person(PersonToken)
-    case refused(GatewayResponse)
-}
-
 /// Request handling: routing, authentication, and what each route sends to Redis.
 extension GatewayServer {
     func dispatch(_ request: HTTPRequest, on conn: HTTPConnection) {
         let seq = conn.reserveSlot()
         let keep = request.keepAlive
         let now = config.clock.now()
+        func reply(_ r: GatewayResponse) { answer(conn, seq, r, keepAlive: keep) }
+        func call(_ command: [[UInt8]], _ work: PendingCall.Work) {
+            guard admitRedisCall() else { return reply(.redisUnavailable()) }
+            send(
+                command,
+                PendingCall(
+                    connection: conn.id, seq: seq, keepAlive: keep, work: work, sentAt: MonotonicClock.nanoseconds()))
+        }
         switch Route(method: request.method, path: request.path) {
         case .health:
             answer(
                 conn, seq, ResponseBody.health(redisReady: redisReady, programme: programme, now: now), keepAlive: keep,
                 omitBody: request.method == .head)
         case .notFound:
-            answer(conn, seq, .error(.notFound, "no such endpoint"), keepAlive: keep)
+            reply(.error(.notFound, "no such endpoint"))
         case .methodNotAllowed(let allowed):
-            answer(
-                conn, seq, .error(.methodNotAllowed, "use \(allowed)", headers: "Allow: \(allowed)\r\n"),
-                keepAlive: keep)
+            reply(.error(.methodNotAllowed, "use \(allowed)", headers: "Allow: \(allowed)\r\n"))
         case .progress(let poolID):
-            guard let pool = programme.pool(id: poolID) else {
-                return answer(conn, seq, .error(.unknownPool, "no pool \(poolID)"), keepAlive: keep)
-            }
+            guard let pool = programme.pool(id: poolID) else { return reply(.error(.unknownPool, "no pool \(poolID)")) }
             let position = programme.position(of: pool, at: now)
-            let window: ReleaseWindow
             switch position {
-            case .open(let w), .upcoming(let w): window = w
             case .ended:
-                return answer(
-                    conn, seq,
-                    ResponseBody.progress(pool: pool, position: position, counts: nil, calendar: programme.calendar),
-                    keepAlive: keep)
+                reply(ResponseBody.progress(pool: pool, position: position, counts: nil, calendar: programme.calendar))
+            case .open(let w), .upcoming(let w):
+                let key = PoolKeys(pool: pool.id).window(w.id)
+                call(
+                    [Array("HMGET".utf8), Array(key.utf8)] + ["released", "left", "granted"].map { Array($0.utf8) },
+                    .progress(pool, position, w))
             }
-            guard admitRedisCall() else { return answer(conn, seq, .redisUnavailable(), keepAlive: keep) }
-            let key = PoolKeys(pool: pool.id).window(window.id)
-            send(
-                [
-                    Array("HMGET".utf8), Array(key.utf8), Array("released".utf8), Array("left".utf8),
-                    Array("granted".utf8),
-                ],
-                PendingCall(
-                    connection: conn.id, seq: seq, keepAlive: keep, work: .progress(pool, position),
-                    sentAt: MonotonicClock.nanoseconds()))
         case .claim(let poolID):
-            let person: PersonToken
-            switch authenticate(request, now: now) {
-            case .refused(let r): return answer(conn, seq, r, keepAlive: keep)
-            case .person(let p): person = p
-            }
-            guard let pool = programme.pool(id: poolID) else {
-                return answer(conn, seq, .error(.unknownPool, "no pool \(poolID)"), keepAlive: keep)
-            }
-            if let key = request.idempotencyKey, !Identifier.isValid(key) {
-                return answer(
-                    conn, seq, .error(.badRequest, "Idempotency-Key must be 1-64 characters of [A-Za-z0-9_.-]"),
-                    keepAlive: keep)
-            }
-            // A claim needs no body; if one is sent it must at least be a JSON object.
-            if !request.body.isEmpty, (try? FlatJSONObject(parsing: request.body)) == nil {
-                return answer(conn, seq, .error(.badRequest, "body must be empty or a JSON object"), keepAlive: keep)
-            }
-            switch planner.plan(
-                pool: pool, person: person.person, facts: person.facts, idempotencyKey: request.idempotencyKey, now: now
-            )
-            {
-            case .answer(let outcome):
-                answer(
-                    conn, seq, ResponseBody.claim(outcome, pool: pool, calendar: programme.calendar, now: now),
-                    keepAlive: keep)
-            case .run(let claim):
-                guard admitRedisCall() else { return answer(conn, seq, .redisUnavailable(), keepAlive: keep) }
-                send(
-                    ClaimScript.command(claim),
-                    PendingCall(
-                        connection: conn.id, seq: seq, keepAlive: keep, work: .claim(claim, attempt: 0),
-                        sentAt: MonotonicClock.nanoseconds()))
+            switch resident(request.bearerToken, request, now: now) {
+            case .failure(let r): return reply(r)
+            case .success(let person):
+                guard let pool = programme.pool(id: poolID) else {
+                    return reply(.error(.unknownPool, "no pool \(poolID)"))
+                }
+                if let key = request.idempotencyKey, !Identifier.isValid(key) {
+                    return reply(.error(.badRequest, "Idempotency-Key must be 1-64 characters of [A-Za-z0-9_.-]"))
+                }
+                // A claim needs no body; if one is sent it must be a JSON object. In-store claims
+                // carry the store's QR token in it.
+                var body: FlatJSONObject?
+                if !request.body.isEmpty {
+                    guard let parsed = try? FlatJSONObject(parsing: request.body) else {
+                        return reply(.error(.badRequest, "body must be empty or a JSON object"))
+                    }
+                    body = parsed
+                }
+                let visit = StoreQRCode.visit(body?.string("store_qr").map { Array($0.utf8) }, verifier: storeVerifier)
+                switch planner.plan(
+                    pool: pool, person: person.person, facts: person.facts, idempotencyKey: request.idempotencyKey,
+                    now: now, store: visit)
+                {
+                case .answer(let outcome):
+                    reply(ResponseBody.claim(outcome, pool: pool, calendar: programme.calendar, now: now))
+                case .run(let claim):
+                    call(ClaimScript.command(claim), .claim(claim))
+                }
             }
         case .wallet:
-            let person: PersonToken
-            switch authenticate(request, now: now) {
-            case .refused(let r): return answer(conn, seq, r, keepAlive: keep)
-            case .person(let p): person = p
+            switch resident(request.bearerToken, request, now: now) {
+            case .failure(let r): reply(r)
+            case .success(let person):
+                guard admitRedisCall() else { return reply(.redisUnavailable()) }
+                let gather = WalletGather(person: person.person, parts: programme.pools.count)
+                for pool in programme.pools {
+                    call(WalletScript.command(pool: pool.id, person: person.person), .wallet(gather, pool: pool.id))
+                }
             }
-            guard admitRedisCall() else { return answer(conn, seq, .redisUnavailable(), keepAlive: keep) }
-            let gather = WalletGather(person: person.person, parts: programme.pools.count)
-            for pool in programme.pools {
-                send(
-                    WalletScript.command(pool: pool.id, person: person.person),
-                    PendingCall(
-                        connection: conn.id, seq: seq, keepAlive: keep,
-                        work: .wallet(gather, pool: pool.id, attempt: 0),
-                        sentAt: MonotonicClock.nanoseconds()))
+        case .redeem:
+            switch redemption(request, now: now) {
+            case .failure(let r): reply(r)
+            case .success(let r): call(RedemptionScript.redeemCommand(r), .redeem(r))
+            }
+        case .reverse(let order):
+            switch merchant(request, now: now) {
+            case .failure(let r): return reply(r)
+            case .success(let m):
+                guard Identifier.isValid(order) else {
+                    return reply(.error(.badRequest, "order must be an identifier"))
+                }
+                guard let body = try? FlatJSONObject(parsing: request.body), let voucher = body.string("voucher"),
+                    let poolID = RedemptionRequest.poolID(ofVoucher: voucher), programme.pool(id: poolID) != nil
+                else { return reply(.error(.badRequest, "body must be {\"voucher\": \"<voucher id>\"}")) }
+                call(
+                    RedemptionScript.reverseCommand(
+                        pool: poolID, voucher: voucher, merchant: m.merchant, order: order, now: now),
+                    .reverse(pool: poolID, voucher: voucher, merchant: m.merchant, order: order, now: now))
             }
         }
     }
 
-    private func authenticate(_ request: HTTPRequest, now: Instant) -> Authentication {
-        guard let token = request.bearerToken else {
+    /// The resident a token names, or the 401 to answer.
+    private func resident(_ token: [UInt8]?, _ request: HTTPRequest, now: Instant) -> Result<
+        PersonToken, GatewayResponse
+    > {
+        guard let token else {
             let why = request.hasOtherAuthorization ? "Authorization must be a Bearer token" : "missing bearer token"
-            return .refused(.error(.unauthorized, why, headers: "WWW-Authenticate: Bearer\r\n"))
+            return .failure(.error(.unauthorized, why, headers: "WWW-Authenticate: Bearer\r\n"))
         }
-        switch verifier.verify(token, now: now) {
-        case .success(let p): return .person(p)
-        case .failure(let e):
-            return .refused(
-                .error(.unauthorized, e.reason, headers: "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n"))
+        return verifier.verify(token, now: now).mapError { e in
+            .error(.unauthorized, e.reason, headers: "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n")
         }
+    }
+
+    /// The merchant the bearer token names, or the 401 to answer.
+    private func merchant(_ request: HTTPRequest, now: Instant) -> Result<MerchantToken, GatewayResponse> {
+        guard let token = request.bearerToken else {
+            return .failure(
+                .error(.unauthorized, "missing merchant bearer token", headers: "WWW-Authenticate: Bearer\r\n"))
+        }
+        return verifier.verifyMerchant(token, now: now).mapError { e in
+            .error(
+                .unauthorized, "merchant token: \(e.reason)",
+                headers: "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n")
+        }
+    }
+
+    /// Checks a redemption's merchant, body, payment code and scope; the script checks the rest.
+    private func redemption(_ request: HTTPRequest, now: Instant) -> Result<RedemptionRequest, GatewayResponse> {
+        let m: MerchantToken
+        switch merchant(request, now: now) {
+        case .failure(let r): return .failure(r)
+        case .success(let t): m = t
+        }
+        let shape = "body must be {\"voucher\", \"order\", \"amount_fen\", \"payment_code\"}"
+        guard let body = try? FlatJSONObject(parsing: request.body), let voucher = body.string("voucher"),
+            let order = body.string("order"), let amount = body.integer("amount_fen"),
+            let code = body.string("payment_code")
+        else { return .failure(.error(.badRequest, shape)) }
+        guard Identifier.isValid(order) else {
+            return .failure(.error(.badRequest, "order must be 1-64 of [A-Za-z0-9_.-]"))
+        }
+        guard (1...10_000_000_000).contains(amount) else {
+            return .failure(.error(.badRequest, "amount_fen must be 1...10000000000"))
+        }
+        guard voucher.utf8.count <= 160, let poolID = RedemptionRequest.poolID(ofVoucher: voucher),
+            let pool = programme.pool(id: poolID)
+        else {
+            let r = RedemptionRefusal.unknownVoucher
+            return .failure(.error(code: r.rawValue, status: r.status, r.message))
+        }
+        // The payment code is the paying person's own token, shown at the till.
+        guard case .success(let payer) = verifier.verify(Array(code.utf8), now: now) else {
+            return .failure(.error(.badRequest, "payment_code is not a valid resident token"))
+        }
+        guard pool.accepts(anyOf: m.categories) else {
+            let r = RedemptionRefusal.outOfScope
+            return .failure(.error(code: r.rawValue, status: r.status, r.message))
+        }
+        return .success(
+            RedemptionRequest(
+                pool: pool, voucherID: voucher, person: payer.person, merchant: m.merchant, order: order,
+                amountFen: Int(amount), now: now))
     }
 
     /// False when Redis is down or too far behind: the caller answers 503 at once rather than
     /// queueing without bound.
-    private func admitRedisCall() -> Bool { redisUsable && pendingCount < config.maxPendingRedisCalls }
+    func admitRedisCall() -> Bool { redisUsable && pendingCount < config.maxPendingRedisCalls }
 
     /// Handles the reply to `call`.
     func complete(_ call: PendingCall, _ reply: RedisReply) {
+        if case .error(let m) = reply {
+            if m.hasPrefix("NOSCRIPT"), call.attempt == 0, let command = call.sourceCommand() {
+                // Redis restarted and lost its script cache: EVAL sends the source and caches it.
+                var retry = call
+                retry.attempt = 1
+                return send(command, retry)
+            }
+            if Self.isTransient(m) {
+                // The script did not run, so nothing was granted or used: the client may retry.
+                return fail(call)
+            }
+        }
         let now = config.clock.now()
         switch call.work {
-        case .claim(let claim, let attempt):
-            if case .error(let m) = reply, m.hasPrefix("NOSCRIPT"), attempt == 0 {
-                // Redis restarted and lost its script cache: EVAL sends the source and caches it.
-                return send(
-                    ClaimScript.command(claim, sendSource: true),
-                    PendingCall(
-                        connection: call.connection, seq: call.seq, keepAlive: call.keepAlive,
-                        work: .claim(claim, attempt: 1), sentAt: MonotonicClock.nanoseconds()))
-            }
-            if case .error(let m) = reply, Self.isTransient(m) {
-                // Nothing was granted (the script did not run): the client may retry.
-                return answer(call, .redisUnavailable())
-            }
+        case .claim(let claim):
             do {
                 let outcome = try ClaimScript.outcome(reply, for: claim)
                 answer(call, ResponseBody.claim(outcome, pool: claim.pool, calendar: programme.calendar, now: now))
@@ -147,24 +196,21 @@ extension GatewayServer {
                     call,
                     .error(.internalError, "the claim could not be completed; retry with the same Idempotency-Key"))
             }
-        case .progress(let pool, let position):
+        case .progress(let pool, let position, let window):
             guard let items = reply.array, items.count == 3 else {
                 return answer(call, .error(.internalError, "unexpected progress reply"))
             }
-            let counts: (Int, Int, Int)? =
-                items[0] == .null
-                ? nil : (Int(items[0].integer ?? 0), Int(items[1].integer ?? 0), Int(items[2].integer ?? 0))
+            var counts: (Int, Int, Int)?
+            if items[0] != .null {
+                counts = (Int(items[0].integer ?? 0), Int(items[1].integer ?? 0), Int(items[2].integer ?? 0))
+            } else if pool.autoOpen, case .open = position, window.contains(now) {
+                // Open but untouched: the first claim will release exactly the quota.
+                counts = (pool.stockPerRelease, pool.stockPerRelease, 0)
+            }
             answer(
                 call,
                 ResponseBody.progress(pool: pool, position: position, counts: counts, calendar: programme.calendar))
-        case .wallet(let gather, let pool, let attempt):
-            if case .error(let m) = reply, m.hasPrefix("NOSCRIPT"), attempt == 0 {
-                return send(
-                    WalletScript.command(pool: pool, person: gather.person, sendSource: true),
-                    PendingCall(
-                        connection: call.connection, seq: call.seq, keepAlive: call.keepAlive,
-                        work: .wallet(gather, pool: pool, attempt: 1), sentAt: MonotonicClock.nanoseconds()))
-            }
+        case .wallet(let gather, let pool):
             gather.remaining -= 1
             do { gather.vouchers += try WalletScript.vouchers(reply, pool: pool) } catch {
                 config.log("wallet script failed: \(error)")
@@ -180,6 +226,20 @@ extension GatewayServer {
                     ResponseBody.wallet(
                         person: gather.person, vouchers: gather.vouchers, programme: programme, now: now))
             }
+        case .redeem(let r):
+            do { answer(call, ResponseBody.redemption(try RedemptionScript.redemption(reply), request: r)) } catch {
+                config.log("redeem script failed: \(error)")
+                answer(
+                    call, .error(.internalError, "the redemption could not be completed; retry with the same order id"))
+            }
+        case .reverse(_, let voucher, _, let order, _):
+            do {
+                answer(
+                    call, ResponseBody.reversal(try RedemptionScript.reversal(reply), voucher: voucher, order: order))
+            } catch {
+                config.log("reverse script failed: \(error)")
+                answer(call, .error(.internalError, "the reversal could not be completed; retry"))
+            }
         }
     }
 
@@ -191,7 +251,7 @@ extension GatewayServer {
 
     /// Answers a call whose Redis connection failed before it replied.
     func fail(_ call: PendingCall) {
-        if case .wallet(let gather, _, _) = call.work {
+        if case .wallet(let gather, _) = call.work {
             // Answer once, when the first part fails; later parts find it answered.
             guard !gather.answered else { return }
             gather.answered = true

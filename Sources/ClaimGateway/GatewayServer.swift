@@ -20,6 +20,7 @@ public final class GatewayServer {
     let programme: Programme
     let planner: ClaimPlanner
     let verifier: TokenVerifier
+    let storeVerifier: TokenVerifier?
     private let epoll: Epoll
     let redis: RedisPipeline
     private let parser = HTTPRequestParser()
@@ -41,6 +42,7 @@ public final class GatewayServer {
         self.programme = config.programme
         self.planner = ClaimPlanner(programme: config.programme)
         self.verifier = TokenVerifier(secret: config.tokenSecret)
+        self.storeVerifier = config.storeQRSecret.map { TokenVerifier(secret: $0) }
         self.epoll = try Epoll()
         self.redis = RedisPipeline(endpoint: config.redis)
         self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)

@@ -1,13 +1,15 @@
 import ClaimCore
+import ClaimRedis
 
 /// A request waiting for a Redis reply. Replies arrive in command order, so a FIFO of these
 /// matches each reply to its request.
 struct PendingCall {
     enum Work {
-        /// `attempt` 1 is the EVAL retry after NOSCRIPT.
-        case claim(ClaimRequest, attempt: Int)
-        case progress(Pool, SchedulePosition)
-        case wallet(WalletGather, pool: String, attempt: Int)
+        case claim(ClaimRequest)
+        case progress(Pool, SchedulePosition, ReleaseWindow)
+        case wallet(WalletGather, pool: String)
+        case redeem(RedemptionRequest)
+        case reverse(pool: String, voucher: String, merchant: String, order: String, now: Instant)
     }
 
     let connection: UInt64
@@ -16,6 +18,22 @@ struct PendingCall {
     let work: Work
     /// CLOCK_MONOTONIC when sent, for the Redis timeout.
     let sentAt: UInt64
+    /// 1 for the EVAL retry after NOSCRIPT.
+    var attempt = 0
+
+    /// The command that loads and runs this call's script (after NOSCRIPT), nil if the call
+    /// runs no script.
+    func sourceCommand() -> [[UInt8]]? {
+        switch work {
+        case .claim(let r): ClaimScript.command(r, sendSource: true)
+        case .progress: nil
+        case .wallet(let g, let pool): WalletScript.command(pool: pool, person: g.person, sendSource: true)
+        case .redeem(let r): RedemptionScript.redeemCommand(r, sendSource: true)
+        case .reverse(let pool, let voucher, let merchant, let order, let now):
+            RedemptionScript.reverseCommand(
+                pool: pool, voucher: voucher, merchant: merchant, order: order, now: now, sendSource: true)
+        }
+    }
 }
 
 /// Collects one person's vouchers from every pool (one script call per pool, since each

@@ -7,12 +7,24 @@ public enum ResponseBody {
         -> GatewayResponse
     {
         switch outcome {
-        case .granted(let v, let left, let replayed):
-            var w = JSONWriter(capacity: 384)
+        case .granted(let vouchers, let left, let replayed):
+            var w = JSONWriter(capacity: 384 * vouchers.count)
             w.beginObject()
-            w.beginObject("voucher")
-            voucherFields(v, pool: pool, calendar: calendar, now: now, into: &w)
-            w.endObject()
+            // `voucher` is the first (the only one outside bundles); `vouchers` lists them all.
+            if let first = vouchers.first {
+                w.beginObject("voucher")
+                voucherFields(first, pool: pool, calendar: calendar, now: now, into: &w)
+                w.endObject()
+            }
+            if vouchers.count > 1 {
+                w.beginArray("vouchers")
+                for v in vouchers {
+                    w.beginObject()
+                    voucherFields(v, pool: pool, calendar: calendar, now: now, into: &w)
+                    w.endObject()
+                }
+                w.endArray()
+            }
             w.field("left", left)
             w.field("replayed", replayed)
             w.endObject()
@@ -47,10 +59,19 @@ public enum ResponseBody {
         w.field("threshold_fen", v.thresholdFen)
         w.field("claimed_at", calendar.iso8601(v.claimedAt))
         w.field("expires_at", calendar.iso8601(v.expiresAt))
-        w.field("state", v.isExpired(at: now) ? "expired" : "usable")
+        w.field("state", v.state(at: now).rawValue)
+        if let store = v.store { w.field("store", store) }
         w.beginArray("merchant_categories")
         for c in pool?.merchantCategories ?? [] { w.element(c) }
         w.endArray()
+        if let r = v.redemption {
+            w.beginObject("redemption")
+            w.field("merchant", r.merchant)
+            w.field("order", r.order)
+            w.field("amount_fen", r.amountFen)
+            w.field("at", calendar.iso8601(r.at))
+            w.endObject()
+        }
     }
 
     /// Release progress of one pool.
@@ -104,6 +125,48 @@ public enum ResponseBody {
         w.endArray()
         w.endObject()
         return GatewayResponse(status: 200, body: w.bytes)
+    }
+
+    /// The answer to a redemption.
+    public static func redemption(_ outcome: RedemptionOutcome, request r: RedemptionRequest) -> GatewayResponse {
+        switch outcome {
+        case .redeemed(let discount, let due, let replayed):
+            var w = JSONWriter(capacity: 192)
+            w.beginObject()
+            w.field("voucher", r.voucherID)
+            w.field("order", r.order)
+            w.field("amount_fen", r.amountFen)
+            w.field("discount_fen", discount)
+            w.field("due_fen", due)
+            w.field("replayed", replayed)
+            w.endObject()
+            return GatewayResponse(status: 200, body: w.bytes)
+        case .refused(let refusal):
+            return .error(code: refusal.rawValue, status: refusal.status, refusal.message) { w in
+                if refusal == .belowThreshold { w.field("threshold_fen", r.pool.thresholdFen) }
+                if refusal == .usageLimit, let limit = r.pool.useLimitPerProgramme { w.field("limit", limit) }
+            }
+        }
+    }
+
+    /// The answer to a reversal.
+    public static func reversal(_ outcome: ReversalOutcome, voucher: String, order: String) -> GatewayResponse {
+        switch outcome {
+        case .reversed(let replayed):
+            var w = JSONWriter(capacity: 128)
+            w.beginObject()
+            w.field("voucher", voucher)
+            w.field("order", order)
+            w.field("reversed", true)
+            w.field("replayed", replayed)
+            w.endObject()
+            return GatewayResponse(status: 200, body: w.bytes)
+        case .unknownOrder:
+            return .error(.unknownOrder, "no redemption of this voucher under this order id")
+        case .expired:
+            return .error(
+                code: RedemptionRefusal.expired.rawValue, status: 409, "the voucher has expired; it stays used")
+        }
     }
 
     public static func health(redisReady: Bool, programme: Programme, now: Instant) -> GatewayResponse {

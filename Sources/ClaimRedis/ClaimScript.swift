@@ -5,26 +5,25 @@ import ClaimCore
 public enum ClaimScript {
     public static func keys(_ r: ClaimRequest) -> [String] {
         let k = PoolKeys(pool: r.pool.id)
-        return [k.window(r.window.id), k.people(r.window.id), k.replays(r.window.id), k.vouchers, k.wallet]
+        return [
+            k.window(r.window.id), k.people(r.window.id), k.replays(r.window.id), k.vouchers, k.wallet, k.buyers,
+            k.windows,
+        ]
     }
 
     public static func arguments(_ r: ClaimRequest) -> [String] {
         [
-            r.pool.id, r.window.id, r.person, String(r.pool.limitPerWindow), String(r.pool.faceFen),
-            String(r.pool.thresholdFen), String(r.claimedAt.unixMilliseconds), String(r.expiresAt.unixMilliseconds),
-            r.idempotencyKey ?? "",
+            r.pool.id, r.window.id, r.person, String(r.pool.limitPerWindow),
+            r.pool.bundleFen.map(String.init).joined(separator: ","), String(r.pool.thresholdFen),
+            String(r.claimedAt.unixMilliseconds), String(r.expiresAt.unixMilliseconds), r.idempotencyKey ?? "",
+            r.pool.autoOpen ? String(r.pool.stockPerRelease) : "", r.pool.eligibility.requiresBuyerList ? "1" : "",
+            r.store ?? "",
         ]
     }
 
     /// `EVALSHA` (or, with `sendSource`, `EVAL` for the NOSCRIPT retry) as RESP arguments.
     public static func command(_ r: ClaimRequest, sendSource: Bool = false) -> [[UInt8]] {
-        let script = LuaScript.claim
-        var args: [[UInt8]] =
-            sendSource ? [Array("EVAL".utf8), script.source] : [Array("EVALSHA".utf8), Array(script.sha1.utf8)]
-        args.append(Array("5".utf8))
-        for k in keys(r) { args.append(Array(k.utf8)) }
-        for a in arguments(r) { args.append(Array(a.utf8)) }
-        return args
+        LuaScript.claim.command(keys: keys(r), arguments: arguments(r), sendSource: sendSource)
     }
 
     /// Runs one claim on a blocking client (operators' tools and tests; the gateway pipelines).
@@ -41,13 +40,21 @@ public enum ClaimScript {
         switch status {
         case "sold_out": return .soldOut
         case "limit_reached": return .limitReached
+        case "not_on_buyer_list": return .notEligible(.notOnBuyerList)
         case "not_open": return .notOpen(opensAt: r.window.opensAt)
         case "granted":
-            guard items.count == 5, let id = items[1].text, let left = items[2].integer, let record = items[3].text,
-                let replayed = items[4].integer,
-                let voucher = VoucherRecord.decode(id: id, pool: r.pool.id, record: record)
+            guard items.count >= 5, items.count % 2 == 1, let left = items[1].integer, let replayed = items[2].integer
             else { throw .unexpectedReply("claim granted: \(reply)") }
-            return .granted(voucher, left: Int(left), replayed: replayed == 1)
+            var vouchers: [Voucher] = []
+            var i = 3
+            while i < items.count {
+                guard let id = items[i].text, let record = items[i + 1].text,
+                    let v = VoucherRecord.decode(id: id, pool: r.pool.id, record: record)
+                else { throw .unexpectedReply("claim granted: \(reply)") }
+                vouchers.append(v)
+                i += 2
+            }
+            return .granted(vouchers, left: Int(left), replayed: replayed == 1)
         default:
             throw .unexpectedReply("claim: \(status)")
         }

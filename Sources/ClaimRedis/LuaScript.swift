@@ -26,5 +26,20 @@ public struct LuaScript: Sendable, Hashable {
     /// A person's vouchers in one pool: see `wallet.lua`.
     public static let wallet = LuaScript(name: "wallet", source: PackageResources.wallet_lua)
 
-    public static let all: [LuaScript] = [.claim, .open, .reset, .wallet]
+    /// A merchant redeems a voucher against an order: see `redeem.lua`.
+    public static let redeem = LuaScript(name: "redeem", source: PackageResources.redeem_lua)
+    /// A refunded order gives its voucher back: see `reverse.lua`.
+    public static let reverse = LuaScript(name: "reverse", source: PackageResources.reverse_lua)
+
+    public static let all: [LuaScript] = [.claim, .open, .reset, .wallet, .redeem, .reverse]
+
+    /// `EVALSHA sha numkeys keys... args...`, or `EVAL source ...` to (re)load it.
+    public func command(keys: [String], arguments: [String], sendSource: Bool = false) -> [[UInt8]] {
+        var out: [[UInt8]] = sendSource ? [Array("EVAL".utf8), source] : [Array("EVALSHA".utf8), Array(sha1.utf8)]
+        out.reserveCapacity(3 + keys.count + arguments.count)
+        out.append(Array(String(keys.count).utf8))
+        for k in keys { out.append(Array(k.utf8)) }
+        for a in arguments { out.append(Array(a.utf8)) }
+        return out
+    }
 }

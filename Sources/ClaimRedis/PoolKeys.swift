@@ -17,6 +17,14 @@ public struct PoolKeys: Hashable, Sendable {
     public var vouchers: String { "\(prefix):vouchers" }
     /// Hash: person -> space-separated voucher ids.
     public var wallet: String { "\(prefix):wallet" }
+    /// Set of people entitled to the pool (the housing-fair buyer list).
+    public var buyers: String { "\(prefix):buyers" }
+    /// Hash: voucher id -> merchant|order|amount|at_ms, for used vouchers.
+    public var redeemed: String { "\(prefix):redeemed" }
+    /// Hash: person -> vouchers of this pool redeemed over the whole programme.
+    public var used: String { "\(prefix):used" }
+    /// Hash: merchant|order -> voucher|discount|due|state.
+    public var orders: String { "\(prefix):orders" }
     /// Set of window ids ever opened.
     public var windows: String { "\(prefix):windows" }
     /// Hash: the pool's settings as loaded by `claimctl load`.

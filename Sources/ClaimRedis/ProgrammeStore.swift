@@ -15,6 +15,8 @@ public struct ProgrammeStore {
                 "HSET", k.meta, "programme", programme.id, "kind", pool.kind.rawValue, "name", pool.name,
                 "face_fen", String(pool.faceFen), "threshold_fen", String(pool.thresholdFen),
                 "limit_per_window", String(pool.limitPerWindow), "stock_per_release", String(pool.stockPerRelease),
+                "vouchers_per_grant", String(pool.vouchersPerGrant),
+                "use_limit_per_programme", pool.useLimitPerProgramme.map(String.init) ?? "",
             ]).orThrow()
             _ = try client.command(["SADD", PoolKeys.poolIndex, pool.id]).orThrow()
         }
@@ -59,10 +61,37 @@ public struct ProgrammeStore {
         return out
     }
 
-    /// Everything the audit checks about one window.
-    public func snapshot(pool: String, window: String, limit: Int, vouchers: [Voucher]) throws(RedisError)
-        -> WindowSnapshot
+    /// Adds people to a pool's buyer list (the housing-fair grant), in batches; returns how many
+    /// were new.
+    public func addBuyers(pool: String, people: [String]) throws(RedisError) -> Int {
+        var added = 0
+        var i = 0
+        while i < people.count {
+            let batch = people[i..<min(i + 1000, people.count)]
+            added += Int(try client.command(["SADD", PoolKeys(pool: pool).buyers] + batch).orThrow().integer ?? 0)
+            i += 1000
+        }
+        return added
+    }
+
+    /// Everything the audit checks about one pool's redemptions.
+    public func redemptionSnapshot(pool: String, useLimit: Int?, vouchers: [Voucher]) throws(RedisError)
+        -> RedemptionSnapshot
     {
+        let k = PoolKeys(pool: pool)
+        let redeemed = try client.command(["HKEYS", k.redeemed]).orThrow().array?.compactMap(\.text) ?? []
+        let used = try client.command(["HGETALL", k.used]).orThrow().stringPairs()
+        var owners: [String: String] = [:]
+        for v in vouchers { owners[v.id] = v.owner }
+        return RedemptionSnapshot(
+            pool: pool, useLimit: useLimit, voucherOwners: owners, redeemed: Set(redeemed),
+            useCounts: used.mapValues { Int($0) ?? -1 }.filter { $0.value != 0 })
+    }
+
+    /// Everything the audit checks about one window.
+    public func snapshot(
+        pool: String, window: String, limit: Int, vouchers: [Voucher], vouchersPerGrant: Int = 1
+    ) throws(RedisError) -> WindowSnapshot {
         let k = PoolKeys(pool: pool)
         let state = try client.command(["HGETALL", k.window(window)]).orThrow().stringPairs()
         let people = try client.command(["HGETALL", k.people(window)]).orThrow().stringPairs()
@@ -72,6 +101,7 @@ public struct ProgrammeStore {
             pool: pool, window: window, released: Int(state["released"] ?? "") ?? -1,
             left: Int(state["left"] ?? "") ?? -1,
             granted: Int(state["granted"] ?? "") ?? -1, limitPerWindow: limit,
-            claimsByPerson: people.mapValues { Int($0) ?? -1 }, voucherOwners: owners)
+            claimsByPerson: people.mapValues { Int($0) ?? -1 }, voucherOwners: owners,
+            vouchersPerGrant: vouchersPerGrant)
     }
 }

@@ -2,29 +2,34 @@ import ClaimCore
 
 /// The wallet script's calling convention (see `Scripts/wallet.lua`).
 public enum WalletScript {
-    public static func command(pool: String, person: String, sendSource: Bool = false) -> [[UInt8]] {
+    public static func keys(pool: String) -> [String] {
         let k = PoolKeys(pool: pool)
-        let head: [[UInt8]] =
-            sendSource
-            ? [Array("EVAL".utf8), LuaScript.wallet.source]
-            : [Array("EVALSHA".utf8), Array(LuaScript.wallet.sha1.utf8)]
-        return head + [Array("2".utf8), Array(k.wallet.utf8), Array(k.vouchers.utf8), Array(person.utf8)]
+        return [k.wallet, k.vouchers, k.redeemed]
     }
 
-    /// The vouchers in the reply; records that do not decode are skipped (and counted).
+    public static func command(pool: String, person: String, sendSource: Bool = false) -> [[UInt8]] {
+        LuaScript.wallet.command(keys: keys(pool: pool), arguments: [person], sendSource: sendSource)
+    }
+
+    /// The person's vouchers in one pool, on a blocking client.
+    public static func run(pool: String, person: String, on client: RedisClient) throws(RedisError) -> [Voucher] {
+        try vouchers(client.run(.wallet, keys: keys(pool: pool), args: [person]), pool: pool)
+    }
+
+    /// The vouchers in the reply. A record that does not decode is an error: a wallet must
+    /// not silently lose a voucher.
     public static func vouchers(_ reply: RedisReply, pool: String) throws(RedisError) -> [Voucher] {
-        guard let items = try reply.orThrow().array, items.count % 2 == 0 else {
+        guard let items = try reply.orThrow().array, items.count % 3 == 0 else {
             throw .unexpectedReply("wallet: \(reply)")
         }
         var out: [Voucher] = []
         var i = 0
         while i < items.count {
-            if let id = items[i].text, let record = items[i + 1].text,
-                let v = VoucherRecord.decode(id: id, pool: pool, record: record)
-            {
-                out.append(v)
-            }
-            i += 2
+            guard let id = items[i].text, let record = items[i + 1].text,
+                let v = VoucherRecord.decode(id: id, pool: pool, record: record, redemption: items[i + 2].text ?? "")
+            else { throw .unexpectedReply("wallet entry \(items[i]) has an unreadable record") }
+            out.append(v)
+            i += 3
         }
         return out
     }

@@ -10,7 +10,11 @@ import Foundation
 struct ClaimCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claimctl", abstract: "Operate a ClaimGate programme in Redis.",
-        subcommands: [Load.self, Open.self, Reset.self, Stats.self, Audit.self, Token.self])
+        subcommands: [
+            Load.self, Open.self, Reset.self, Stats.self, Audit.self, Token.self, MerchantTokenCommand.self,
+            StoreQR.self,
+            GrantList.self,
+        ])
 }
 
 /// Options every Redis-facing subcommand takes.
@@ -152,8 +156,9 @@ struct Stats: ParsableCommand {
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check every pool and window: granted + left == released, nobody over the limit, every voucher owned."
-    )
+        abstract:
+            "Check every pool and window: granted + left == released, nobody over the limit, every voucher owned, "
+            + "every redemption of an existing voucher and within the use limit.")
     @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
 
     func run() throws {
@@ -164,24 +169,33 @@ struct Audit: ParsableCommand {
         var problems: [String] = []
         var windowsChecked = 0
         var vouchersChecked = 0
+        var redeemedChecked = 0
         for p in try store.pools() {
-            guard let limit = try store.meta(pool: p)["limit_per_window"].flatMap(Int.init) else {
+            let meta = try store.meta(pool: p)
+            guard let limit = meta["limit_per_window"].flatMap(Int.init) else {
                 problems.append("\(p): no limit_per_window in its settings (load the programme again)")
                 continue
             }
+            let perGrant = meta["vouchers_per_grant"].flatMap(Int.init) ?? 1
             var byWindow = try store.vouchers(pool: p)
+            let all = byWindow.values.flatMap { $0 }
             for w in try store.windows(pool: p) {
                 let vouchers = byWindow.removeValue(forKey: w) ?? []
                 problems += AuditReport.problems(
-                    in: try store.snapshot(pool: p, window: w, limit: limit, vouchers: vouchers))
+                    in: try store.snapshot(
+                        pool: p, window: w, limit: limit, vouchers: vouchers, vouchersPerGrant: perGrant))
                 windowsChecked += 1
                 vouchersChecked += vouchers.count
             }
             for (w, vs) in byWindow { problems.append("\(p) \(w): \(vs.count) vouchers for a window never released") }
+            let useLimit = meta["use_limit_per_programme"].flatMap(Int.init)
+            let redemptions = try store.redemptionSnapshot(pool: p, useLimit: useLimit, vouchers: all)
+            problems += AuditReport.problems(in: redemptions)
+            redeemedChecked += redemptions.redeemed.count
         }
         for line in problems { print("PROBLEM \(line)") }
         if problems.isEmpty {
-            print("audit clean: \(windowsChecked) windows, \(vouchersChecked) vouchers")
+            print("audit clean: \(windowsChecked) windows, \(vouchersChecked) vouchers, \(redeemedChecked) redeemed")
         } else {
             print("audit FAILED: \(problems.count) problems in \(windowsChecked) windows")
             throw ExitCode.failure

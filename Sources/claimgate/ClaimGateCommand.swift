@@ -23,6 +23,8 @@ struct Serve: ParsableCommand {
     @Option(help: "Start the clock at this ISO-8601 instant (it runs on from there).") var now: String?
     @Option(help: "File holding the identity provider's HS256 secret (else $CLAIMGATE_TOKEN_SECRET).")
     var tokenSecretFile: String?
+    @Option(help: "File holding the operators' store QR secret (else $CLAIMGATE_STORE_QR_SECRET).")
+    var storeQRSecretFile: String?
 
     func run() throws {
         do {
@@ -34,13 +36,18 @@ struct Serve: ParsableCommand {
                 throw SetupError("--redis \(redis): expected redis://host:port")
             }
             let secret = try TokenSecret.load(file: tokenSecretFile)
+            let storeQRSecret = try TokenSecret.loadStoreQR(file: storeQRSecretFile)
             let clock = try ClockSetting.clock(now: now, calendar: programme.calendar)
             // Block SIGINT/SIGTERM before anything else so they arrive through the signalfd.
             let signals = try ShutdownSignal()
             let listener = try TCPSocket.listen(host: address.host, port: address.port)
-            let config = GatewayConfig(
+            var config = GatewayConfig(
                 listener: listener, redis: endpoint, programme: programme, tokenSecret: secret, clock: clock,
                 stopDescriptors: [signals.fd], log: { Log.line($0) })
+            config.storeQRSecret = storeQRSecret
+            if storeQRSecret == nil, programme.pools.contains(where: \.requiresStoreQR) {
+                Log.line("no store QR secret: in-store pools will refuse every claim (store_qr_invalid)")
+            }
             let server = try GatewayServer(config: config)
             Log.line("listening on http://\(address.host):\(TCPSocket.localPort(listener)), clock \(clock.now())")
             try server.run()

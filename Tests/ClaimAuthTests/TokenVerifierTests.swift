@@ -64,3 +64,41 @@ import Testing
         #expect(verify(String(repeating: "a", count: 3000)) == .failure(.tooLong))
     }
 }
+
+@Suite struct MerchantAndStoreTokenTests {
+    let secret = Array("a-test-secret-of-32-bytes-length".utf8)
+    let now = Instant(unixMilliseconds: 1_654_826_400_000)
+    var later: Instant { now.adding(milliseconds: 3_600_000) }
+
+    @Test func merchantTokensCarryTheirCategories() {
+        let m = MerchantToken(merchant: "m-1", categories: ["restaurant", "bakery"], expiresAt: later)
+        let token = TokenSigner(secret: secret).sign(payload: m.payload())
+        #expect(TokenVerifier(secret: secret).verifyMerchant(Array(token.utf8), now: now) == .success(m))
+    }
+
+    @Test func rolesDoNotCross() {
+        let signer = TokenSigner(secret: secret)
+        let verifier = TokenVerifier(secret: secret)
+        let m = signer.sign(payload: MerchantToken(merchant: "m-1", categories: ["x"], expiresAt: later).payload())
+        #expect(verifier.verify(Array(m.utf8), now: now) == .failure(.badClaim("role")))
+        let r = signer.sign(
+            PersonToken(
+                person: "u1", facts: EligibilityFacts(region: "", realName: true, cardPrefix: "", account: .individual),
+                expiresAt: later))
+        #expect(verifier.verifyMerchant(Array(r.utf8), now: now) == .failure(.badClaim("role")))
+    }
+
+    @Test func storeQRCodesNeedTheOperatorsSecret() {
+        let qrSecret = Array("operators-store-qr-secret-32-byte".utf8)
+        let day = CivilDate("2022-06-10")!
+        let code = TokenSigner(secret: qrSecret).sign(payload: StoreQRCode(store: "s1", day: day).payload())
+        let qrVerifier = TokenVerifier(secret: qrSecret)
+        #expect(StoreQRCode.visit(Array(code.utf8), verifier: qrVerifier) == .scanned(store: "s1", day: day))
+        #expect(StoreQRCode.visit(Optional<[UInt8]>.none, verifier: qrVerifier) == .none)
+        #expect(StoreQRCode.visit(Array(code.utf8), verifier: TokenVerifier(secret: secret)) == .invalid)
+        #expect(StoreQRCode.visit(Array(code.utf8), verifier: nil) == .invalid)
+        // A resident's token signed with the same key is not a QR code.
+        let resident = TokenSigner(secret: qrSecret).sign(payload: Array(#"{"sub":"u1","exp":4102444800}"#.utf8))
+        #expect(StoreQRCode.visit(Array(resident.utf8), verifier: qrVerifier) == .invalid)
+    }
+}

@@ -52,14 +52,56 @@ import Testing
                 == .answer(.notEligible(.outsideCity)))
     }
 
-    @Test func buyerListPoolsRefuseUntilTheListExists() {
+    @Test func buyerListPoolsAreCheckedByTheScriptWhereTheListLives() {
         let grant = Pool(
             id: "housing-fair", kind: .housingGrant, name: "g", faceFen: 200000, thresholdFen: 0, limitPerWindow: 1,
             schedule: pool.schedule, stockPerRelease: 6000, validity: .endOfClaimDay,
-            eligibility: EligibilityRule(requiresBuyerList: true), merchantCategories: [])
+            eligibility: EligibilityRule(requiresBuyerList: true), merchantCategories: [],
+            bundleFen: [100000, 50000, 50000])
         let p = ClaimPlanner(programme: Programme(id: "p", name: "p", calendar: cal, pools: [grant]))
-        #expect(
-            p.plan(pool: grant, person: "u1", facts: facts, idempotencyKey: nil, now: at("2022-06-10T10:00"))
-                == .answer(.notEligible(.notOnBuyerList)))
+        guard
+            case .run(let r) = p.plan(
+                pool: grant, person: "u1", facts: facts, idempotencyKey: nil, now: at("2022-06-10T10:00"))
+        else {
+            Issue.record("expected run")
+            return
+        }
+        #expect(r.pool.vouchersPerGrant == 3)
+    }
+
+    var inStore: (Pool, ClaimPlanner) {
+        let p = Pool(
+            id: "appliance-200", kind: .appliance, name: "a", faceFen: 20000, thresholdFen: 200000, limitPerWindow: 1,
+            schedule: pool.schedule, stockPerRelease: 10, validity: .endOfClaimDay, eligibility: EligibilityRule(),
+            merchantCategories: [], requiresStoreQR: true)
+        return (p, ClaimPlanner(programme: Programme(id: "p", name: "p", calendar: cal, pools: [p], stores: ["s1"])))
+    }
+
+    @Test func inStorePoolsNeedTodaysQRCodeOfAKnownStore() {
+        let (p, planner) = inStore
+        let now = at("2022-06-10T10:30")
+        let today = CivilDate("2022-06-10")!
+        func plan(_ visit: StoreVisit) -> ClaimPlanner.Plan {
+            planner.plan(pool: p, person: "u1", facts: facts, idempotencyKey: nil, now: now, store: visit)
+        }
+        #expect(plan(.none) == .answer(.notEligible(.storeQRRequired)))
+        #expect(plan(.invalid) == .answer(.notEligible(.storeQRInvalid)))
+        #expect(plan(.scanned(store: "s9", day: today)) == .answer(.notEligible(.unknownStore)))
+        #expect(plan(.scanned(store: "s1", day: today.adding(days: -1))) == .answer(.notEligible(.storeQROtherDay)))
+        guard case .run(let r) = plan(.scanned(store: "s1", day: today)) else {
+            Issue.record("expected run")
+            return
+        }
+        #expect(r.store == "s1")
+    }
+
+    @Test func theQRDayIsTheCitysDayNotUTCs() {
+        let (p, planner) = inStore
+        // 23:30 in the city is 15:30 UTC the same day; 00:30 on the 11th is still the 10th in UTC.
+        let justAfterMidnight = at("2022-06-11T00:30")
+        let plan = planner.plan(
+            pool: p, person: "u1", facts: facts, idempotencyKey: nil, now: justAfterMidnight,
+            store: .scanned(store: "s1", day: CivilDate("2022-06-10")!))
+        #expect(plan == .answer(.notEligible(.storeQROtherDay)))
     }
 }

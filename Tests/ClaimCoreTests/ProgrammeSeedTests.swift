@@ -26,6 +26,12 @@ import Testing
         #expect(a500.schedule.windows(in: p.calendar).count == 21)
         #expect(p.pool(id: "comprehensive-10")?.validity == .endOfWeekday(4))
         #expect(p.pool(id: "specialty-15")?.eligibility.individualsOnly == true)
+        #expect(a500.requiresStoreQR)
+        #expect(a500.useLimitPerProgramme == 1)
+        #expect(p.pool(id: "housing-fair")?.bundleFen == [100000, 50000, 50000])
+        #expect(p.pool(id: "housing-fair")?.eligibility.requiresBuyerList == true)
+        #expect(p.pools.allSatisfy { $0.autoOpen })
+        #expect(p.stores.count >= 1)
     }
 
     @Test func theSeedStaysWithinTheArticlesBudgets() throws {
@@ -84,6 +90,11 @@ import Testing
             decode(mutatePool(0) { p in p["validity"] = ["type": "end_of_weekday", "weekday": 9] })?.field
                 == "pools[0].validity.weekday")
         #expect(decode(mutatePool(0) { $0["limit_per_window"] = 0 })?.field == "pools[0].limit_per_window")
+        #expect(decode(mutatePool(7) { $0["bundle_fen"] = [100000, 50000] })?.field == "pools[7].bundle_fen")
+        #expect(
+            decode(mutatePool(0) { $0["use_limit_per_programme"] = 0 })?.field == "pools[0].use_limit_per_programme")
+        #expect(decode { $0["stores"] = [["id": "a b", "name": "x"]] }?.field == "stores[0].id")
+        #expect(decode { $0.removeValue(forKey: "stores") }?.field == "pools[3].store_qr")
         #expect(decode { $0["pools"] = [] }?.field == "pools")
         #expect(decode { $0.removeValue(forKey: "programme") }?.field == "programme")
     }

@@ -9,6 +9,7 @@ import Foundation
 /// A real gateway on a loopback port, on its own thread, for end-to-end tests.
 final class GatewayHarness {
     static let secret = Array("end-to-end-test-secret-32-bytes!".utf8)
+    static let storeQRSecret = Array("end-to-end-store-qr-secret-32-by".utf8)
     let port: Int
     private let stopSignal: WakeupSignal
     private let finished = DispatchSemaphore(value: 0)
@@ -22,6 +23,7 @@ final class GatewayHarness {
             listener: listener, redis: redis, programme: programme, tokenSecret: Self.secret, clock: clock,
             stopDescriptors: [stopSignal.fd])
         config.redisReconnectMilliseconds = 100
+        config.storeQRSecret = Self.storeQRSecret
         let done = finished
         let settings = config
         Thread {
@@ -50,4 +52,16 @@ final class GatewayHarness {
     }
 
     func client() throws -> TestHTTPClient { try TestHTTPClient(port: port) }
+
+    func merchantToken(_ merchant: String, categories: [String]) -> String {
+        signer.sign(
+            payload: MerchantToken(
+                merchant: merchant, categories: categories, expiresAt: Instant(unixMilliseconds: 4_102_444_800_000)
+            )
+            .payload())
+    }
+
+    func storeQR(_ store: String, day: String) -> String {
+        TokenSigner(secret: Self.storeQRSecret).sign(payload: StoreQRCode(store: store, day: CivilDate(day)!).payload())
+    }
 }

@@ -37,7 +37,7 @@ import Testing
         let v = Voucher(
             id: "appliance-500:2022-06-10:7", pool: "appliance-500", window: "2022-06-10", owner: "u1", faceFen: 50000,
             thresholdFen: 500000, claimedAt: now, expiresAt: now.adding(milliseconds: 14 * 3_600_000))
-        let r = ResponseBody.claim(.granted(v, left: 3, replayed: false), pool: pool, calendar: cal, now: now)
+        let r = ResponseBody.claim(.granted([v], left: 3, replayed: false), pool: pool, calendar: cal, now: now)
         #expect(r.status == 201)
         let voucher = json(r)["voucher"] as? [String: Any]
         #expect(voucher?["id"] as? String == v.id)
@@ -46,6 +46,7 @@ import Testing
         #expect(voucher?["merchant_categories"] as? [String] == ["appliance-telecom-electronics"])
         #expect(json(r)["left"] as? Int == 3)
         #expect(
-            ResponseBody.claim(.granted(v, left: 3, replayed: true), pool: pool, calendar: cal, now: now).status == 200)
+            ResponseBody.claim(.granted([v], left: 3, replayed: true), pool: pool, calendar: cal, now: now).status
+                == 200)
     }
 }

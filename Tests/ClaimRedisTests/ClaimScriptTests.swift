@@ -42,10 +42,11 @@ import Testing
 
     @Test func grantsThenLimitsThenSellsOut() throws {
         try open()
-        guard case .granted(let v, let left, let replayed) = try claim("u1") else {
+        guard case .granted(let vs, let left, let replayed) = try claim("u1"), let v = vs.first else {
             Issue.record("not granted")
             return
         }
+        #expect(vs.count == 1)
         #expect(v.id == "\(pool.id):2022-06-10:1")
         #expect(v.owner == "u1")
         #expect(v.faceFen == pool.faceFen)
@@ -76,7 +77,7 @@ import Testing
             Issue.record("not granted")
             return
         }
-        #expect(other.id != first.id)
+        #expect(other.map(\.id) != first.map(\.id))
         let counts = try ProgrammeStore(client: client).counts(pool: pool.id, window: "2022-06-10")
         #expect(counts?.granted == 2)
     }
@@ -134,6 +135,111 @@ import Testing
         #expect(AuditReport.problems(in: snapshot).isEmpty)
         #expect(snapshot.left == 0)
     }
+    @Test func crossingTenOClockWith64ClaimersReleasesTheWindowExactlyOnce() throws {
+        let auto = TestProgramme.dailyPool(stock: 100, autoOpen: true)
+        let prog = TestProgramme.programme([auto])
+        let endpoint = redis.endpoint
+        let results = RaceTally()
+        let group = DispatchGroup()
+        // Every claimer's clock stands at 10:00:00.000 on the dot: the window has never been
+        // released, and all 64 race to be the first claim.
+        let tenOClock = TestProgramme.releaseInstant
+        for worker in 0..<64 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let c = try? RedisClient(endpoint) else { return results.error() }
+                for i in 0..<5 {
+                    guard
+                        case .run(let r) = ClaimPlanner(programme: prog).plan(
+                            pool: auto, person: "w\(worker)-\(i)", facts: TestProgramme.resident, idempotencyKey: nil,
+                            now: tenOClock),
+                        let outcome = try? ClaimScript.run(r, on: c)
+                    else { return results.error() }
+                    results.add(outcome)
+                }
+            }.start()
+        }
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        let t = results.snapshot()
+        #expect(t.errors == 0)
+        #expect(t.granted.count == 100)
+        #expect(t.soldOut == 320 - 100)
+        let store = ProgrammeStore(client: client)
+        let counts = try store.counts(pool: auto.id, window: "2022-06-10")
+        #expect(counts?.released == 100)
+        #expect(counts?.left == 0)
+        #expect(try store.windows(pool: auto.id) == ["2022-06-10"])
+        // An operator's open afterwards changes nothing.
+        let again = try WindowScripts.open(client, pool: auto.id, window: "2022-06-10", quota: 100, now: tenOClock)
+        #expect(!again.changed)
+        #expect(again.released == 100)
+    }
+
+    func grantPool() -> (Pool, Programme) {
+        let base = TestProgramme.dailyPool(stock: 2, autoOpen: true)
+        let grant = Pool(
+            id: base.id, kind: .housingGrant, name: "grant", faceFen: 200000, thresholdFen: 0, limitPerWindow: 1,
+            schedule: base.schedule, stockPerRelease: 2, validity: .endOfClaimDay,
+            eligibility: EligibilityRule(requiresBuyerList: true),
+            merchantCategories: ["appliance-telecom-electronics"],
+            bundleFen: [100000, 50000, 50000])
+        return (grant, TestProgramme.programme([grant]))
+    }
+
+    func claimGrant(_ person: String, _ pool: Pool, _ prog: Programme, key: String? = nil) throws -> ClaimOutcome {
+        guard
+            case .run(let r) = ClaimPlanner(programme: prog).plan(
+                pool: pool, person: person, facts: TestProgramme.resident, idempotencyKey: key, now: now)
+        else { throw TestHTTPError("not planned") }
+        return try ClaimScript.run(r, on: client)
+    }
+
+    @Test func onlyListedBuyersGetTheWholeBundleOnce() throws {
+        let (grant, prog) = grantPool()
+        _ = try ProgrammeStore(client: client).addBuyers(pool: grant.id, people: ["buyer-1", "buyer-2"])
+        #expect(try claimGrant("stranger", grant, prog) == .notEligible(.notOnBuyerList))
+        guard case .granted(let bundle, let left, false) = try claimGrant("buyer-1", grant, prog, key: "b1") else {
+            Issue.record("no bundle")
+            return
+        }
+        #expect(bundle.map(\.faceFen) == [100000, 50000, 50000])
+        #expect(
+            bundle.map(\.id) == [
+                "\(grant.id):2022-06-10:1.1", "\(grant.id):2022-06-10:1.2", "\(grant.id):2022-06-10:1.3",
+            ])
+        #expect(bundle.allSatisfy { $0.owner == "buyer-1" })
+        #expect(left == 1)
+        guard case .granted(let replay, _, true) = try claimGrant("buyer-1", grant, prog, key: "b1") else {
+            Issue.record("no replay")
+            return
+        }
+        #expect(replay == bundle)
+        #expect(try claimGrant("buyer-1", grant, prog) == .limitReached)
+        let store = ProgrammeStore(client: client)
+        let vouchers = try store.vouchers(pool: grant.id)["2022-06-10"] ?? []
+        let snapshot = try store.snapshot(
+            pool: grant.id, window: "2022-06-10", limit: 1, vouchers: vouchers, vouchersPerGrant: 3)
+        #expect(AuditReport.problems(in: snapshot).isEmpty)
+    }
+
+    @Test func aBundleIsAllOrNothingWhenRedisRefusesAWrite() throws {
+        let (grant, prog) = grantPool()
+        _ = try ProgrammeStore(client: client).addBuyers(pool: grant.id, people: ["buyer-1"])
+        // Break the wallet key's type: the script's last writes would fail.
+        let k = PoolKeys(pool: grant.id)
+        _ = try client.command(["SET", k.wallet, "not a hash"]).orThrow()
+        #expect(throws: RedisError.self) { try claimGrant("buyer-1", grant, prog) }
+        #expect(
+            try client.command(["EXISTS", k.window("2022-06-10"), k.vouchers, k.people("2022-06-10")]) == .integer(0))
+        // Repaired, the same claim succeeds from a clean slate.
+        _ = try client.command(["DEL", k.wallet])
+        guard case .granted(let bundle, 1, false) = try claimGrant("buyer-1", grant, prog) else {
+            Issue.record("not granted after repair")
+            return
+        }
+        #expect(bundle.count == 3)
+    }
 }
 
 /// Outcomes collected from the racing threads.
@@ -148,7 +254,7 @@ final class RaceTally: @unchecked Sendable {
     func add(_ o: ClaimOutcome) {
         lock.withLock {
             switch o {
-            case .granted(let v, _, _): granted.append(v)
+            case .granted(let vs, _, _): granted += vs
             case .soldOut: soldOut += 1
             case .limitReached: limit += 1
             default: errors += 1

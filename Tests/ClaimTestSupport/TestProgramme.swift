@@ -16,7 +16,10 @@ public enum TestProgramme {
         on: CivilDate(year: 2022, month: 6, day: 10)!, at: TimeOfDay(hour: 10, minute: 0)!)
 
     /// An appliance-like pool: daily windows June 10-30 at 10:00, `stock` per day, limit 1.
-    public static func dailyPool(id: String = uniqueID("daily"), stock: Int, limit: Int = 1) -> Pool {
+    public static func dailyPool(
+        id: String = uniqueID("daily"), stock: Int, limit: Int = 1, autoOpen: Bool = false, storeQR: Bool = false,
+        useLimit: Int? = nil, bundle: [Int]? = nil
+    ) -> Pool {
         let d = DateRange(
             first: CivilDate(year: 2022, month: 6, day: 10)!, last: CivilDate(year: 2022, month: 6, day: 30)!)!
         return Pool(
@@ -25,11 +28,12 @@ public enum TestProgramme {
             stockPerRelease: stock,
             validity: .endOfClaimDay,
             eligibility: EligibilityRule(region: "210100", requiresRealName: true, cardPrefix: "62"),
-            merchantCategories: ["appliance-telecom-electronics"])
+            merchantCategories: ["appliance-telecom-electronics"], autoOpen: autoOpen, requiresStoreQR: storeQR,
+            useLimitPerProgramme: useLimit, bundleFen: bundle)
     }
 
     public static func programme(_ pools: [Pool]) -> Programme {
-        Programme(id: "test", name: "test programme", calendar: calendar, pools: pools)
+        Programme(id: "test", name: "test programme", calendar: calendar, pools: pools, stores: ["store-1", "store-2"])
     }
 
     public static let resident = EligibilityFacts(

@@ -1,40 +1,82 @@
--- claim.lua: one claim, all or nothing (Redis runs a script atomically).
--- Order of checks: idempotent replay, window released, stock, per-person limit; the sold-out
--- answer costs one HGET, because at peak almost every claim gets it.
+-- claim.lua: one claim, all or nothing (Redis runs a script atomically; every check and the
+-- types of every key are looked at before the first write, so a refusal or an error leaves
+-- nothing behind).
+-- Order of checks: idempotent replay, window released (or released now, at its opening),
+-- stock, per-person limit, buyer list. Sold out costs one HGET: at peak almost every claim
+-- gets it.
 --
 -- KEYS[1] window state    cg:{P}:w:<W>         hash: released, left, granted, quota, opened_at
--- KEYS[2] window people   cg:{P}:w:<W>:people  hash: person -> claims in this window
--- KEYS[3] window replays  cg:{P}:w:<W>:idem    hash: person|idempotency-key -> voucher id
+-- KEYS[2] window people   cg:{P}:w:<W>:people  hash: person -> grants in this window
+-- KEYS[3] window replays  cg:{P}:w:<W>:idem    hash: person|idempotency-key -> voucher ids
 -- KEYS[4] vouchers        cg:{P}:vouchers      hash: voucher id -> record
 -- KEYS[5] wallet          cg:{P}:wallet        hash: person -> space-separated voucher ids
+-- KEYS[6] buyer list      cg:{P}:buyers        set of people entitled to the pool (grant pools)
+-- KEYS[7] pool windows    cg:{P}:windows       set of window ids ever released
 -- ARGV[1] pool id          ARGV[2] window id      ARGV[3] person
--- ARGV[4] limit per window ARGV[5] face (fen)     ARGV[6] threshold (fen)
--- ARGV[7] claimed at (unix ms)                    ARGV[8] expires at (unix ms)
--- ARGV[9] idempotency key, or '' for none
--- Returns {'granted', voucher id, left, record, replayed 0|1} | {'sold_out'} | {'limit_reached'}
---       | {'not_open'}  (the window was never released: its state hash does not exist)
--- record: owner|face|threshold|window|claimed_ms|expires_ms
+-- ARGV[4] limit per window ARGV[5] faces (fen), comma-separated: one, or a bundle's
+-- ARGV[6] threshold (fen)  ARGV[7] claimed at (unix ms)   ARGV[8] expires at (unix ms)
+-- ARGV[9] idempotency key, or ''
+-- ARGV[10] quota to release if the window was never released (auto-open), or '' for none
+-- ARGV[11] '1' if the person must be on the buyer list, else ''
+-- ARGV[12] store id (in-store claims), or ''
+-- Returns {'granted', left, replayed 0|1, id1, record1, id2, record2, ...}
+--       | {'sold_out'} | {'limit_reached'} | {'not_on_buyer_list'}
+--       | {'not_open'}  (never released and no auto-open quota given)
+-- record: owner|face|threshold|window|claimed_ms|expires_ms|store
 local person, idem = ARGV[3], ARGV[9]
 if idem ~= '' then
   local prior = redis.call('HGET', KEYS[3], person .. '|' .. idem)
   if prior then
-    local left = tonumber(redis.call('HGET', KEYS[1], 'left')) or 0
-    return {'granted', prior, left, redis.call('HGET', KEYS[4], prior) or '', 1}
+    local out = {'granted', tonumber(redis.call('HGET', KEYS[1], 'left')) or 0, 1}
+    for id in string.gmatch(prior, '%S+') do
+      out[#out + 1] = id
+      out[#out + 1] = redis.call('HGET', KEYS[4], id) or ''
+    end
+    return out
   end
 end
 local left = redis.call('HGET', KEYS[1], 'left')
-if not left then return {'not_open'} end
+local opening = false
+if not left then
+  if ARGV[10] == '' then return {'not_open'} end
+  -- First claim at or after the opening instant: release the window now, exactly once.
+  left, opening = ARGV[10], true
+end
 if tonumber(left) <= 0 then return {'sold_out'} end
 local used = tonumber(redis.call('HGET', KEYS[2], person) or '0')
 if used >= tonumber(ARGV[4]) then return {'limit_reached'} end
+if ARGV[11] == '1' and redis.call('SISMEMBER', KEYS[6], person) == 0 then return {'not_on_buyer_list'} end
+for i = 1, 5 do
+  local t = redis.call('TYPE', KEYS[i]).ok
+  if t ~= 'hash' and t ~= 'none' then return redis.error_reply('claim: key ' .. KEYS[i] .. ' is a ' .. t) end
+end
+local wt = redis.call('TYPE', KEYS[7]).ok
+if wt ~= 'set' and wt ~= 'none' then return redis.error_reply('claim: key ' .. KEYS[7] .. ' is a ' .. wt) end
+-- Every check has passed: write.
+if opening then
+  redis.call('HSET', KEYS[1], 'released', ARGV[10], 'left', ARGV[10], 'granted', 0, 'quota', ARGV[10],
+    'opened_at', ARGV[7], 'opened_by', 'claim')
+  redis.call('SADD', KEYS[7], ARGV[2])
+end
 -- 'granted' only ever grows (reset does not touch it), so ids are never reused.
 local seq = redis.call('HINCRBY', KEYS[1], 'granted', 1)
 left = redis.call('HINCRBY', KEYS[1], 'left', -1)
 redis.call('HINCRBY', KEYS[2], person, 1)
-local id = ARGV[1] .. ':' .. ARGV[2] .. ':' .. seq
-local record = person .. '|' .. ARGV[5] .. '|' .. ARGV[6] .. '|' .. ARGV[2] .. '|' .. ARGV[7] .. '|' .. ARGV[8]
-redis.call('HSET', KEYS[4], id, record)
+local out = {'granted', left, 0}
+local ids = {}
+local faces = {}
+for face in string.gmatch(ARGV[5], '[^,]+') do faces[#faces + 1] = face end
+for i, face in ipairs(faces) do
+  local id = ARGV[1] .. ':' .. ARGV[2] .. ':' .. seq
+  if #faces > 1 then id = id .. '.' .. i end
+  local record = person .. '|' .. face .. '|' .. ARGV[6] .. '|' .. ARGV[2] .. '|' .. ARGV[7] .. '|' .. ARGV[8] .. '|' .. ARGV[12]
+  redis.call('HSET', KEYS[4], id, record)
+  ids[#ids + 1] = id
+  out[#out + 1] = id
+  out[#out + 1] = record
+end
+local joined = table.concat(ids, ' ')
 local wallet = redis.call('HGET', KEYS[5], person)
-redis.call('HSET', KEYS[5], person, wallet and (wallet .. ' ' .. id) or id)
-if idem ~= '' then redis.call('HSET', KEYS[3], person .. '|' .. idem, id) end
-return {'granted', id, left, record, 0}
+redis.call('HSET', KEYS[5], person, wallet and (wallet .. ' ' .. joined) or joined)
+if idem ~= '' then redis.call('HSET', KEYS[3], person .. '|' .. idem, joined) end
+return out

@@ -1,0 +1,35 @@
+import ClaimCore
+
+/// A participating store's QR code for one day, signed by the programme's operators with their
+/// own secret (not the identity provider's), so no resident or merchant token can pass as one.
+/// Payload: `{"typ":"store_qr","store":"store-gome-zhongjie","day":"2022-06-10"}`.
+public struct StoreQRCode: Hashable, Sendable {
+    public let store: String
+    public let day: CivilDate
+
+    public init(store: String, day: CivilDate) {
+        self.store = store
+        self.day = day
+    }
+
+    public func payload() -> [UInt8] {
+        var w = JSONWriter(capacity: 96)
+        w.beginObject()
+        w.field("typ", "store_qr")
+        w.field("store", store)
+        w.field("day", day.description)
+        w.endObject()
+        return w.bytes
+    }
+
+    /// What a scanned token says, for the claim planner: `.scanned` only for a genuine code.
+    public static func visit<C: Collection>(_ token: C?, verifier: TokenVerifier?) -> StoreVisit
+    where C.Element == UInt8 {
+        guard let token else { return .none }
+        guard let verifier, case .success(let json) = verifier.payload(token), json.string("typ") == "store_qr",
+            let store = json.string("store"), Identifier.isValid(store),
+            let day = json.string("day").flatMap(CivilDate.init)
+        else { return .invalid }
+        return .scanned(store: store, day: day)
+    }
+}

@@ -1,0 +1,34 @@
+-- redeem.lua: a merchant takes one voucher off an order, all or nothing. The same order id
+-- retried gets the first answer; a used voucher is never used again.
+--
+-- KEYS[1] vouchers   cg:{P}:vouchers   hash: voucher id -> owner|face|threshold|window|claimed|expires|store
+-- KEYS[2] redeemed   cg:{P}:redeemed   hash: voucher id -> merchant|order|amount|at_ms
+-- KEYS[3] use counts cg:{P}:used       hash: person -> vouchers of this pool redeemed (whole programme)
+-- KEYS[4] orders     cg:{P}:orders     hash: merchant|order -> voucher|discount|due|state (r: redeemed, x: reversed)
+-- ARGV[1] voucher id   ARGV[2] paying person   ARGV[3] merchant   ARGV[4] order id
+-- ARGV[5] order amount (fen)   ARGV[6] now (unix ms)   ARGV[7] use limit per person, or ''
+-- Returns {'redeemed', discount, due, replayed 0|1} | {refusal}: 'unknown_voucher', 'not_owner',
+--   'expired', 'below_threshold', 'usage_limit', 'already_used', 'order_conflict'
+local order_key = ARGV[3] .. '|' .. ARGV[4]
+local prior = redis.call('HGET', KEYS[4], order_key)
+if prior then
+  local voucher, discount, due, state = string.match(prior, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+  if voucher ~= ARGV[1] or state ~= 'r' then return {'order_conflict'} end
+  return {'redeemed', tonumber(discount), tonumber(due), 1}
+end
+local record = redis.call('HGET', KEYS[1], ARGV[1])
+if not record then return {'unknown_voucher'} end
+local owner, face, threshold, _, _, expires = string.match(record, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)')
+if owner ~= ARGV[2] then return {'not_owner'} end
+if tonumber(ARGV[6]) >= tonumber(expires) then return {'expired'} end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return {'already_used'} end
+local amount = tonumber(ARGV[5])
+if amount < tonumber(threshold) then return {'below_threshold'} end
+local used = tonumber(redis.call('HGET', KEYS[3], owner) or '0')
+if ARGV[7] ~= '' and used >= tonumber(ARGV[7]) then return {'usage_limit'} end
+local discount = math.min(tonumber(face), amount)
+local due = amount - discount
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3] .. '|' .. ARGV[4] .. '|' .. ARGV[5] .. '|' .. ARGV[6])
+redis.call('HINCRBY', KEYS[3], owner, 1)
+redis.call('HSET', KEYS[4], order_key, ARGV[1] .. '|' .. discount .. '|' .. due .. '|r')
+return {'redeemed', discount, due, 0}
