@@ -3,7 +3,8 @@
 #   1. ../shared/anchors/run-anchors.sh: redis-benchmark EVALSHA (Redis's ceiling), the
 #      nginx + Lua + Redis (OpenResty) claim gateway and nginx static, all under wrk;
 #   2. claimgate (release, one event loop) under the same wrk, every claim from a new person
-#      with a real HS256 token, stock available (quota 10^9), and under claimload.
+#      with a real HS256 token, stock available (comprehensive-10 opened with a quota of 10^9:
+#      a pool claimed in the app, without a store QR code), and under claimload.
 # Prints the anchors' raw lines and a markdown table. Loopback only; every run is bounded.
 # Usage: loadtest/side-by-side.sh [connections=64] [seconds=10]
 set -euo pipefail
@@ -37,17 +38,17 @@ export CLAIMGATE_TOKEN_SECRET
 CLAIMGATE_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 NOW=2022-06-10T10:00:00+08:00
 "$BIN/claimctl" load --redis "redis://127.0.0.1:$RP" seeds/shenyang-2022.json >/dev/null
-"$BIN/claimctl" open appliance-500 --quota 1000000000 --redis "redis://127.0.0.1:$RP" --now "$NOW" >/dev/null
+"$BIN/claimctl" open comprehensive-10 --quota 1000000000 --redis "redis://127.0.0.1:$RP" --now "$NOW" >/dev/null
 # Enough new people for the whole run at well over the anchor's rate.
 "$BIN/claimctl" token --person b --count $((S * 60000)) > "$WORK/tokens"
 GP=$(free_port)
 "$BIN/claimgate" serve --listen "127.0.0.1:$GP" --redis "redis://127.0.0.1:$RP" --now "$NOW" 2>"$WORK/gw.log" &
 GATEWAY_PID=$!
 wait_http "http://127.0.0.1:$GP/healthz"
-CLAIM_TOKENS="$WORK/tokens" wrk -t1 -c"$C" -d"${S}s" -s loadtest/wrk/claims-with-tokens.lua --latency \
+CLAIM_POOL=comprehensive-10 CLAIM_TOKENS="$WORK/tokens" wrk -t1 -c"$C" -d"${S}s" -s loadtest/wrk/claims-with-tokens.lua --latency \
   "http://127.0.0.1:$GP" | tee "$WORK/claimgate-wrk.txt" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors"
-"$BIN/claimctl" open appliance-200 --quota 1000000000 --redis "redis://127.0.0.1:$RP" --now "$NOW" >/dev/null
-"$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "redis://127.0.0.1:$RP" --pool appliance-200 \
+"$BIN/claimctl" open comprehensive-30 --quota 1000000000 --redis "redis://127.0.0.1:$RP" --now "$NOW" >/dev/null
+"$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "redis://127.0.0.1:$RP" --pool comprehensive-30 \
   --users 100000000 --repeat-share 0 --connections "$C" --duration "$S" | tee "$WORK/claimgate-claimload.txt"
 "$BIN/claimctl" audit --redis "redis://127.0.0.1:$RP"
 

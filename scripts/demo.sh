@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sets up and runs ClaimGate on a local Redis it starts itself:
 #   installs what is missing, builds, starts redis-server on a free loopback port (data in a
-#   temp folder), loads the seed programme, releases the current windows, starts the gateway
-#   with its clock at the 2022-06-10 release, replays a short 10:00 spike with claimload,
-#   audits, and leaves the gateway running (Ctrl-C stops everything).
+#   temp folder), loads the seed programme, starts the gateway with its clock a few seconds
+#   before the 2022-06-10 10:00 release, replays the release day with claimload (claims on
+#   every pool across 10:00, when each window opens by itself; in-store QR codes; merchants
+#   redeeming a share), audits, and leaves the gateway running (Ctrl-C stops everything).
 #
 # Usage: scripts/demo.sh [--check] [--serve-only] [--debug] [--port N] [--now ISO-8601]
 #   --check       run the spike and audit, then stop (exit code = verdict); used by the tests
@@ -13,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
-MODE=serve-after-spike CONFIG=release PORT="" NOW="2022-06-10T10:00:00+08:00"
+MODE=serve-after-spike CONFIG=release PORT="" NOW="2022-06-10T09:59:55+08:00"
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) MODE=check ;;
@@ -46,14 +47,13 @@ trap 'exit 130' INT TERM
 REDIS_PORT=$(free_port)
 start_redis "$WORK" "$REDIS_PORT"
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
-# A fresh identity-provider secret for this demo only.
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$WORK/token-secret"
-export CLAIMGATE_TOKEN_SECRET
-CLAIMGATE_TOKEN_SECRET=$(cat "$WORK/token-secret")
+# Fresh secrets for this demo only: the identity provider's and the store QR codes'.
+export CLAIMGATE_TOKEN_SECRET CLAIMGATE_STORE_QR_SECRET
+CLAIMGATE_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+CLAIMGATE_STORE_QR_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
-echo "== loading the programme and releasing the windows current at $NOW"
+echo "== loading the programme (windows open by themselves at their release instant)"
 "$BIN/claimctl" load --redis "$REDIS_URL" seeds/shenyang-2022.json
-"$BIN/claimctl" open all --redis "$REDIS_URL" --now "$NOW"
 
 [ -n "$PORT" ] || PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
@@ -64,21 +64,23 @@ wait_http "$URL/healthz" || { cat "$WORK/claimgate.log" >&2; exit 1; }
 echo "== gateway up at $URL (clock $NOW, redis $REDIS_URL)"
 
 if [ "$MODE" != serve ]; then
-  echo "== the 10:00 spike on appliance-500 (1,000 vouchers)"
-  "$BIN/claimload" --url "$URL" --redis "$REDIS_URL" --pool appliance-500 --users 20000 \
-    --repeat-share 0.1 --connections 64 --duration 5 --requests 50000
+  echo "== the release day: every pool across 10:00, then merchants redeem 30% of the vouchers"
+  "$BIN/claimload" --scenario release-day --url "$URL" --redis "$REDIS_URL" --users 20000 \
+    --repeat-share 0.1 --connections 64 --duration 10 --redeem-share 0.3
   echo "== audit"
   "$BIN/claimctl" audit --redis "$REDIS_URL"
-  "$BIN/claimctl" stats --redis "$REDIS_URL" appliance-500
+  "$BIN/claimctl" stats --redis "$REDIS_URL"
 fi
 [ "$MODE" = check ] && exit 0
 
 cat <<INFO
 
 ClaimGate is serving at $URL (Ctrl-C stops the gateway and Redis).
-  token:    export CLAIMGATE_TOKEN_SECRET=$CLAIMGATE_TOKEN_SECRET
-            T=\$($BIN/claimctl token --person alice)
-  claim:    curl -s -X POST -H "Authorization: Bearer \$T" $URL/v1/pools/appliance-200/claims
+  secrets:  export CLAIMGATE_TOKEN_SECRET=$CLAIMGATE_TOKEN_SECRET CLAIMGATE_STORE_QR_SECRET=$CLAIMGATE_STORE_QR_SECRET
+  token:    T=\$($BIN/claimctl token --person alice)
+  claim:    curl -s -X POST -H "Authorization: Bearer \$T" $URL/v1/pools/comprehensive-50/claims
+  in store: Q=\$($BIN/claimctl store-qr store-gome-zhongjie --day 2022-06-10)
+            curl -s -X POST -H "Authorization: Bearer \$T" -d "{\"store_qr\":\"\$Q\"}" $URL/v1/pools/appliance-200/claims
   wallet:   curl -s -H "Authorization: Bearer \$T" $URL/v1/me/vouchers
   progress: curl -s $URL/v1/pools/appliance-200
   operate:  $BIN/claimctl stats --redis $REDIS_URL

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClaimAuth
 import ClaimCore
 import ClaimHTTP
 import ClaimPOSIX
@@ -11,18 +12,36 @@ import Foundation
 @main
 struct ClaimLoad: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "claimload", abstract: "Load-test a ClaimGate gateway and verify the result.")
+        commandName: "claimload", abstract: "Load-test a ClaimGate gateway and verify the result.",
+        discussion: """
+            Scenarios:
+              spike        claims on one pool (--pool) by --users people, --repeat-share of them again.
+              release-day  claims on every pool with a window today, across the gateway's 10:00 (start
+                           the gateway with --now 2022-06-10T09:59:50+08:00), then merchants redeem
+                           --redeem-share of the vouchers (some orders retried, some vouchers tried
+                           twice); the verdict checks stock, limits, usage and redemptions.
+            """)
+
+    enum Scenario: String, ExpressibleByArgument {
+        case spike
+        case releaseDay = "release-day"
+    }
 
     @Option(help: "Gateway URL (loopback only).") var url = "http://127.0.0.1:8080"
-    @Option(help: "Pool to claim from.") var pool = "appliance-500"
+    @Option(help: "spike or release-day.") var scenario: Scenario = .spike
+    @Option(help: "Pool to claim from (spike).") var pool = "appliance-500"
     @Option(help: "Distinct people.") var users = 100_000
     @Option(help: "Share of requests from people who already claimed (0...1).") var repeatShare = 0.1
     @Option(help: "Concurrent keep-alive connections.") var connections = 64
-    @Option(help: "Seconds to send for (at most 600).") var duration = 10.0
-    @Option(help: "Requests to send at most.") var requests = 1_000_000
-    @Flag(help: "Send a fresh Idempotency-Key with every request.") var idempotencyKeys = false
+    @Option(help: "Seconds to send claims for (at most 600).") var duration = 10.0
+    @Option(help: "Claims to send at most.") var requests = 1_000_000
+    @Option(help: "Share of granted vouchers to redeem afterwards (release-day; 0...1).") var redeemShare = 0.3
+    @Flag(help: "Send a fresh Idempotency-Key with every claim.") var idempotencyKeys = false
+    @Option(help: "Programme seed file (pools, stores).") var seedFile = "seeds/shenyang-2022.json"
+    @Option(help: "Store whose QR code in-store claims carry (default: the first listed).") var store: String?
     @Option(help: "Token secret file (else --token-secret, else $CLAIMGATE_TOKEN_SECRET).") var tokenSecretFile: String?
     @Option(help: "Token secret itself (visible in ps: test systems only).") var tokenSecret: String?
+    @Option(help: "Store QR secret file (else $CLAIMGATE_STORE_QR_SECRET).") var storeQRSecretFile: String?
     @Option(help: "Redis URL, to verify against Redis's record.") var redis = "redis://127.0.0.1:6379"
     @Option(help: "Random seed.") var seed: UInt64 = 2022
 
@@ -30,13 +49,13 @@ struct ClaimLoad: ParsableCommand {
         guard (1...60_000).contains(connections) else { throw ValidationError("--connections must be 1...60000") }
         guard duration > 0, duration <= 600 else { throw ValidationError("--duration must be in (0, 600] seconds") }
         guard requests > 0, requests <= 100_000_000 else { throw ValidationError("--requests must be 1...100000000") }
-        guard users > 0, (0...1).contains(repeatShare) else {
-            throw ValidationError("--users > 0, --repeat-share in 0...1")
+        guard users > 0, (0...1).contains(repeatShare), (0...1).contains(redeemShare) else {
+            throw ValidationError("--users > 0, --repeat-share and --redeem-share in 0...1")
         }
     }
 
     func run() throws {
-        cg_ignore_sigpipe_once()
+        signal(SIGPIPE, SIG_IGN)
         guard let address = ListenAddress(url) else { throw SetupError("--url \(url): expected http://host:port") }
         guard address.host.hasPrefix("127.") else { throw SetupError("--url must be a loopback address (127.0.0.0/8)") }
         guard let endpoint = RedisEndpoint(url: redis) else {
@@ -45,31 +64,73 @@ struct ClaimLoad: ParsableCommand {
         let secret =
             try tokenSecretFile == nil && tokenSecret != nil
             ? TokenSecret.validated(Array(tokenSecret!.utf8)) : TokenSecret.load(file: tokenSecretFile)
+        let programme = try ProgrammeFile.load(seedFile)
+        let gatewayNow = try GatewayClock.now(host: address.host, port: address.port, calendar: programme.calendar)
+        let today = programme.calendar.date(of: gatewayNow)
 
-        let before = try PoolProgress.fetch(host: address.host, port: address.port, pool: pool)
-        guard let window = before.window else { throw SetupError("pool \(pool) has no open or upcoming window") }
+        // The pools under test and the window each is claimed in.
+        let chosen: [Pool]
+        switch scenario {
+        case .spike:
+            guard let p = programme.pool(id: pool) else { throw SetupError("no pool \(pool) in \(seedFile)") }
+            chosen = [p]
+        case .releaseDay:
+            // Every pool open now, or opening later today.
+            chosen = programme.pools.filter { p in
+                switch programme.position(of: p, at: gatewayNow) {
+                case .open: true
+                case .upcoming(let w): programme.calendar.date(of: w.opensAt) == today
+                case .ended: false
+                }
+            }
+        }
+        var targets: [Verdict.PoolUnderTest] = []
+        for p in chosen {
+            let progress = try PoolProgress.fetch(host: address.host, port: address.port, pool: p.id)
+            guard let window = progress.window else { continue }
+            targets.append(Verdict.PoolUnderTest(pool: p, window: window))
+        }
+        guard !targets.isEmpty else { throw SetupError("no pool has an open or upcoming window at \(gatewayNow)") }
+
+        let qr = try storeQR(programme: programme, day: today, needed: targets.contains { $0.pool.requiresStoreQR })
+        let claims = ClaimWorkload(
+            targets: targets.map { .init(pool: $0.pool.id, storeQR: $0.pool.requiresStoreQR ? qr : nil) }, users: users,
+            repeatShare: repeatShare, idempotencyKeys: idempotencyKeys, secret: secret, seed: seed)
         print(
-            "claimload: \(pool) window \(window) (\(before.state)), released \(before.released), left \(before.left); "
-                + "\(connections) connections, \(users) users, repeat \(repeatShare), \(duration) s / \(requests) requests"
-        )
-
-        let plan = LoadPlan(
-            pool: pool, users: users, repeatShare: repeatShare, idempotencyKeys: idempotencyKeys, secret: secret,
-            seed: seed)
-        let run = try LoadRun(
+            "claimload \(scenario.rawValue): gateway clock \(programme.calendar.iso8601(gatewayNow)); pools "
+                + targets.map { "\($0.pool.id)@\($0.window)" }.joined(separator: " ")
+                + "; \(connections) connections, \(users) users, repeat \(repeatShare), \(duration) s / \(requests) claims")
+        let claimRun = try LoadRun(
             host: address.host, port: address.port, connections: connections, durationSeconds: duration,
-            maxRequests: requests, plan: plan)
-        let results = run.run()
-        print(results.report())
+            maxRequests: requests, workload: claims)
+        print(claimRun.run().report("claims"))
 
-        let verdict = try Verdict.check(
-            results: results, pool: pool, window: window, limit: before.limit, redis: endpoint)
+        var redemptions: RedemptionWorkload?
+        if scenario == .releaseDay, redeemShare > 0 {
+            let r = RedemptionWorkload(
+                grants: claims.ledgers, programme: programme, share: redeemShare, secret: secret,
+                paymentCode: { claims.paymentCode(person: $0) }, seed: seed &+ 1, host: address.host)
+            let run = try LoadRun(
+                host: address.host, port: address.port, connections: min(connections, 32), durationSeconds: 120,
+                maxRequests: r.total, workload: r)
+            print(run.run().report("redemptions"))
+            redemptions = r
+        }
+
+        let verdict = try Verdict.check(pools: targets, claims: claims, redemptions: redemptions, redis: endpoint)
         print(verdict.line)
         if !verdict.passed { throw ExitCode.failure }
     }
-}
 
-func cg_ignore_sigpipe_once() {
-    // A gateway closing a connection mid-write must cost an EPIPE, not the load generator.
-    signal(SIGPIPE, SIG_IGN)
+    /// The chosen store's QR code for `day`, if any pool under test needs one.
+    private func storeQR(programme: Programme, day: CivilDate, needed: Bool) throws -> String? {
+        guard needed else { return nil }
+        guard let secret = try TokenSecret.loadStoreQR(file: storeQRSecretFile) else {
+            throw SetupError("in-store pools need the store QR secret: \(TokenSecret.storeQREnvironmentVariable)")
+        }
+        guard let id = store ?? programme.stores.sorted().first, programme.stores.contains(id) else {
+            throw SetupError("no such store \(store ?? "(none listed)")")
+        }
+        return TokenSigner(secret: secret).sign(payload: StoreQRCode(store: id, day: day).payload())
+    }
 }

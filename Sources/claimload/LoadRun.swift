@@ -1,8 +1,9 @@
 import ClaimHTTP
 import ClaimPOSIX
 
-/// The load engine: `connections` keep-alive connections on one epoll, each with one claim in
-/// flight (closed loop), until `duration` or `maxRequests`, whichever comes first.
+/// The load engine: `connections` keep-alive connections on one epoll, each with one request
+/// in flight (closed loop), until `duration` or `maxRequests`, whichever comes first, or until
+/// the workload has nothing more.
 final class LoadRun {
     private enum State { case connecting, idle, waiting, closed }
 
@@ -13,14 +14,14 @@ final class LoadRun {
         var outbound: [UInt8] = []
         var written = 0
         var sentAt: UInt64 = 0
-        var person = 0
+        var tag = 0
     }
 
     private let host: String
     private let port: Int
     private let durationNanoseconds: UInt64
     private let maxRequests: Int
-    private var plan: LoadPlan
+    private let workload: LoadWorkload
     private let epoll: Epoll
     private var conns: [Conn]
     private let parser = HTTPResponseParser()
@@ -28,12 +29,12 @@ final class LoadRun {
     private(set) var results = LoadResults()
     private var deadline: UInt64 = 0
 
-    init(host: String, port: Int, connections: Int, durationSeconds: Double, maxRequests: Int, plan: LoadPlan) throws {
+    init(host: String, port: Int, connections: Int, durationSeconds: Double, maxRequests: Int, workload: LoadWorkload) throws {
         self.host = host
         self.port = port
         self.durationNanoseconds = UInt64(durationSeconds * 1e9)
         self.maxRequests = maxRequests
-        self.plan = plan
+        self.workload = workload
         self.epoll = try Epoll(maxEvents: 1024)
         self.conns = (0..<connections).map { _ in Conn() }
     }
@@ -43,7 +44,9 @@ final class LoadRun {
         scratch.deallocate()
     }
 
-    private var mayStartMore: Bool { results.sent < maxRequests && MonotonicClock.nanoseconds() < deadline }
+    private var mayStartMore: Bool {
+        !workload.isFinished && results.sent < maxRequests && MonotonicClock.nanoseconds() < deadline
+    }
 
     func run() -> LoadResults {
         let start = MonotonicClock.nanoseconds()
@@ -111,9 +114,8 @@ final class LoadRun {
 
     private func sendNext(_ i: Int) {
         let c = conns[i]
-        guard c.state == .idle, mayStartMore else { return }
-        let (person, bytes) = plan.next(host: host)
-        c.person = person
+        guard c.state == .idle, mayStartMore, let (tag, bytes) = workload.nextRequest(host: host) else { return }
+        c.tag = tag
         c.outbound = bytes
         c.written = 0
         c.state = .waiting
@@ -158,8 +160,8 @@ final class LoadRun {
         case .response(let response, let consumed):
             c.inbound.removeFirst(consumed)
             results.record(
-                status: response.status, body: response.body, person: LoadPlan.person(c.person),
-                latencyNanoseconds: MonotonicClock.nanoseconds() - c.sentAt)
+                status: response.status, body: response.body, latencyNanoseconds: MonotonicClock.nanoseconds() - c.sentAt)
+            workload.record(tag: c.tag, response: response)
             c.state = .idle
             if !response.keepAlive { return close(i, error: false) }
             sendNext(i)

@@ -28,6 +28,17 @@ struct PoolProgress {
     }
 }
 
+/// The gateway's clock (`GET /healthz`), which may be replaying another day (`--now`).
+enum GatewayClock {
+    static func now(host: String, port: Int, calendar: CityCalendar) throws -> Instant {
+        let response = try BlockingHTTP.get(host: host, port: port, path: "/healthz")
+        guard let json = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+            let text = json["now"] as? String, let now = calendar.parseISO8601(text)
+        else { throw SetupError("GET /healthz: \(response.status) without a readable clock") }
+        return now
+    }
+}
+
 /// One request on a fresh connection, waiting for the answer (with a 5 s bound).
 enum BlockingHTTP {
     static func get(host: String, port: Int, path: String) throws -> HTTPResponse {

@@ -1,32 +1,64 @@
 import ClaimCore
 import ClaimRedis
 
-/// The run's verdict, from the client's own record and from Redis's.
+/// The run's verdict, from the client's own record and from Redis's, for every pool it hit.
 struct Verdict {
     var passed: Bool
     var line: String
 
-    static func check(results: LoadResults, pool: String, window: String, limit: Int, redis: RedisEndpoint) throws
-        -> Verdict
-    {
+    /// One pool the run claimed from, and the window it claimed in.
+    struct PoolUnderTest {
+        let pool: Pool
+        let window: String
+    }
+
+    static func check(
+        pools: [PoolUnderTest], claims: ClaimWorkload, redemptions: RedemptionWorkload?, redis: RedisEndpoint
+    ) throws -> Verdict {
         let store = ProgrammeStore(client: try RedisClient(redis))
-        guard let counts = try store.counts(pool: pool, window: window) else {
-            return Verdict(passed: false, line: "FAIL window \(pool) \(window) was never released in Redis")
+        var problems: [String] = []
+        var granted = 0, left = 0, released = 0, seen = 0, people = Set<String>()
+        for target in pools {
+            let pool = target.pool
+            let ledger = claims.ledgers[pool.id] ?? GrantLedger()
+            seen += ledger.granted
+            people.formUnion(ledger.grantsByPerson.keys)
+            guard let counts = try store.counts(pool: pool.id, window: target.window) else {
+                // Never released: only right if nobody was granted anything either.
+                if ledger.granted > 0 { problems.append("\(pool.id) \(target.window): grants without a released window") }
+                continue
+            }
+            granted += counts.granted
+            left += counts.left
+            released += counts.released
+            let vouchers = try store.vouchers(pool: pool.id)
+            let inWindow = vouchers[target.window] ?? []
+            problems += ledger.problems(limit: pool.limitPerWindow * pool.vouchersPerGrant, released: counts.released * pool.vouchersPerGrant)
+                .map { "\(pool.id): \($0)" }
+            var owners: [String: String] = [:]
+            for v in inWindow { owners[v.id] = v.owner }
+            problems += ledger.problems(againstStore: owners).map { "\(pool.id): \($0)" }
+            problems += AuditReport.problems(
+                in: try store.snapshot(
+                    pool: pool.id, window: target.window, limit: pool.limitPerWindow, vouchers: inWindow,
+                    vouchersPerGrant: pool.vouchersPerGrant))
+            if redemptions != nil {
+                problems += AuditReport.problems(
+                    in: try store.redemptionSnapshot(
+                        pool: pool.id, useLimit: pool.useLimitPerProgramme, vouchers: vouchers.values.flatMap { $0 }))
+            }
         }
-        let vouchers = try store.vouchers(pool: pool)[window] ?? []
-        var problems = results.ledger.problems(limit: limit, released: counts.released)
-        var owners: [String: String] = [:]
-        for v in vouchers { owners[v.id] = v.owner }
-        problems += results.ledger.problems(againstStore: owners)
-        problems += AuditReport.problems(
-            in: try store.snapshot(pool: pool, window: window, limit: limit, vouchers: vouchers))
-        if results.outcomes["granted_unreadable", default: 0] > 0 {
-            problems.append("\(results.outcomes["granted_unreadable"]!) grants had no voucher id")
+        if claims.unreadableGrants > 0 { problems.append("\(claims.unreadableGrants) grants had no voucher id") }
+        var figures =
+            "\(pools.count) pools; vouchers granted to this run \(seen) (people \(people.count)); in Redis granted \(granted) "
+            + "+ left \(left) = released \(released)"
+        if let r = redemptions {
+            problems += r.problems
+            figures += "; redeemed \(r.redeemed.count), retries replayed \(r.counts["retry_replayed", default: 0]), "
+                + "second orders refused \(r.counts["second_refused", default: 0])"
         }
-        let figures =
-            "granted to this run \(results.ledger.granted), in Redis granted \(counts.granted) + left \(counts.left) "
-            + "= released \(counts.released); people \(results.ledger.grantsByPerson.count), limit \(limit)"
         if problems.isEmpty { return Verdict(passed: true, line: "PASS \(figures)") }
-        return Verdict(passed: false, line: "FAIL \(problems.joined(separator: "; ")) | \(figures)")
+        let shown = problems.prefix(10).joined(separator: "; ") + (problems.count > 10 ? "; ... \(problems.count) in all" : "")
+        return Verdict(passed: false, line: "FAIL \(shown) | \(figures)")
     }
 }

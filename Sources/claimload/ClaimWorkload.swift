@@ -1,0 +1,97 @@
+import ClaimAuth
+import ClaimCore
+import ClaimHTTP
+
+/// Claims spread over one or more pools by many people: new people in order and, with
+/// probability `repeatShare`, someone who already claimed (to hit the per-person limit).
+/// Keeps a `GrantLedger` per pool of every 201 received. Deterministic for a seed.
+final class ClaimWorkload: LoadWorkload {
+    /// One pool under load, and the QR code sent with its claims if it is an in-store pool.
+    struct Target {
+        let pool: String
+        let storeQR: String?
+    }
+
+    let targets: [Target]
+    let users: Int
+    let repeatShare: Double
+    let idempotencyKeys: Bool
+    private let signer: TokenSigner
+    private var tokens: [Int: [UInt8]] = [:]
+    private var nextNew = 0
+    private var rng: SplitMix64
+    private var sequence = 0
+    private var inFlight: [Int: (target: Int, person: Int)] = [:]
+    private(set) var ledgers: [String: GrantLedger] = [:]
+    private(set) var unreadableGrants = 0
+
+    init(targets: [Target], users: Int, repeatShare: Double, idempotencyKeys: Bool, secret: [UInt8], seed: UInt64) {
+        self.targets = targets
+        self.users = users
+        self.repeatShare = repeatShare
+        self.idempotencyKeys = idempotencyKeys
+        self.signer = TokenSigner(secret: secret)
+        self.rng = SplitMix64(seed: seed)
+        for t in targets { ledgers[t.pool] = GrantLedger() }
+    }
+
+    static func person(_ i: Int) -> String { "u\(i)" }
+
+    /// Claims go on until the run's time or count runs out.
+    var isFinished: Bool { false }
+
+    func nextRequest(host: String) -> (tag: Int, bytes: [UInt8])? {
+        let user: Int
+        if nextNew > 0, nextNew >= users || rng.unit() < repeatShare {
+            user = Int(rng.next() % UInt64(nextNew))
+        } else {
+            user = nextNew
+            nextNew += 1
+        }
+        let target = targets.count == 1 ? 0 : Int(rng.next() % UInt64(targets.count))
+        sequence += 1
+        inFlight[sequence] = (target, user)
+        let t = targets[target]
+        let body = t.storeQR.map { Array(#"{"store_qr":"\#($0)"}"#.utf8) } ?? []
+        var req = Array("POST /v1/pools/\(t.pool)/claims HTTP/1.1\r\nHost: \(host)\r\nAuthorization: Bearer ".utf8)
+        req += token(user)
+        if idempotencyKeys { req += Array("\r\nIdempotency-Key: r\(sequence)".utf8) }
+        req += Array("\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+        req += body
+        return (sequence, req)
+    }
+
+    func record(tag: Int, response: HTTPResponse) {
+        guard let (target, user) = inFlight.removeValue(forKey: tag), response.status == 201 else { return }
+        let ids = LoadResults.strings(named: "id", in: response.body)
+        guard !ids.isEmpty else {
+            unreadableGrants += 1
+            return
+        }
+        // A bundle lists its vouchers twice (`voucher` and `vouchers`): count each once.
+        var seen = Set<String>()
+        for id in ids where seen.insert(id).inserted {
+            ledgers[targets[target].pool]?.record(voucher: id, person: Self.person(user))
+        }
+    }
+
+    private func token(_ user: Int) -> [UInt8] {
+        if let t = tokens[user] { return t }
+        let t = Array(
+            signer.sign(
+                PersonToken(
+                    person: Self.person(user),
+                    facts: EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual),
+                    // Far ahead of both the real clock and any replayed 2022 clock.
+                    expiresAt: Instant(unixMilliseconds: 4_102_444_800_000))
+            ).utf8)
+        tokens[user] = t
+        return t
+    }
+
+    /// The token of a person who claimed: their payment code at the till.
+    func paymentCode(person: String) -> String? {
+        guard person.hasPrefix("u"), let i = Int(person.dropFirst()) else { return nil }
+        return String(decoding: token(i), as: UTF8.self)
+    }
+}
