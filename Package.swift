@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
@@ -40,9 +43,17 @@ let package = Package(
         .target(name: "ClaimHTTP", dependencies: ["ClaimPOSIX"]),
         .target(
             name: "ClaimGateway",
-            dependencies: ["ClaimCore", "ClaimAuth", "ClaimRedis", "ClaimHTTP", "ClaimPOSIX"]
+            dependencies: [
+                "ClaimCore", "ClaimAuth", "ClaimRedis", "ClaimHTTP", "ClaimPOSIX",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
-        .target(name: "ClaimSetup", dependencies: ["ClaimCore", "ClaimPOSIX"]),
+        .target(
+            name: "ClaimSetup",
+            dependencies: ["ClaimCore", "ClaimPOSIX", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "claimgate",
             dependencies: [

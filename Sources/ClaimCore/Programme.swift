@@ -22,6 +22,9 @@ public struct Programme: Sendable {
 
     public func pool(id: String) -> Pool? { index[id].map { pools[$0] } }
 
+    /// The pool's position in `pools` (stable for the programme's life).
+    public func poolIndex(id: String) -> Int? { index[id] }
+
     /// Where `instant` falls in `pool`'s schedule.
     public func position(of pool: Pool, at instant: Instant) -> SchedulePosition {
         pool.schedule.position(at: instant, in: calendar)

@@ -1,5 +1,7 @@
 import ClaimCore
 import ClaimRedis
+import Logging
+import Prometheus
 
 /// Everything one gateway event loop needs. `Sendable`: it is built on the main thread and
 /// handed to the loop's thread.
@@ -25,12 +27,19 @@ public struct GatewayConfig: Sendable {
     public var redisReconnectMilliseconds: UInt64 = 500
     /// How long a graceful stop waits for in-flight answers.
     public var drainTimeoutMilliseconds: UInt64 = 2000
-    /// One line per operator-relevant event (start, stop, Redis faults); never per claim.
-    public var log: @Sendable (String) -> Void
+    /// How long a window answered `sold_out` by Redis is answered locally before Redis is
+    /// asked again whether an operator restocked it.
+    public var soldOutRecheckMilliseconds: UInt64 = 500
+    /// One line per operator-relevant event (start, stop, Redis faults); never per claim at the
+    /// default level.
+    public var logger: Logger
+    /// Where the loop's metrics go (`GET /metrics` shows the factory's registry).
+    public var metrics: PrometheusMetricsFactory
 
     public init(
         listener: Int32, redis: RedisEndpoint, programme: Programme, tokenSecret: [UInt8], clock: any ClaimClock,
-        stopDescriptors: [Int32], log: @escaping @Sendable (String) -> Void = { _ in }
+        stopDescriptors: [Int32], logger: Logger = Logger(label: "claimgate"),
+        metrics: PrometheusMetricsFactory = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
     ) {
         self.listener = listener
         self.redis = redis
@@ -39,6 +48,7 @@ public struct GatewayConfig: Sendable {
         self.storeQRSecret = nil
         self.clock = clock
         self.stopDescriptors = stopDescriptors
-        self.log = log
+        self.logger = logger
+        self.metrics = metrics
     }
 }

@@ -6,11 +6,13 @@ public struct GatewayResponse: Hashable, Sendable {
     public var body: [UInt8]
     /// Complete header lines, each ending in CRLF (`Retry-After: 1\r\n`).
     public var headers: String
+    public var contentType: String
 
-    public init(status: Int, body: [UInt8], headers: String = "") {
+    public init(status: Int, body: [UInt8], headers: String = "", contentType: String = "application/json") {
         self.status = status
         self.body = body
         self.headers = headers
+        self.contentType = contentType
     }
 
     /// `{"error": code, "message": ...}` plus fields `extra` writes, with the code's status.

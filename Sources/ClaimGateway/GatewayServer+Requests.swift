@@ -23,6 +23,10 @@ extension GatewayServer {
             answer(
                 conn, seq, ResponseBody.health(redisReady: redisReady, programme: programme, now: now), keepAlive: keep,
                 omitBody: request.method == .head)
+        case .metrics:
+            reply(
+                GatewayResponse(
+                    status: 200, body: metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8"))
         case .notFound:
             reply(.error(.notFound, "no such endpoint"))
         case .methodNotAllowed(let allowed):
@@ -40,21 +44,26 @@ extension GatewayServer {
                     .progress(pool, position, w))
             }
         case .claim(let poolID):
+            let started = MonotonicClock.nanoseconds()
+            let index = programme.poolIndex(id: poolID)
+            func refuse(_ result: GatewayMetrics.ClaimResult, _ r: GatewayResponse) {
+                metrics.claim(result, pool: index, nanoseconds: MonotonicClock.nanoseconds() - started)
+                reply(r)
+            }
             switch resident(request.bearerToken, request, now: now) {
-            case .failure(let r): return reply(r)
+            case .failure(let r): return refuse(.unauthorized, r)
             case .success(let person):
-                guard let pool = programme.pool(id: poolID) else {
-                    return reply(.error(.unknownPool, "no pool \(poolID)"))
-                }
+                guard let index else { return refuse(.unknownPool, .error(.unknownPool, "no pool \(poolID)")) }
+                let pool = programme.pools[index]
                 if let key = request.idempotencyKey, !Identifier.isValid(key) {
-                    return reply(.error(.badRequest, "Idempotency-Key must be 1-64 characters of [A-Za-z0-9_.-]"))
+                    return refuse(.badRequest, .error(.badRequest, "Idempotency-Key must be 1-64 characters of [A-Za-z0-9_.-]"))
                 }
                 // A claim needs no body; if one is sent it must be a JSON object. In-store claims
                 // carry the store's QR token in it.
                 var body: FlatJSONObject?
                 if !request.body.isEmpty {
                     guard let parsed = try? FlatJSONObject(parsing: request.body) else {
-                        return reply(.error(.badRequest, "body must be empty or a JSON object"))
+                        return refuse(.badRequest, .error(.badRequest, "body must be empty or a JSON object"))
                     }
                     body = parsed
                 }
@@ -64,9 +73,18 @@ extension GatewayServer {
                     now: now, store: visit)
                 {
                 case .answer(let outcome):
-                    reply(ResponseBody.claim(outcome, pool: pool, calendar: programme.calendar, now: now))
+                    refuse(
+                        GatewayMetrics.ClaimResult(outcome),
+                        ResponseBody.claim(outcome, pool: pool, calendar: programme.calendar, now: now))
                 case .run(let claim):
-                    call(ClaimScript.command(claim), .claim(claim))
+                    // Known sold out: answer here. Not for retries with an Idempotency-Key, which
+                    // must get their first grant back from Redis.
+                    if claim.idempotencyKey == nil, soldOut[SoldOutMark.key(poolIndex: index, window: claim.window.id)] != nil {
+                        metrics.soldOutShortCircuit.increment()
+                        return refuse(.soldOut, ResponseBody.claim(.soldOut, pool: pool, calendar: programme.calendar, now: now))
+                    }
+                    guard admitRedisCall() else { return refuse(.redisUnavailable, .redisUnavailable()) }
+                    call(ClaimScript.command(claim), .claim(claim, poolIndex: index))
                 }
             }
         case .wallet:
@@ -181,21 +199,32 @@ extension GatewayServer {
             }
             if Self.isTransient(m) {
                 // The script did not run, so nothing was granted or used: the client may retry.
+                metrics.redisErrors.increment()
                 return fail(call)
             }
         }
         let now = config.clock.now()
         switch call.work {
-        case .claim(let claim):
+        case .claim(let claim, let index):
+            let elapsed = MonotonicClock.nanoseconds() - call.sentAt
             do {
                 let outcome = try ClaimScript.outcome(reply, for: claim)
+                metrics.claim(GatewayMetrics.ClaimResult(outcome), pool: index, nanoseconds: elapsed)
+                if case .soldOut = outcome {
+                    soldOut[SoldOutMark.key(poolIndex: index, window: claim.window.id)] = SoldOutMark(
+                        poolIndex: index, window: claim.window)
+                }
                 answer(call, ResponseBody.claim(outcome, pool: claim.pool, calendar: programme.calendar, now: now))
             } catch {
-                config.log("claim script failed: \(error)")
+                metrics.claim(.internalError, pool: index, nanoseconds: elapsed)
+                metrics.redisErrors.increment()
+                logger.error("claim script failed", metadata: ["error": "\(error)", "pool": "\(claim.pool.id)"])
                 answer(
                     call,
                     .error(.internalError, "the claim could not be completed; retry with the same Idempotency-Key"))
             }
+        case .soldOutCheck(let key):
+            if let left = reply.integer, left > 0 { soldOut[key] = nil }
         case .progress(let pool, let position, let window):
             guard let items = reply.array, items.count == 3 else {
                 return answer(call, .error(.internalError, "unexpected progress reply"))
@@ -213,7 +242,8 @@ extension GatewayServer {
         case .wallet(let gather, let pool):
             gather.remaining -= 1
             do { gather.vouchers += try WalletScript.vouchers(reply, pool: pool) } catch {
-                config.log("wallet script failed: \(error)")
+                metrics.redisErrors.increment()
+                logger.error("wallet script failed", metadata: ["error": "\(error)"])
                 gather.failed = true
             }
             guard gather.remaining == 0, !gather.answered else { return }
@@ -228,7 +258,8 @@ extension GatewayServer {
             }
         case .redeem(let r):
             do { answer(call, ResponseBody.redemption(try RedemptionScript.redemption(reply), request: r)) } catch {
-                config.log("redeem script failed: \(error)")
+                metrics.redisErrors.increment()
+                logger.error("redeem script failed", metadata: ["error": "\(error)"])
                 answer(
                     call, .error(.internalError, "the redemption could not be completed; retry with the same order id"))
             }
@@ -237,7 +268,8 @@ extension GatewayServer {
                 answer(
                     call, ResponseBody.reversal(try RedemptionScript.reversal(reply), voucher: voucher, order: order))
             } catch {
-                config.log("reverse script failed: \(error)")
+                metrics.redisErrors.increment()
+                logger.error("reverse script failed", metadata: ["error": "\(error)"])
                 answer(call, .error(.internalError, "the reversal could not be completed; retry"))
             }
         }
@@ -251,6 +283,9 @@ extension GatewayServer {
 
     /// Answers a call whose Redis connection failed before it replied.
     func fail(_ call: PendingCall) {
+        if case .claim(_, let index) = call.work {
+            metrics.claim(.redisUnavailable, pool: index, nanoseconds: MonotonicClock.nanoseconds() - call.sentAt)
+        }
         if case .wallet(let gather, _) = call.work {
             // Answer once, when the first part fails; later parts find it answered.
             guard !gather.answered else { return }

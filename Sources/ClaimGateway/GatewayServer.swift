@@ -3,6 +3,7 @@ import ClaimCore
 import ClaimHTTP
 import ClaimPOSIX
 import ClaimRedis
+import Logging
 
 /// One event loop: it owns the listening socket, its client connections and one pipelined
 /// Redis connection, all in one epoll. Claims that arrive in the same loop iteration go to
@@ -21,6 +22,12 @@ public final class GatewayServer {
     let planner: ClaimPlanner
     let verifier: TokenVerifier
     let storeVerifier: TokenVerifier?
+    let logger: Logger
+    let metrics: GatewayMetrics
+    /// Windows Redis said are sold out, answered here until a recheck finds stock again.
+    var soldOut: [WindowKey: SoldOutMark] = [:]
+    private var nextSoldOutCheck: UInt64 = 0
+    private var commandsSinceFlush = 0
     private let epoll: Epoll
     let redis: RedisPipeline
     private let parser = HTTPRequestParser()
@@ -43,6 +50,8 @@ public final class GatewayServer {
         self.planner = ClaimPlanner(programme: config.programme)
         self.verifier = TokenVerifier(secret: config.tokenSecret)
         self.storeVerifier = config.storeQRSecret.map { TokenVerifier(secret: $0) }
+        self.logger = config.logger
+        self.metrics = GatewayMetrics(factory: config.metrics, pools: config.programme.pools)
         self.epoll = try Epoll()
         self.redis = RedisPipeline(endpoint: config.redis)
         self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
@@ -64,7 +73,8 @@ public final class GatewayServer {
 
     /// Serves until a stop descriptor fires, then drains and returns.
     public func run() throws(POSIXError) {
-        config.log("serving \(programme.id) (\(programme.pools.count) pools), redis \(config.redis)")
+        logger.info(
+            "serving", metadata: ["programme": "\(programme.id)", "pools": "\(programme.pools.count)", "redis": "\(config.redis)"])
         connectRedis()
         while true {
             try epoll.wait(timeoutMilliseconds: 100) { token, events in handle(token, events) }
@@ -76,7 +86,7 @@ public final class GatewayServer {
         }
         for c in Array(connections.values) { close(c) }
         redis.close()
-        config.log("stopped")
+        logger.info("stopped")
     }
 
     // MARK: events
@@ -101,7 +111,7 @@ public final class GatewayServer {
         while listenerOpen {
             let fd: Int32?
             do { fd = try TCPSocket.accept(config.listener) } catch {
-                config.log("accept failed: \(error)")
+                logger.error("accept failed", metadata: ["error": "\(error)"])
                 return
             }
             guard let fd else { return }
@@ -117,6 +127,7 @@ public final class GatewayServer {
             }
             connections[conn.id] = conn
             interests[conn.id] = .readable
+            metrics.openConnections.record(connections.count)
         }
     }
 
@@ -160,7 +171,7 @@ public final class GatewayServer {
         let keep = keepAlive && !isDraining
         HTTPResponseWriter.append(
             status: response.status, body: response.body, keepAlive: keep, extraHeaders: response.headers,
-            omitBody: omitBody, to: &bytes)
+            contentType: response.contentType, omitBody: omitBody, to: &bytes)
         if !keep { conn.stop() }
         conn.complete(seq, bytes)
         dirty.insert(conn.id)
@@ -196,6 +207,10 @@ public final class GatewayServer {
             redisRetryAt = nil
             connectRedis()
         }
+        if !soldOut.isEmpty, now >= nextSoldOutCheck {
+            nextSoldOutCheck = now + config.soldOutRecheckMilliseconds * 1_000_000
+            recheckSoldOut()
+        }
     }
 
     private func updateInterest(_ conn: HTTPConnection) {
@@ -218,11 +233,14 @@ public final class GatewayServer {
         connections[conn.id] = nil
         interests[conn.id] = nil
         dirty.remove(conn.id)
+        metrics.openConnections.record(connections.count)
     }
 
     private func beginDrain() {
         guard drainDeadline == nil else { return }
-        config.log("stop requested: draining \(connections.count) connections, \(pendingCount) redis calls")
+        logger.info(
+            "stop requested: draining",
+            metadata: ["connections": "\(connections.count)", "redis_calls": "\(pendingCount)"])
         drainDeadline = MonotonicClock.nanoseconds() + config.drainTimeoutMilliseconds * 1_000_000
         if listenerOpen {
             epoll.remove(config.listener)
@@ -243,6 +261,7 @@ public final class GatewayServer {
     func send(_ command: [[UInt8]], _ call: PendingCall) {
         redis.enqueue(command)
         pending.append(call)
+        commandsSinceFlush += 1
     }
 
     private func connectRedis() {
@@ -260,13 +279,14 @@ public final class GatewayServer {
             if events.contains(.writable) || redis.state == .connecting {
                 let wasConnecting = redis.state == .connecting
                 try redis.handleWritable()
-                if wasConnecting, redis.state == .ready { config.log("redis connected: \(config.redis)") }
+                if wasConnecting, redis.state == .ready { logger.info("redis connected", metadata: ["redis": "\(config.redis)"]) }
             }
             if events.contains(.readable) {
                 try redis.handleReadable { reply in
                     guard pendingHead < pending.count else { return }
                     let call = pending[pendingHead]
                     pendingHead += 1
+                    metrics.redisRoundTrip.recordNanoseconds(Int64(clamping: MonotonicClock.nanoseconds() - call.sentAt))
                     complete(call, reply)
                 }
                 compactPending()
@@ -279,6 +299,10 @@ public final class GatewayServer {
 
     private func flushRedis() {
         guard redis.state != .disconnected else { return }
+        if commandsSinceFlush > 0 {
+            metrics.pipelineDepth.record(commandsSinceFlush)
+            commandsSinceFlush = 0
+        }
         do { try redis.flush() } catch {
             failRedis("\(error)")
             return
@@ -303,6 +327,23 @@ public final class GatewayServer {
         }
     }
 
+    /// Drops marks of closed windows and asks Redis, for each other one, whether it has stock
+    /// again (one pipelined HGET each; the replies unmark).
+    private func recheckSoldOut() {
+        let now = config.clock.now()
+        for (key, mark) in soldOut {
+            if now >= mark.window.closesAt {
+                soldOut[key] = nil
+                continue
+            }
+            guard admitRedisCall() else { return }
+            let pool = programme.pools[mark.poolIndex]
+            send(
+                [Array("HGET".utf8), Array(PoolKeys(pool: pool.id).window(mark.window.id).utf8), Array("left".utf8)],
+                PendingCall(connection: 0, seq: 0, keepAlive: false, work: .soldOutCheck(key), sentAt: MonotonicClock.nanoseconds()))
+        }
+    }
+
     /// The connection is gone: every waiting request gets 503 now, and we retry later.
     func failRedis(_ why: String) {
         if redis.fd >= 0 { epoll.remove(redis.fd) }
@@ -311,8 +352,10 @@ public final class GatewayServer {
         let failed = pending[pendingHead...]
         pending.removeAll(keepingCapacity: true)
         pendingHead = 0
+        metrics.redisErrors.increment()
         if !failed.isEmpty || redisRetryAt == nil {
-            config.log("redis unavailable (\(why)); \(failed.count) requests answered 503; retrying")
+            logger.warning(
+                "redis unavailable; retrying", metadata: ["reason": "\(why)", "answered_503": "\(failed.count)"])
         }
         for call in failed { fail(call) }
         redisRetryAt = MonotonicClock.nanoseconds() + config.redisReconnectMilliseconds * 1_000_000

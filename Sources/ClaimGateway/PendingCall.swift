@@ -5,11 +5,13 @@ import ClaimRedis
 /// matches each reply to its request.
 struct PendingCall {
     enum Work {
-        case claim(ClaimRequest)
+        case claim(ClaimRequest, poolIndex: Int)
         case progress(Pool, SchedulePosition, ReleaseWindow)
         case wallet(WalletGather, pool: String)
         case redeem(RedemptionRequest)
         case reverse(pool: String, voucher: String, merchant: String, order: String, now: Instant)
+        /// Is a window marked sold out restocked? (No client waits for this.)
+        case soldOutCheck(WindowKey)
     }
 
     let connection: UInt64
@@ -25,8 +27,8 @@ struct PendingCall {
     /// runs no script.
     func sourceCommand() -> [[UInt8]]? {
         switch work {
-        case .claim(let r): ClaimScript.command(r, sendSource: true)
-        case .progress: nil
+        case .claim(let r, _): ClaimScript.command(r, sendSource: true)
+        case .progress, .soldOutCheck: nil
         case .wallet(let g, let pool): WalletScript.command(pool: pool, person: g.person, sendSource: true)
         case .redeem(let r): RedemptionScript.redeemCommand(r, sendSource: true)
         case .reverse(let pool, let voucher, let merchant, let order, let now):

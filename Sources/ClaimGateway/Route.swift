@@ -3,6 +3,7 @@ import ClaimHTTP
 /// What a request asks for, decided from its method and path alone.
 public enum Route: Hashable, Sendable {
     case health
+    case metrics
     case claim(pool: String)
     case progress(pool: String)
     case wallet
@@ -23,6 +24,8 @@ public enum Route: Hashable, Sendable {
         case 2 where parts[1] == "healthz":
             // HEAD too, for load balancers' health checks.
             self = method == .get || method == .head ? .health : .methodNotAllowed(allowed: "GET, HEAD")
+        case 2 where parts[1] == "metrics":
+            self = only(.get, "GET", .metrics)
         case 3 where parts[1] == "v1" && parts[2] == "redemptions":
             self = only(.post, "POST", .redeem)
         case 4 where parts[1] == "v1" && parts[2] == "me" && parts[3] == "vouchers":

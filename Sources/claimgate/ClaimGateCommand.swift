@@ -5,6 +5,8 @@ import ClaimPOSIX
 import ClaimRedis
 import ClaimSetup
 import Foundation
+import Logging
+import Prometheus
 
 @main
 struct ClaimGateCommand: ParsableCommand {
@@ -25,8 +27,12 @@ struct Serve: ParsableCommand {
     var tokenSecretFile: String?
     @Option(help: "File holding the operators' store QR secret (else $CLAIMGATE_STORE_QR_SECRET).")
     var storeQRSecretFile: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func run() throws {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel)?") }
+        LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+        let logger = Logger(label: "claimgate")
         do {
             let programme = try ProgrammeFile.load(seed)
             guard let address = ListenAddress(listen) else {
@@ -43,25 +49,24 @@ struct Serve: ParsableCommand {
             let listener = try TCPSocket.listen(host: address.host, port: address.port)
             var config = GatewayConfig(
                 listener: listener, redis: endpoint, programme: programme, tokenSecret: secret, clock: clock,
-                stopDescriptors: [signals.fd], log: { Log.line($0) })
+                stopDescriptors: [signals.fd], logger: logger,
+                metrics: PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
             config.storeQRSecret = storeQRSecret
             if storeQRSecret == nil, programme.pools.contains(where: \.requiresStoreQR) {
-                Log.line("no store QR secret: in-store pools will refuse every claim (store_qr_invalid)")
+                logger.warning("no store QR secret: in-store pools will refuse every claim (store_qr_invalid)")
             }
             let server = try GatewayServer(config: config)
-            Log.line("listening on http://\(address.host):\(TCPSocket.localPort(listener)), clock \(clock.now())")
+            logger.info(
+                "listening",
+                metadata: [
+                    "url": "http://\(address.host):\(TCPSocket.localPort(listener))", "clock": "\(clock.now())",
+                    "seed": "\(seed)",
+                ])
             try server.run()
             _ = signals
         } catch {
-            Log.line("claimgate: \(error)")
+            logger.critical("cannot serve", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
-    }
-}
-
-/// Operator log lines on stderr, time-stamped with the wall clock.
-enum Log {
-    static func line(_ s: String) {
-        FileHandle.standardError.write(Data("\(SystemClock().now()) \(s)\n".utf8))
     }
 }

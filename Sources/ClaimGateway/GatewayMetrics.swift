@@ -1,0 +1,98 @@
+import ClaimCore
+import CoreMetrics
+import Prometheus
+
+/// The gateway's metrics, through swift-metrics into a Prometheus registry (`GET /metrics`).
+/// Every handle is made once, at start-up, so the hot path only bumps relaxed atomics: no
+/// label strings built per request, no locks. Pools are labelled by their seed index, so a
+/// client sending made-up pool ids cannot grow the label set.
+final class GatewayMetrics {
+    /// What a claim request ended as, for `claimgate_claims_total{pool,outcome}`.
+    enum ClaimResult: Int, CaseIterable {
+        case granted, replayed, soldOut, limitReached, notOpen, closed, notEligible
+        case unauthorized, unknownPool, badRequest, redisUnavailable, internalError
+
+        var label: String {
+            switch self {
+            case .granted: "granted"
+            case .replayed: "replayed"
+            case .soldOut: "sold_out"
+            case .limitReached: "limit_reached"
+            case .notOpen: "not_open"
+            case .closed: "closed"
+            case .notEligible: "not_eligible"
+            case .unauthorized: "unauthorized"
+            case .unknownPool: "unknown_pool"
+            case .badRequest: "bad_request"
+            case .redisUnavailable: "redis_unavailable"
+            case .internalError: "internal_error"
+            }
+        }
+
+        init(_ outcome: ClaimOutcome) {
+            switch outcome {
+            case .granted(_, _, let replayed): self = replayed ? .replayed : .granted
+            case .soldOut: self = .soldOut
+            case .limitReached: self = .limitReached
+            case .notOpen: self = .notOpen
+            case .closed: self = .closed
+            case .notEligible: self = .notEligible
+            }
+        }
+    }
+
+    let registry: PrometheusCollectorRegistry
+    /// [pool index][result]; the last row is for requests naming no known pool.
+    private let claims: [[CoreMetrics.Counter]]
+    private let claimLatency: CoreMetrics.Timer
+    let redisRoundTrip: CoreMetrics.Timer
+    /// Commands per write to Redis: how much the pipeline batches.
+    let pipelineDepth: CoreMetrics.Recorder
+    let openConnections: CoreMetrics.Gauge
+    let soldOutShortCircuit: CoreMetrics.Counter
+    let redisErrors: CoreMetrics.Counter
+    let requests: CoreMetrics.Counter
+
+    init(factory base: PrometheusMetricsFactory, pools: [Pool]) {
+        var factory = base
+        // Claims answer in microseconds to milliseconds: buckets from 50 µs to 1 s.
+        let fast: [Duration] = [
+            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+            .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .seconds(1),
+        ]
+        factory.durationHistogramBuckets["claimgate_claim_seconds"] = fast
+        factory.durationHistogramBuckets["claimgate_redis_round_trip_seconds"] = fast
+        factory.valueHistogramBuckets["claimgate_redis_pipeline_depth"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
+        registry = factory.registry
+        let labels = pools.map(\.id) + ["_unknown"]
+        claims = labels.map { pool in
+            ClaimResult.allCases.map { result in
+                CoreMetrics.Counter(
+                    label: "claimgate_claims_total", dimensions: [("pool", pool), ("outcome", result.label)],
+                    factory: factory)
+            }
+        }
+        claimLatency = CoreMetrics.Timer(label: "claimgate_claim_seconds", factory: factory)
+        redisRoundTrip = CoreMetrics.Timer(label: "claimgate_redis_round_trip_seconds", factory: factory)
+        pipelineDepth = CoreMetrics.Recorder(label: "claimgate_redis_pipeline_depth", factory: factory)
+        openConnections = CoreMetrics.Gauge(label: "claimgate_open_connections", factory: factory)
+        soldOutShortCircuit = CoreMetrics.Counter(label: "claimgate_sold_out_short_circuit_total", factory: factory)
+        redisErrors = CoreMetrics.Counter(label: "claimgate_redis_errors_total", factory: factory)
+        requests = CoreMetrics.Counter(label: "claimgate_http_requests_total", factory: factory)
+    }
+
+    /// Counts one claim answer for pool `index` (nil: no known pool) and its latency.
+    func claim(_ result: ClaimResult, pool index: Int?, nanoseconds: UInt64) {
+        claims[index ?? (claims.count - 1)][result.rawValue].increment()
+        claimLatency.recordNanoseconds(Int64(clamping: nanoseconds))
+    }
+
+    /// The exposition text for `GET /metrics`.
+    func exposition() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16 * 1024)
+        registry.emit(into: &out)
+        return out
+    }
+}

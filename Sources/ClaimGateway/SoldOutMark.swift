@@ -1,0 +1,19 @@
+import ClaimCore
+
+/// A window Redis has answered `sold_out` for. While marked, claims without an
+/// `Idempotency-Key` are answered `sold_out` by the gateway itself, with no Redis round trip;
+/// every `soldOutRecheckMilliseconds` the loop asks Redis whether an operator restocked it
+/// (`claimctl reset`) and drops the mark if so, and a mark goes when its window closes.
+struct SoldOutMark {
+    let poolIndex: Int
+    let window: ReleaseWindow
+
+    /// The key marks are stored under: the pool's seed index and the window id.
+    static func key(poolIndex: Int, window: String) -> WindowKey { WindowKey(poolIndex: poolIndex, window: window) }
+}
+
+/// One pool's window, as a dictionary key that costs no string building per claim.
+struct WindowKey: Hashable {
+    let poolIndex: Int
+    let window: String
+}

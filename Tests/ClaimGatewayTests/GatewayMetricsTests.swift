@@ -1,0 +1,99 @@
+import ClaimCore
+import ClaimHTTP
+import ClaimPOSIX
+import ClaimRedis
+import ClaimTestSupport
+import Foundation
+import Testing
+@testable import ClaimGateway
+
+/// `GET /metrics` and the sold-out short-circuit it reports on.
+@Suite struct GatewayMetricsTests {
+    let redis: TestRedis
+    let pool: Pool
+    let programme: Programme
+    let clock = FixedClock(TestProgramme.releaseInstant.adding(milliseconds: 1))
+
+    init() throws {
+        redis = try TestRedis.get()
+        pool = TestProgramme.dailyPool(stock: 1, autoOpen: true)
+        programme = TestProgramme.programme([pool])
+    }
+
+    func claim(_ c: TestHTTPClient, _ g: GatewayHarness, _ person: String) throws -> HTTPResponse {
+        try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token(person))"])
+    }
+
+    /// Parses exposition text with the reference parser (prometheus_client, from PyPI) and
+    /// returns `name{labels} value` lines of the samples it read.
+    func parseWithPrometheusClient(_ text: String) throws -> [String] {
+        let script = """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            for family in text_string_to_metric_families(sys.stdin.read()):
+                for s in family.samples:
+                    labels = ",".join(f'{k}="{v}"' for k, v in sorted(s.labels.items()))
+                    print(f"{s.name}{{{labels}}} {s.value}")
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = errors
+        try p.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw TestHTTPError("prometheus_client rejected the exposition: \(String(decoding: err, as: UTF8.self))")
+        }
+        return String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    @Test func theExpositionIsValidPrometheusAndCountsClaimsByPoolAndOutcome() throws {
+        let g = try GatewayHarness(programme: programme, clock: clock, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        #expect(try claim(c, g, "a").status == 201)
+        #expect(try claim(c, g, "b").status == 409)
+        #expect(try c.request("POST", "/v1/pools/\(pool.id)/claims").status == 401)
+        let response = try c.request("GET", "/metrics")
+        #expect(response.status == 200)
+        let samples = try parseWithPrometheusClient(response.text)
+        func value(_ prefix: String) -> Double? {
+            samples.first { $0.hasPrefix(prefix) }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        #expect(value(#"claimgate_claims_total{outcome="granted",pool="\#(pool.id)"}"#) == 1)
+        #expect(value(#"claimgate_claims_total{outcome="sold_out",pool="\#(pool.id)"}"#) == 1)
+        #expect(value(#"claimgate_claims_total{outcome="unauthorized",pool="\#(pool.id)"}"#) == 1)
+        #expect(value("claimgate_claim_seconds_count{}") == 3)
+        #expect((value("claimgate_redis_round_trip_seconds_count{}") ?? 0) >= 2)
+        #expect((value("claimgate_redis_pipeline_depth_count{}") ?? 0) >= 1)
+        #expect(value("claimgate_open_connections{}") == 1)
+        #expect(samples.contains { $0.hasPrefix("claimgate_redis_errors_total{}") })
+    }
+
+    @Test func soldOutIsAnsweredLocallyUntilAResetWhichIsSeenWithinASecond() throws {
+        let g = try GatewayHarness(programme: programme, clock: clock, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        #expect(try claim(c, g, "a").status == 201)
+        #expect(try claim(c, g, "b").json["error"] as? String == "sold_out")  // from Redis: marks the window
+        for i in 0..<5 { #expect(try claim(c, g, "c\(i)").json["error"] as? String == "sold_out") }
+        let metrics = try c.request("GET", "/metrics").text
+        #expect(metrics.contains("claimgate_sold_out_short_circuit_total 5"))
+        // An operator restocks: within a second the gateway grants again.
+        let restocked = MonotonicClock.nanoseconds()
+        _ = try WindowScripts.reset(try redis.client(), pool: pool.id, window: "2022-06-10", quota: 1, now: clock.instant)
+        var granted = false
+        while !granted, MonotonicClock.nanoseconds() - restocked < 1_000_000_000 {
+            granted = try claim(c, g, "d").status == 201
+            if !granted { usleep(20_000) }
+        }
+        #expect(granted)
+    }
+}
