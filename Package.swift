@@ -8,6 +8,7 @@ import PackageDescription
 //   ClaimRedis    the Redis adapter: hiredis (CHiredis), RESP encoding, the Lua scripts.
 //   ClaimHTTP     the HTTP/1.1 wire: request parser, response writer, connection buffers.
 //   ClaimGateway  the gateway's event loop: HTTP + Redis pipeline + routes.
+//   ClaimLoadReport  claimload's time series and its JSON/HTML/SVG report.
 //   ClaimSetup    what the executables share: seed file, --now clock, token secret.
 //   claimgate / claimctl / claimload: thin executables.
 let package = Package(
@@ -63,14 +64,19 @@ let package = Package(
         .executableTarget(
             name: "claimctl",
             dependencies: [
-                "ClaimCore", "ClaimRedis", "ClaimAuth", "ClaimSetup",
+                "ClaimCore", "ClaimRedis", "ClaimAuth", "ClaimSetup", "ClaimPOSIX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .target(
+            name: "ClaimLoadReport",
+            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         .executableTarget(
             name: "claimload",
             dependencies: [
-                "ClaimCore", "ClaimAuth", "ClaimRedis", "ClaimHTTP", "ClaimPOSIX", "ClaimSetup",
+                "ClaimCore", "ClaimAuth", "ClaimRedis", "ClaimHTTP", "ClaimPOSIX", "ClaimSetup", "ClaimLoadReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -81,6 +87,7 @@ let package = Package(
         .testTarget(name: "ClaimCoreTests", dependencies: ["ClaimCore"]),
         .testTarget(name: "ClaimAuthTests", dependencies: ["ClaimAuth"]),
         .testTarget(name: "ClaimHTTPTests", dependencies: ["ClaimHTTP"]),
+        .testTarget(name: "ClaimLoadReportTests", dependencies: ["ClaimLoadReport"]),
         .testTarget(name: "ClaimRedisTests", dependencies: ["ClaimRedis", "ClaimTestSupport"]),
         .testTarget(
             name: "ClaimGatewayTests",

@@ -5,6 +5,13 @@ import ClaimPOSIX
 import ClaimRedis
 import ClaimSetup
 import Foundation
+import Logging
+
+/// One JSON line on stderr per operator action (the tables on stdout are for people).
+let operatorLog: Logger = {
+    LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+    return Logger(label: "claimctl")
+}()
 
 @main
 struct ClaimCtl: ParsableCommand {
@@ -45,6 +52,8 @@ struct Load: ParsableCommand {
     func run() throws {
         let programme = try ProgrammeFile.load(file ?? connection.seed)
         try ProgrammeStore(client: connection.client()).load(programme)
+        operatorLog.info(
+            "operator action", metadata: ["action": "load", "programme": "\(programme.id)", "pools": "\(programme.pools.count)"])
         print(
             "loaded \(programme.id): \(programme.pools.count) pools (\(programme.pools.map(\.id).joined(separator: ", ")))"
         )
@@ -99,6 +108,12 @@ struct Open: ParsableCommand {
     func run() throws {
         try target.forEach { p, w, quota, client, now, programme in
             let s = try WindowScripts.open(client, pool: p.id, window: w.id, quota: quota, now: now)
+            operatorLog.info(
+                "operator action",
+                metadata: [
+                    "action": "open", "pool": "\(p.id)", "window": "\(w.id)", "released": "\(s.released)",
+                    "changed": "\(s.changed)",
+                ])
             print(
                 "\(p.id) \(w.id): \(s.changed ? "released" : "already released") \(s.released), left \(s.left), "
                     + "opens \(programme.calendar.iso8601(w.opensAt))")
@@ -113,7 +128,14 @@ struct Reset: ParsableCommand {
 
     func run() throws {
         try target.forEach { p, w, quota, client, now, _ in
-            guard let s = try WindowScripts.reset(client, pool: p.id, window: w.id, quota: quota, now: now) else {
+            let result = try WindowScripts.reset(client, pool: p.id, window: w.id, quota: quota, now: now)
+            operatorLog.info(
+                "operator action",
+                metadata: [
+                    "action": "reset", "pool": "\(p.id)", "window": "\(w.id)", "quota": "\(quota)",
+                    "released": "\(result?.released ?? 0)", "changed": "\(result?.changed ?? false)",
+                ])
+            guard let s = result else {
                 print("\(p.id) \(w.id): not released yet (use open)")
                 return
             }
@@ -132,25 +154,63 @@ func lookup(_ id: String, _ programme: Programme) throws -> Pool {
 }
 
 struct Stats: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Released, granted and left per pool and window.")
+    static let configuration = CommandConfiguration(
+        abstract: "Released, granted and left per pool and window; --watch for a live table with grants per second.")
     @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
     @Argument(help: "Only this pool.") var pool: String?
+    @Flag(help: "Refresh every --interval seconds until Ctrl-C (or --count refreshes).") var watch = false
+    @Option(help: "Seconds between refreshes.") var interval = 1.0
+    @Option(help: "Stop after this many refreshes (0: until Ctrl-C).") var count = 0
+
+    func validate() throws {
+        guard interval >= 0.1, interval <= 3600 else { throw ValidationError("--interval must be 0.1...3600") }
+        guard count >= 0 else { throw ValidationError("--count must not be negative") }
+    }
 
     func run() throws {
         guard let endpoint = RedisEndpoint(url: redis) else {
             throw SetupError("--redis \(redis): expected redis://host:port")
         }
         let store = ProgrammeStore(client: try RedisClient(endpoint))
+        guard watch else { return print(Table.render(try rows(store, previous: nil, seconds: 0).table)) }
+        let terminal = isatty(STDOUT_FILENO) == 1
+        var previous: [String: Int]?
+        var last = MonotonicClock.nanoseconds()
+        var shown = 0
+        while count == 0 || shown < count {
+            let now = MonotonicClock.nanoseconds()
+            let (table, granted) = try rows(store, previous: previous, seconds: Double(now - last) / 1e9)
+            previous = granted
+            last = now
+            // On a terminal the table redraws in place; into a file or pipe, one table after another.
+            print((terminal ? "\u{1B}[H\u{1B}[2J" : "\n") + "\(SystemClock().now())\n" + Table.render(table))
+            fflush(nil)  // every stream: `stdout` itself is not concurrency-safe to name in Swift 6
+            shown += 1
+            if count == 0 || shown < count { usleep(useconds_t(interval * 1_000_000)) }
+        }
+    }
+
+    /// The table, and granted per pool/window for the next refresh's rate.
+    private func rows(_ store: ProgrammeStore, previous: [String: Int]?, seconds: Double) throws -> (
+        table: [[String]], granted: [String: Int]
+    ) {
         let pools = try pool.map { [$0] } ?? store.pools()
-        var rows: [[String]] = [["pool", "window", "released", "granted", "left"]]
+        var rows: [[String]] = [["pool", "window", "released", "granted", "left"] + (watch ? ["granted/s"] : [])]
+        var granted: [String: Int] = [:]
         for p in pools {
             for w in try store.windows(pool: p) {
                 guard let c = try store.counts(pool: p, window: w) else { continue }
-                rows.append([p, w, String(c.released), String(c.granted), String(c.left)])
+                granted[p + " " + w] = c.granted
+                var row = [p, w, String(c.released), String(c.granted), String(c.left)]
+                if watch {
+                    let before = previous?[p + " " + w]
+                    row.append(before.map { String(format: "%.0f", Double(c.granted - $0) / max(seconds, 0.001)) } ?? "-")
+                }
+                rows.append(row)
             }
         }
-        if rows.count == 1 { rows.append(["(no windows released)", "", "", "", ""]) }
-        print(Table.render(rows))
+        if rows.count == 1 { rows.append(["(no windows released)", "", "", "", ""] + (watch ? [""] : [])) }
+        return (rows, granted)
     }
 }
 

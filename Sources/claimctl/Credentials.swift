@@ -24,6 +24,7 @@ struct StoreQR: ParsableCommand {
                 "no store QR secret: set \(TokenSecret.storeQREnvironmentVariable) or pass --store-qr-secret-file")
         }
         print(TokenSigner(secret: secret).sign(payload: StoreQRCode(store: store, day: date).payload()))
+        operatorLog.info("operator action", metadata: ["action": "store-qr", "store": "\(store)", "day": "\(day)"])
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import ClaimAuth
 import ClaimCore
 import ClaimHTTP
+import ClaimLoadReport
 import ClaimPOSIX
 import ClaimRedis
 import ClaimSetup
@@ -44,6 +45,7 @@ struct ClaimLoad: ParsableCommand {
     @Option(help: "Store QR secret file (else $CLAIMGATE_STORE_QR_SECRET).") var storeQRSecretFile: String?
     @Option(help: "Redis URL, to verify against Redis's record.") var redis = "redis://127.0.0.1:6379"
     @Option(help: "Random seed.") var seed: UInt64 = 2022
+    @Option(help: "Write results.json, report.html and the charts as SVG files into this folder.") var report: String?
 
     func validate() throws {
         guard (1...60_000).contains(connections) else { throw ValidationError("--connections must be 1...60000") }
@@ -103,7 +105,10 @@ struct ClaimLoad: ParsableCommand {
         let claimRun = try LoadRun(
             host: address.host, port: address.port, connections: connections, durationSeconds: duration,
             maxRequests: requests, workload: claims)
-        print(claimRun.run().report("claims"))
+        // A live line on a terminal; nothing extra when the output is a file or a pipe.
+        claimRun.showProgress = isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        let claimResults = claimRun.run()
+        print(claimResults.report("claims"))
 
         var redemptions: RedemptionWorkload?
         if scenario == .releaseDay, redeemShare > 0 {
@@ -119,7 +124,30 @@ struct ClaimLoad: ParsableCommand {
 
         let verdict = try Verdict.check(pools: targets, claims: claims, redemptions: redemptions, redis: endpoint)
         print(verdict.line)
+        if let report {
+            let figures = summaryFigures(claimResults, targets: targets, gatewayNow: gatewayNow, programme: programme)
+            let files = try ReportWriter().write(
+                claimResults.timeline, summary: .init(title: "claimload \(scenario.rawValue)", verdict: verdict.line, figures: figures),
+                to: report)
+            print("report: \(files.joined(separator: " "))")
+        }
         if !verdict.passed { throw ExitCode.failure }
+    }
+
+    private func summaryFigures(
+        _ r: LoadResults, targets: [Verdict.PoolUnderTest], gatewayNow: Instant, programme: Programme
+    ) -> [(String, String)] {
+        let seconds = Double(r.elapsedNanoseconds) / 1e9
+        func ms(_ p: Double) -> String { String(format: "%.3f ms", Double(r.latency.valueAtPercentile(p)) / 1e6) }
+        return [
+            ("gateway clock at start", programme.calendar.iso8601(gatewayNow)),
+            ("pools", targets.map { "\($0.pool.id) (\($0.window))" }.joined(separator: ", ")),
+            ("connections", "\(connections)"), ("people", "\(users), repeat share \(repeatShare)"),
+            ("claims answered", String(format: "%d in %.2f s = %.0f/s", r.answered, seconds, Double(r.answered) / max(seconds, 1e-9))),
+            ("latency", "p50 \(ms(50)), p90 \(ms(90)), p99 \(ms(99)), p99.9 \(ms(99.9))"),
+            ("outcomes", r.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
+            ("sold out", r.timeline.sellOutSecond.map { "in second \($0)" } ?? "not within the run"),
+        ]
     }
 
     /// The chosen store's QR code for `day`, if any pool under test needs one.

@@ -1,3 +1,4 @@
+import ClaimLoadReport
 import Foundation
 import Histogram
 
@@ -9,8 +10,9 @@ struct LoadResults {
     var sent = 0
     var answered = 0
     var elapsedNanoseconds: UInt64 = 0
+    var timeline = LoadTimeline()
 
-    mutating func record(status: Int, body: [UInt8], latencyNanoseconds: UInt64) {
+    mutating func record(status: Int, body: [UInt8], latencyNanoseconds: UInt64, atNanoseconds: UInt64) {
         answered += 1
         _ = latency.record(latencyNanoseconds)
         let outcome: String
@@ -20,6 +22,17 @@ struct LoadResults {
         default: outcome = Self.strings(named: "error", in: body).first ?? "http_\(status)"
         }
         outcomes[outcome, default: 0] += 1
+        timeline.record(atNanoseconds: atNanoseconds, outcome: outcome, latencyNanoseconds: latencyNanoseconds)
+    }
+
+    /// One line for a terminal: the last complete second's rate, outcomes and p99.
+    func progressLine(elapsedSeconds: Int) -> String {
+        let last = timeline.seconds.indices.contains(elapsedSeconds - 1) ? timeline.seconds[elapsedSeconds - 1] : nil
+        let outcomesNow = (last?.outcomes ?? [:]).sorted { $0.value > $1.value }.prefix(4)
+            .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        return String(
+            format: "%4ds  sent %d  answered %d  %6d/s  p99 %.2f ms  %@", elapsedSeconds, sent, answered,
+            last?.answered ?? 0, last?.percentileMilliseconds(99) ?? 0, outcomesNow)
     }
 
     /// Every `"name":"value"` string in a JSON body, in order. The gateway's own answers are

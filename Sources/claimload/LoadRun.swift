@@ -1,4 +1,5 @@
 import ClaimHTTP
+import Foundation
 import ClaimPOSIX
 
 /// The load engine: `connections` keep-alive connections on one epoll, each with one request
@@ -28,6 +29,10 @@ final class LoadRun {
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
     private(set) var results = LoadResults()
     private var deadline: UInt64 = 0
+    private var start: UInt64 = 0
+    /// Print a progress line every second (on a terminal only).
+    var showProgress = false
+    private var lastProgress = 0
 
     init(host: String, port: Int, connections: Int, durationSeconds: Double, maxRequests: Int, workload: LoadWorkload) throws {
         self.host = host
@@ -49,7 +54,7 @@ final class LoadRun {
     }
 
     func run() -> LoadResults {
-        let start = MonotonicClock.nanoseconds()
+        start = MonotonicClock.nanoseconds()
         deadline = start + durationNanoseconds
         for i in conns.indices { open(i) }
         // After the deadline, answers still in flight get a grace period, then are abandoned.
@@ -67,8 +72,14 @@ final class LoadRun {
             if mayStartMore {
                 for i in conns.indices where conns[i].state == .idle { sendNext(i) }
             }
+            let second = Int((MonotonicClock.nanoseconds() - start) / 1_000_000_000)
+            if showProgress, second > lastProgress {
+                lastProgress = second
+                FileHandle.standardError.write(Data(("\r" + results.progressLine(elapsedSeconds: second) + "\u{1B}[K").utf8))
+            }
         }
         results.elapsedNanoseconds = MonotonicClock.nanoseconds() - start
+        if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
         return results
     }
 
@@ -159,8 +170,10 @@ final class LoadRun {
         case .failed: return close(i, error: true)
         case .response(let response, let consumed):
             c.inbound.removeFirst(consumed)
+            let now = MonotonicClock.nanoseconds()
             results.record(
-                status: response.status, body: response.body, latencyNanoseconds: MonotonicClock.nanoseconds() - c.sentAt)
+                status: response.status, body: response.body, latencyNanoseconds: now - c.sentAt,
+                atNanoseconds: now - start)
             workload.record(tag: c.tag, response: response)
             c.state = .idle
             if !response.keepAlive { return close(i, error: false) }

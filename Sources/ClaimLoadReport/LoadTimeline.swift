@@ -1,0 +1,45 @@
+import Histogram
+
+/// A load run second by second: answers by outcome and their latencies, for the live progress
+/// line and the report's charts.
+public struct LoadTimeline: Sendable {
+    /// One second of the run.
+    public struct Second: Sendable {
+        public var answered = 0
+        public var outcomes: [String: Int] = [:]
+        public var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .two)
+
+        public func percentileMilliseconds(_ p: Double) -> Double {
+            answered == 0 ? 0 : Double(latency.valueAtPercentile(p)) / 1e6
+        }
+    }
+
+    public private(set) var seconds: [Second] = []
+    /// At most this many seconds are kept (runs are bounded at 600 s; one more for the tail).
+    public static let maxSeconds = 3600
+
+    public init() {}
+
+    /// Records one answer `atNanoseconds` after the run started.
+    public mutating func record(atNanoseconds t: UInt64, outcome: String, latencyNanoseconds: UInt64) {
+        let s = Int(t / 1_000_000_000)
+        guard s < Self.maxSeconds else { return }
+        while seconds.count <= s { seconds.append(Second()) }
+        seconds[s].answered += 1
+        seconds[s].outcomes[outcome, default: 0] += 1
+        _ = seconds[s].latency.record(latencyNanoseconds)
+    }
+
+    /// Every outcome seen, most frequent first.
+    public var outcomeNames: [String] {
+        var totals: [String: Int] = [:]
+        for s in seconds { for (k, v) in s.outcomes { totals[k, default: 0] += v } }
+        return totals.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+    }
+
+    /// The first second with a `sold_out` answer after a grant: when the stock ran out.
+    public var sellOutSecond: Int? {
+        guard let firstGrant = seconds.firstIndex(where: { $0.outcomes["granted", default: 0] > 0 }) else { return nil }
+        return seconds[firstGrant...].firstIndex { $0.outcomes["sold_out", default: 0] > 0 }
+    }
+}
