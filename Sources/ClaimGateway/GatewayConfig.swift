@@ -33,13 +33,13 @@ public struct GatewayConfig: Sendable {
     /// One line per operator-relevant event (start, stop, Redis faults); never per claim at the
     /// default level.
     public var logger: Logger
-    /// Where the loop's metrics go (`GET /metrics` shows the factory's registry).
-    public var metrics: PrometheusMetricsFactory
+    /// Where the loop's metrics go (`GET /metrics` shows the factory's registry); nil: off.
+    public var metrics: PrometheusMetricsFactory?
 
     public init(
         listener: Int32, redis: RedisEndpoint, programme: Programme, tokenSecret: [UInt8], clock: any ClaimClock,
         stopDescriptors: [Int32], logger: Logger = Logger(label: "claimgate"),
-        metrics: PrometheusMetricsFactory = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
+        metrics: PrometheusMetricsFactory? = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
     ) {
         self.listener = listener
         self.redis = redis

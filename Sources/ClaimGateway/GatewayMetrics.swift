@@ -41,7 +41,8 @@ final class GatewayMetrics {
         }
     }
 
-    let registry: PrometheusCollectorRegistry
+    /// Nil when metrics are off (`claimgate serve --no-metrics`): handles are no-ops.
+    let registry: PrometheusCollectorRegistry?
     /// [pool index][result]; the last row is for requests naming no known pool.
     private let claims: [[CoreMetrics.Counter]]
     private let claimLatency: CoreMetrics.Timer
@@ -53,18 +54,16 @@ final class GatewayMetrics {
     let redisErrors: CoreMetrics.Counter
     let requests: CoreMetrics.Counter
 
-    init(factory base: PrometheusMetricsFactory, pools: [Pool]) {
-        var factory = base
-        // Claims answer in microseconds to milliseconds: buckets from 50 µs to 1 s.
-        let fast: [Duration] = [
-            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
-            .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-            .milliseconds(100), .milliseconds(250), .seconds(1),
-        ]
-        factory.durationHistogramBuckets["claimgate_claim_seconds"] = fast
-        factory.durationHistogramBuckets["claimgate_redis_round_trip_seconds"] = fast
-        factory.valueHistogramBuckets["claimgate_redis_pipeline_depth"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
-        registry = factory.registry
+    init(prometheus: PrometheusMetricsFactory?, pools: [Pool]) {
+        let factory: any MetricsFactory
+        if var prometheus {
+            Self.configureBuckets(&prometheus)
+            factory = prometheus
+            registry = prometheus.registry
+        } else {
+            factory = NOOPMetricsHandler.instance
+            registry = nil
+        }
         let labels = pools.map(\.id) + ["_unknown"]
         claims = labels.map { pool in
             ClaimResult.allCases.map { result in
@@ -82,14 +81,27 @@ final class GatewayMetrics {
         requests = CoreMetrics.Counter(label: "claimgate_http_requests_total", factory: factory)
     }
 
+    private static func configureBuckets(_ factory: inout PrometheusMetricsFactory) {
+        // Claims answer in microseconds to milliseconds: buckets from 50 µs to 1 s.
+        let fast: [Duration] = [
+            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+            .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .seconds(1),
+        ]
+        factory.durationHistogramBuckets["claimgate_claim_seconds"] = fast
+        factory.durationHistogramBuckets["claimgate_redis_round_trip_seconds"] = fast
+        factory.valueHistogramBuckets["claimgate_redis_pipeline_depth"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
+    }
+
     /// Counts one claim answer for pool `index` (nil: no known pool) and its latency.
     func claim(_ result: ClaimResult, pool index: Int?, nanoseconds: UInt64) {
         claims[index ?? (claims.count - 1)][result.rawValue].increment()
         claimLatency.recordNanoseconds(Int64(clamping: nanoseconds))
     }
 
-    /// The exposition text for `GET /metrics`.
-    func exposition() -> [UInt8] {
+    /// The exposition text for `GET /metrics`, nil when metrics are off.
+    func exposition() -> [UInt8]? {
+        guard let registry else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(16 * 1024)
         registry.emit(into: &out)

@@ -24,9 +24,8 @@ extension GatewayServer {
                 conn, seq, ResponseBody.health(redisReady: redisReady, programme: programme, now: now), keepAlive: keep,
                 omitBody: request.method == .head)
         case .metrics:
-            reply(
-                GatewayResponse(
-                    status: 200, body: metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8"))
+            guard let text = metrics.exposition() else { return reply(.error(.notFound, "metrics are off")) }
+            reply(GatewayResponse(status: 200, body: text, contentType: "text/plain; version=0.0.4; charset=utf-8"))
         case .notFound:
             reply(.error(.notFound, "no such endpoint"))
         case .methodNotAllowed(let allowed):

@@ -51,7 +51,7 @@ public final class GatewayServer {
         self.verifier = TokenVerifier(secret: config.tokenSecret)
         self.storeVerifier = config.storeQRSecret.map { TokenVerifier(secret: $0) }
         self.logger = config.logger
-        self.metrics = GatewayMetrics(factory: config.metrics, pools: config.programme.pools)
+        self.metrics = GatewayMetrics(prometheus: config.metrics, pools: config.programme.pools)
         self.epoll = try Epoll()
         self.redis = RedisPipeline(endpoint: config.redis)
         self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)

@@ -30,6 +30,13 @@ public struct LoadTimeline: Sendable {
         _ = seconds[s].latency.record(latencyNanoseconds)
     }
 
+    /// The first `n` seconds only (drop a partial last second before charting it).
+    public func prefix(seconds n: Int) -> LoadTimeline {
+        var t = self
+        t.seconds = Array(seconds.prefix(max(0, n)))
+        return t
+    }
+
     /// Every outcome seen, most frequent first.
     public var outcomeNames: [String] {
         var totals: [String: Int] = [:]

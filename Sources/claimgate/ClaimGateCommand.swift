@@ -28,6 +28,7 @@ struct Serve: ParsableCommand {
     @Option(help: "File holding the operators' store QR secret (else $CLAIMGATE_STORE_QR_SECRET).")
     var storeQRSecretFile: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Flag(help: "Serve without metrics (to measure what they cost).") var noMetrics = false
 
     func run() throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel)?") }
@@ -50,7 +51,7 @@ struct Serve: ParsableCommand {
             var config = GatewayConfig(
                 listener: listener, redis: endpoint, programme: programme, tokenSecret: secret, clock: clock,
                 stopDescriptors: [signals.fd], logger: logger,
-                metrics: PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
+                metrics: noMetrics ? nil : PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
             config.storeQRSecret = storeQRSecret
             if storeQRSecret == nil, programme.pools.contains(where: \.requiresStoreQR) {
                 logger.warning("no store QR secret: in-store pools will refuse every claim (store_qr_invalid)")

@@ -45,6 +45,7 @@ struct ClaimLoad: ParsableCommand {
     @Option(help: "Store QR secret file (else $CLAIMGATE_STORE_QR_SECRET).") var storeQRSecretFile: String?
     @Option(help: "Redis URL, to verify against Redis's record.") var redis = "redis://127.0.0.1:6379"
     @Option(help: "Random seed.") var seed: UInt64 = 2022
+    @Option(help: "People are <prefix><n>; a new prefix gives new people on the same Redis.") var personPrefix = "u"
     @Option(help: "Write results.json, report.html and the charts as SVG files into this folder.") var report: String?
 
     func validate() throws {
@@ -53,6 +54,9 @@ struct ClaimLoad: ParsableCommand {
         guard requests > 0, requests <= 100_000_000 else { throw ValidationError("--requests must be 1...100000000") }
         guard users > 0, (0...1).contains(repeatShare), (0...1).contains(redeemShare) else {
             throw ValidationError("--users > 0, --repeat-share and --redeem-share in 0...1")
+        }
+        guard Identifier.isValid(personPrefix + String(users)) else {
+            throw ValidationError("--person-prefix must be a short identifier ([A-Za-z0-9_.-])")
         }
     }
 
@@ -97,7 +101,8 @@ struct ClaimLoad: ParsableCommand {
         let qr = try storeQR(programme: programme, day: today, needed: targets.contains { $0.pool.requiresStoreQR })
         let claims = ClaimWorkload(
             targets: targets.map { .init(pool: $0.pool.id, storeQR: $0.pool.requiresStoreQR ? qr : nil) }, users: users,
-            repeatShare: repeatShare, idempotencyKeys: idempotencyKeys, secret: secret, seed: seed)
+            repeatShare: repeatShare, idempotencyKeys: idempotencyKeys, secret: secret, seed: seed,
+            personPrefix: personPrefix)
         print(
             "claimload \(scenario.rawValue): gateway clock \(programme.calendar.iso8601(gatewayNow)); pools "
                 + targets.map { "\($0.pool.id)@\($0.window)" }.joined(separator: " ")
@@ -126,8 +131,10 @@ struct ClaimLoad: ParsableCommand {
         print(verdict.line)
         if let report {
             let figures = summaryFigures(claimResults, targets: targets, gatewayNow: gatewayNow, programme: programme)
+            // Whole seconds only: the answers still in flight at the end make a misleading last point.
+            let whole = Int(claimResults.elapsedNanoseconds / 1_000_000_000)
             let files = try ReportWriter().write(
-                claimResults.timeline, summary: .init(title: "claimload \(scenario.rawValue)", verdict: verdict.line, figures: figures),
+                claimResults.timeline.prefix(seconds: whole), summary: .init(title: "claimload \(scenario.rawValue)", verdict: verdict.line, figures: figures),
                 to: report)
             print("report: \(files.joined(separator: " "))")
         }

@@ -16,6 +16,8 @@ final class ClaimWorkload: LoadWorkload {
     let users: Int
     let repeatShare: Double
     let idempotencyKeys: Bool
+    /// People are `<prefix><n>`: distinct prefixes keep runs against one Redis apart.
+    let personPrefix: String
     private let signer: TokenSigner
     private var tokens: [Int: [UInt8]] = [:]
     private var nextNew = 0
@@ -25,8 +27,12 @@ final class ClaimWorkload: LoadWorkload {
     private(set) var ledgers: [String: GrantLedger] = [:]
     private(set) var unreadableGrants = 0
 
-    init(targets: [Target], users: Int, repeatShare: Double, idempotencyKeys: Bool, secret: [UInt8], seed: UInt64) {
+    init(
+        targets: [Target], users: Int, repeatShare: Double, idempotencyKeys: Bool, secret: [UInt8], seed: UInt64,
+        personPrefix: String = "u"
+    ) {
         self.targets = targets
+        self.personPrefix = personPrefix
         self.users = users
         self.repeatShare = repeatShare
         self.idempotencyKeys = idempotencyKeys
@@ -35,7 +41,7 @@ final class ClaimWorkload: LoadWorkload {
         for t in targets { ledgers[t.pool] = GrantLedger() }
     }
 
-    static func person(_ i: Int) -> String { "u\(i)" }
+    func person(_ i: Int) -> String { personPrefix + String(i) }
 
     /// Claims go on until the run's time or count runs out.
     var isFinished: Bool { false }
@@ -71,7 +77,7 @@ final class ClaimWorkload: LoadWorkload {
         // A bundle lists its vouchers twice (`voucher` and `vouchers`): count each once.
         var seen = Set<String>()
         for id in ids where seen.insert(id).inserted {
-            ledgers[targets[target].pool]?.record(voucher: id, person: Self.person(user))
+            ledgers[targets[target].pool]?.record(voucher: id, person: person(user))
         }
     }
 
@@ -80,7 +86,7 @@ final class ClaimWorkload: LoadWorkload {
         let t = Array(
             signer.sign(
                 PersonToken(
-                    person: Self.person(user),
+                    person: person(user),
                     facts: EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual),
                     // Far ahead of both the real clock and any replayed 2022 clock.
                     expiresAt: Instant(unixMilliseconds: 4_102_444_800_000))
@@ -91,7 +97,7 @@ final class ClaimWorkload: LoadWorkload {
 
     /// The token of a person who claimed: their payment code at the till.
     func paymentCode(person: String) -> String? {
-        guard person.hasPrefix("u"), let i = Int(person.dropFirst()) else { return nil }
+        guard person.hasPrefix(personPrefix), let i = Int(person.dropFirst(personPrefix.count)) else { return nil }
         return String(decoding: token(i), as: UTF8.self)
     }
 }
