@@ -36,24 +36,32 @@ public enum Base64URL {
     /// Decodes unpadded base64url; nil on any byte outside the alphabet, on padding, or on a
     /// length that no encoding produces.
     public static func decode<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
+        Array(text).withUnsafeBytes { decode($0) }
+    }
+
+    /// The same over raw bytes (the token verifier's hot path: no copy of the input).
+    public static func decode(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
         let n = text.count
         guard n % 4 != 1 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(n * 3 / 4)
-        var acc: UInt32 = 0
-        var bits = 0
-        for c in text {
-            let v = reverse[Int(c)]
-            guard v != 0xFF else { return nil }
-            acc = acc << 6 | UInt32(v)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+        return reverse.withUnsafeBufferPointer { table -> [UInt8]? in
+            var out = [UInt8](repeating: 0, count: n * 3 / 4)
+            var o = 0
+            var acc: UInt32 = 0
+            var bits = 0
+            for c in text {
+                let v = table[Int(c)]
+                guard v != 0xFF else { return nil }
+                acc = acc << 6 | UInt32(v)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    out[o] = UInt8(truncatingIfNeeded: acc >> UInt32(bits))
+                    o += 1
+                }
             }
+            // Leftover bits must be zero, so each token has exactly one encoding.
+            guard acc & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
+            return out
         }
-        // Leftover bits must be zero, so each token has exactly one encoding.
-        guard acc & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
-        return out
     }
 }

@@ -9,30 +9,47 @@ import Crypto
 /// verifier from the secret bytes (which are).
 public struct TokenVerifier {
     public static let maxTokenBytes = 2048
-    private let key: SymmetricKey
+    /// HMAC state with the key already absorbed: copying it per token skips deriving the key
+    /// pads again for every request.
+    private let keyed: HMAC<SHA256>
+    /// The header every identity-provider token carries, as base64url: recognised by a byte
+    /// comparison, so the common case decodes and parses no header JSON.
+    private static let standardHeader = Array("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9".utf8)
 
-    public init(secret: [UInt8]) { key = SymmetricKey(data: secret) }
+    public init(secret: [UInt8]) { keyed = HMAC<SHA256>(key: SymmetricKey(data: secret)) }
 
     /// Checks the signature and algorithm of `token` and returns its payload, unread.
     public func payload<C: Collection>(_ token: C) -> Result<FlatJSONObject, TokenError> where C.Element == UInt8 {
+        if let array = token as? [UInt8] { return payload(array) }
+        return payload(Array(token))
+    }
+
+    public func payload(_ token: [UInt8]) -> Result<FlatJSONObject, TokenError> {
         guard !token.isEmpty else { return .failure(.missing) }
         guard token.count <= Self.maxTokenBytes else { return .failure(.tooLong) }
-        let bytes = Array(token)
-        guard let dot1 = bytes.firstIndex(of: UInt8(ascii: ".")),
-            let dot2 = bytes[(dot1 + 1)...].firstIndex(of: UInt8(ascii: ".")),
-            !bytes[(dot2 + 1)...].contains(UInt8(ascii: "."))
-        else { return .failure(.malformed) }
-        guard let headerJSON = Base64URL.decode(bytes[..<dot1]),
-            let header = try? FlatJSONObject(parsing: headerJSON)
-        else { return .failure(.malformed) }
-        guard header.string("alg") == "HS256" else { return .failure(.unsupportedAlgorithm) }
-        guard let signature = Base64URL.decode(bytes[(dot2 + 1)...]), signature.count == 32 else {
-            return .failure(.badSignature)
+        return token.withUnsafeBytes { payload(bytes: $0) }
+    }
+
+    private func payload(bytes: UnsafeRawBufferPointer) -> Result<FlatJSONObject, TokenError> {
+        var dot1 = -1, dot2 = -1
+        for i in 0..<bytes.count where bytes[i] == UInt8(ascii: ".") {
+            if dot1 < 0 { dot1 = i } else if dot2 < 0 { dot2 = i } else { return .failure(.malformed) }
         }
-        guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: bytes[..<dot2], using: key) else {
-            return .failure(.badSignature)
+        guard dot1 > 0, dot2 > dot1 else { return .failure(.malformed) }
+        let header = UnsafeRawBufferPointer(rebasing: bytes[..<dot1])
+        if !header.elementsEqual(Self.standardHeader) {
+            guard let headerJSON = Base64URL.decode(header), let parsed = try? FlatJSONObject(parsing: headerJSON)
+            else { return .failure(.malformed) }
+            guard parsed.string("alg") == "HS256" else { return .failure(.unsupportedAlgorithm) }
         }
-        guard let payloadJSON = Base64URL.decode(bytes[(dot1 + 1)..<dot2]),
+        guard let signature = Base64URL.decode(UnsafeRawBufferPointer(rebasing: bytes[(dot2 + 1)...])),
+            signature.count == 32
+        else { return .failure(.badSignature) }
+        var mac = keyed
+        mac.update(data: UnsafeRawBufferPointer(rebasing: bytes[..<dot2]))
+        // Constant-time comparison (swift-crypto's == on an authentication code).
+        guard mac.finalize() == signature else { return .failure(.badSignature) }
+        guard let payloadJSON = Base64URL.decode(UnsafeRawBufferPointer(rebasing: bytes[(dot1 + 1)..<dot2])),
             let payload = try? FlatJSONObject(parsing: payloadJSON)
         else { return .failure(.malformed) }
         return .success(payload)

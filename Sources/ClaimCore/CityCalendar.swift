@@ -22,17 +22,36 @@ public struct CityCalendar: Hashable, Sendable {
         return CivilDate(daysSinceEpoch: Int(floorDiv(local, 86_400_000)))
     }
 
-    /// `2022-06-10T10:00:00.000+08:00`.
+    /// `2022-06-10T10:00:00.000+08:00`. Written digit by digit into 29 bytes: every voucher in
+    /// every answer carries two of these.
     public func iso8601(_ instant: Instant) -> String {
         let local = instant.unixMilliseconds + offsetMilliseconds
         let days = floorDiv(local, 86_400_000)
         let msOfDay = Int(local - days * 86_400_000)
         let date = CivilDate(daysSinceEpoch: Int(days))
-        let h = msOfDay / 3_600_000, m = msOfDay / 60_000 % 60, s = msOfDay / 1000 % 60, ms = msOfDay % 1000
-        let sign = utcOffsetSeconds >= 0 ? "+" : "-"
         let off = abs(utcOffsetSeconds) / 60
-        return "\(date)T\(DecimalDigits.padded(h, 2)):\(DecimalDigits.padded(m, 2)):\(DecimalDigits.padded(s, 2))."
-            + "\(DecimalDigits.padded(ms, 3))\(sign)\(DecimalDigits.padded(off / 60, 2)):\(DecimalDigits.padded(off % 60, 2))"
+        return String(unsafeUninitializedCapacity: 29) { out in
+            var i = 0
+            func put(_ value: Int, _ width: Int) {
+                var v = value
+                var k = width
+                while k > 0 {
+                    k -= 1
+                    out[i + k] = UInt8(48 + v % 10)
+                    v /= 10
+                }
+                i += width
+            }
+            func put(_ c: Character) {
+                out[i] = c.asciiValue ?? 63
+                i += 1
+            }
+            put(date.year, 4); put("-"); put(date.month, 2); put("-"); put(date.day, 2); put("T")
+            put(msOfDay / 3_600_000, 2); put(":"); put(msOfDay / 60_000 % 60, 2); put(":")
+            put(msOfDay / 1000 % 60, 2); put("."); put(msOfDay % 1000, 3)
+            put(utcOffsetSeconds >= 0 ? "+" : "-"); put(off / 60, 2); put(":"); put(off % 60, 2)
+            return i
+        }
     }
 
     /// Parses `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z`, `±HH:MM`, or nothing (then the

@@ -62,7 +62,23 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public static func < (a: CivilDate, b: CivilDate) -> Bool { a.daysSinceEpoch < b.daysSinceEpoch }
 
     public var description: String {
-        DecimalDigits.padded(year, 4) + "-" + DecimalDigits.padded(month, 2) + "-" + DecimalDigits.padded(day, 2)
+        // Digit by digit: daily window ids are dates, built on every claim.
+        String(unsafeUninitializedCapacity: 10) { out in
+            var y = year, m = month, d = day
+            for k in stride(from: 3, through: 0, by: -1) {
+                out[k] = UInt8(48 + y % 10)
+                y /= 10
+            }
+            out[4] = UInt8(ascii: "-")
+            out[6] = UInt8(48 + m % 10)
+            m /= 10
+            out[5] = UInt8(48 + m % 10)
+            out[7] = UInt8(ascii: "-")
+            out[9] = UInt8(48 + d % 10)
+            d /= 10
+            out[8] = UInt8(48 + d % 10)
+            return 10
+        }
     }
 
     static func daysInMonth(year: Int, month: Int) -> Int {

@@ -18,7 +18,9 @@ public struct JSONWriter: Sendable {
 
     public mutating func field(_ key: String, _ value: String) { self.key(key); string(value); needsComma = true }
     public mutating func field(_ key: String, _ value: Int) {
-        self.key(key); bytes.append(contentsOf: String(value).utf8); needsComma = true
+        self.key(key)
+        appendDecimal(value)
+        needsComma = true
     }
     public mutating func field(_ key: String, _ value: Bool) {
         self.key(key); bytes.append(contentsOf: (value ? "true" : "false").utf8); needsComma = true
@@ -33,6 +35,24 @@ public struct JSONWriter: Sendable {
         self.key(key); bytes.append(UInt8(ascii: "{")); needsComma = false
     }
 
+    /// Writes an integer's digits without building a String.
+    private mutating func appendDecimal(_ value: Int) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var m = value.magnitude
+        var start = bytes.count
+        repeat {
+            bytes.append(UInt8(48 + m % 10))
+            m /= 10
+        } while m > 0
+        // Digits came out least significant first.
+        var end = bytes.count - 1
+        while start < end {
+            bytes.swapAt(start, end)
+            start += 1
+            end -= 1
+        }
+    }
+
     private mutating func separate() { if needsComma { bytes.append(UInt8(ascii: ",")) } }
 
     private mutating func key(_ k: String) {
@@ -44,19 +64,29 @@ public struct JSONWriter: Sendable {
 
     private mutating func string(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            default: bytes.append(b)
+        var s = s
+        s.withUTF8 { utf8 in
+            // Most strings (ids, codes, ISO times) need no escaping: copy them in one go.
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                bytes.append(contentsOf: utf8)
+                return
             }
+            for b in utf8 { escape(b) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ b: UInt8) {
+        switch b {
+        case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
+        case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
+        case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
+        case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
+        case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+        case 0..<0x20:
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
+        default: bytes.append(b)
+        }
     }
 }

@@ -49,13 +49,26 @@ extension GatewayServer {
                 metrics.claim(result, pool: index, nanoseconds: MonotonicClock.nanoseconds() - started)
                 reply(r)
             }
+            // A window known to be sold out is answered before authentication: an anonymous caller
+            // learns only what GET /v1/pools/{pool} shows anyway, and the crowd that arrives after
+            // the stock is gone costs no HMAC and no Redis round trip. Retries with an
+            // Idempotency-Key go on to Redis, which holds their first grant.
+            if !soldOut.isEmpty, let index, request.idempotencyKey == nil,
+                case .open(let w) = programme.position(of: programme.pools[index], at: now),
+                soldOut[SoldOutMark.key(poolIndex: index, window: w.id)] != nil
+            {
+                metrics.soldOutShortCircuit.increment()
+                return refuse(
+                    .soldOut, ResponseBody.claim(.soldOut, pool: programme.pools[index], calendar: programme.calendar, now: now))
+            }
             switch resident(request.bearerToken, request, now: now) {
             case .failure(let r): return refuse(.unauthorized, r)
             case .success(let person):
                 guard let index else { return refuse(.unknownPool, .error(.unknownPool, "no pool \(poolID)")) }
                 let pool = programme.pools[index]
                 if let key = request.idempotencyKey, !Identifier.isValid(key) {
-                    return refuse(.badRequest, .error(.badRequest, "Idempotency-Key must be 1-64 characters of [A-Za-z0-9_.-]"))
+                    return refuse(
+                        .badRequest, .error(.badRequest, "Idempotency-Key must be 1-64 characters of [A-Za-z0-9_.-]"))
                 }
                 // A claim needs no body; if one is sent it must be a JSON object. In-store claims
                 // carry the store's QR token in it.
@@ -76,12 +89,6 @@ extension GatewayServer {
                         GatewayMetrics.ClaimResult(outcome),
                         ResponseBody.claim(outcome, pool: pool, calendar: programme.calendar, now: now))
                 case .run(let claim):
-                    // Known sold out: answer here. Not for retries with an Idempotency-Key, which
-                    // must get their first grant back from Redis.
-                    if claim.idempotencyKey == nil, soldOut[SoldOutMark.key(poolIndex: index, window: claim.window.id)] != nil {
-                        metrics.soldOutShortCircuit.increment()
-                        return refuse(.soldOut, ResponseBody.claim(.soldOut, pool: pool, calendar: programme.calendar, now: now))
-                    }
                     guard admitRedisCall() else { return refuse(.redisUnavailable, .redisUnavailable()) }
                     call(ClaimScript.command(claim), .claim(claim, poolIndex: index))
                 }

@@ -74,7 +74,8 @@ public final class GatewayServer {
     /// Serves until a stop descriptor fires, then drains and returns.
     public func run() throws(POSIXError) {
         logger.info(
-            "serving", metadata: ["programme": "\(programme.id)", "pools": "\(programme.pools.count)", "redis": "\(config.redis)"])
+            "serving",
+            metadata: ["programme": "\(programme.id)", "pools": "\(programme.pools.count)", "redis": "\(config.redis)"])
         connectRedis()
         while true {
             try epoll.wait(timeoutMilliseconds: 100) { token, events in handle(token, events) }
@@ -279,14 +280,17 @@ public final class GatewayServer {
             if events.contains(.writable) || redis.state == .connecting {
                 let wasConnecting = redis.state == .connecting
                 try redis.handleWritable()
-                if wasConnecting, redis.state == .ready { logger.info("redis connected", metadata: ["redis": "\(config.redis)"]) }
+                if wasConnecting, redis.state == .ready {
+                    logger.info("redis connected", metadata: ["redis": "\(config.redis)"])
+                }
             }
             if events.contains(.readable) {
                 try redis.handleReadable { reply in
                     guard pendingHead < pending.count else { return }
                     let call = pending[pendingHead]
                     pendingHead += 1
-                    metrics.redisRoundTrip.recordNanoseconds(Int64(clamping: MonotonicClock.nanoseconds() - call.sentAt))
+                    metrics.redisRoundTrip.recordNanoseconds(
+                        Int64(clamping: MonotonicClock.nanoseconds() - call.sentAt))
                     complete(call, reply)
                 }
                 compactPending()
@@ -340,7 +344,9 @@ public final class GatewayServer {
             let pool = programme.pools[mark.poolIndex]
             send(
                 [Array("HGET".utf8), Array(PoolKeys(pool: pool.id).window(mark.window.id).utf8), Array("left".utf8)],
-                PendingCall(connection: 0, seq: 0, keepAlive: false, work: .soldOutCheck(key), sentAt: MonotonicClock.nanoseconds()))
+                PendingCall(
+                    connection: 0, seq: 0, keepAlive: false, work: .soldOutCheck(key),
+                    sentAt: MonotonicClock.nanoseconds()))
         }
     }
 

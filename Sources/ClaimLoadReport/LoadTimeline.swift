@@ -7,7 +7,8 @@ public struct LoadTimeline: Sendable {
     public struct Second: Sendable {
         public var answered = 0
         public var outcomes: [String: Int] = [:]
-        public var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .two)
+        public var latency = Histogram<UInt64>(
+            highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .two)
 
         public func percentileMilliseconds(_ p: Double) -> Double {
             answered == 0 ? 0 : Double(latency.valueAtPercentile(p)) / 1e6

@@ -36,7 +36,8 @@ public struct ReportWriter: Sendable {
         let outcomes = SVGChart(
             title: "Answers by outcome", yLabel: "answers / s",
             series: t.outcomeNames.prefix(Self.palette.count).enumerated().map { i, name in
-                .init(name: name, color: Self.palette[i], values: t.seconds.map { Double($0.outcomes[name, default: 0]) })
+                .init(
+                    name: name, color: Self.palette[i], values: t.seconds.map { Double($0.outcomes[name, default: 0]) })
             }, markers: markers)
         return [("throughput.svg", throughput), ("latency.svg", latency), ("outcomes.svg", outcomes)]
     }

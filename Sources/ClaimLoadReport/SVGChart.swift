@@ -54,15 +54,21 @@ public struct SVGChart: Sendable {
         for i in stride(from: 0, to: n, by: step) {
             out += "<text x=\"\(x(Double(i)))\" y=\"\(top + plotH + 16)\" text-anchor=\"middle\">\(i)</text>"
         }
-        out += "<text x=\"\(left + plotW / 2)\" y=\"\(height - 8)\" text-anchor=\"middle\">seconds into the run</text>\n"
-        out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotW)\" height=\"\(plotH)\" fill=\"none\" stroke=\"#888\"/>\n"
+        out +=
+            "<text x=\"\(left + plotW / 2)\" y=\"\(height - 8)\" text-anchor=\"middle\">seconds into the run</text>\n"
+        out +=
+            "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotW)\" height=\"\(plotH)\" fill=\"none\" stroke=\"#888\"/>\n"
         for (at, label) in markers {
-            out += "<line x1=\"\(x(at))\" y1=\"\(top)\" x2=\"\(x(at))\" y2=\"\(top + plotH)\" stroke=\"#c00\" stroke-dasharray=\"5,4\"/>"
+            out +=
+                "<line x1=\"\(x(at))\" y1=\"\(top)\" x2=\"\(x(at))\" y2=\"\(top + plotH)\" stroke=\"#c00\" stroke-dasharray=\"5,4\"/>"
             out += "<text x=\"\(x(at) + 4)\" y=\"\(top + 14)\" fill=\"#c00\">\(Self.escape(label))</text>\n"
         }
         for (k, s) in series.enumerated() {
-            let points = s.values.enumerated().map { "\(Self.format2(x(Double($0.offset)))),\(Self.format2(y($0.element)))" }
-            out += "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
+            let points = s.values.enumerated().map {
+                "\(Self.format2(x(Double($0.offset)))),\(Self.format2(y($0.element)))"
+            }
+            out +=
+                "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
             let ly = top + 14 + Double(k) * 18
             out += "<rect x=\"\(left + plotW + 12)\" y=\"\(ly - 9)\" width=\"12\" height=\"3\" fill=\"\(s.color)\"/>"
             out += "<text x=\"\(left + plotW + 30)\" y=\"\(ly - 4)\">\(Self.escape(s.name))</text>\n"
@@ -91,4 +97,3 @@ public struct SVGChart: Sendable {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
-

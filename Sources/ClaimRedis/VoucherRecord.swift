@@ -7,15 +7,35 @@ import ClaimCore
 /// - redemption: `merchant|order|amount|at_ms` (`redeem.lua`).
 public enum VoucherRecord {
     public static func decode(id: String, pool: String, record: String, redemption: String = "") -> Voucher? {
-        let f = record.split(separator: "|", omittingEmptySubsequences: false)
-        guard f.count >= 6, let face = Int(f[1]), let threshold = Int(f[2]), let claimed = Int64(f[4]),
-            let expires = Int64(f[5])
-        else { return nil }
-        let store = f.count > 6 && !f[6].isEmpty ? String(f[6]) : nil
-        return Voucher(
-            id: id, pool: pool, window: String(f[3]), owner: String(f[0]), faceFen: face, thresholdFen: threshold,
-            claimedAt: Instant(unixMilliseconds: claimed), expiresAt: Instant(unixMilliseconds: expires), store: store,
-            redemption: decodeRedemption(redemption))
+        // Field boundaries by one pass over the bytes; only owner, window and store become
+        // Strings (every voucher of every grant and wallet goes through here).
+        var record = record
+        return record.withUTF8 { b -> Voucher? in
+            var cuts: [Int] = [-1]
+            cuts.reserveCapacity(8)
+            for i in 0..<b.count where b[i] == UInt8(ascii: "|") { cuts.append(i) }
+            cuts.append(b.count)
+            guard cuts.count >= 7 else { return nil }
+            func field(_ k: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[(cuts[k] + 1)..<cuts[k + 1]]) }
+            func number(_ k: Int) -> Int64? {
+                let f = field(k)
+                guard !f.isEmpty, f.count <= 18 else { return nil }
+                var v: Int64 = 0
+                for c in f {
+                    guard c >= 48, c <= 57 else { return nil }
+                    v = v * 10 + Int64(c - 48)
+                }
+                return v
+            }
+            guard let face = number(1), let threshold = number(2), let claimed = number(4), let expires = number(5)
+            else { return nil }
+            let store = cuts.count > 7 && !field(6).isEmpty ? String(decoding: field(6), as: UTF8.self) : nil
+            return Voucher(
+                id: id, pool: pool, window: String(decoding: field(3), as: UTF8.self),
+                owner: String(decoding: field(0), as: UTF8.self), faceFen: Int(face), thresholdFen: Int(threshold),
+                claimedAt: Instant(unixMilliseconds: claimed), expiresAt: Instant(unixMilliseconds: expires), store: store,
+                redemption: redemption.isEmpty ? nil : decodeRedemption(redemption))
+        }
     }
 
     static func decodeRedemption(_ text: String) -> VoucherRedemption? {

@@ -53,7 +53,8 @@ struct Load: ParsableCommand {
         let programme = try ProgrammeFile.load(file ?? connection.seed)
         try ProgrammeStore(client: connection.client()).load(programme)
         operatorLog.info(
-            "operator action", metadata: ["action": "load", "programme": "\(programme.id)", "pools": "\(programme.pools.count)"])
+            "operator action",
+            metadata: ["action": "load", "programme": "\(programme.id)", "pools": "\(programme.pools.count)"])
         print(
             "loaded \(programme.id): \(programme.pools.count) pools (\(programme.pools.map(\.id).joined(separator: ", ")))"
         )
@@ -204,7 +205,8 @@ struct Stats: ParsableCommand {
                 var row = [p, w, String(c.released), String(c.granted), String(c.left)]
                 if watch {
                     let before = previous?[p + " " + w]
-                    row.append(before.map { String(format: "%.0f", Double(c.granted - $0) / max(seconds, 0.001)) } ?? "-")
+                    row.append(
+                        before.map { String(format: "%.0f", Double(c.granted - $0) / max(seconds, 0.001)) } ?? "-")
                 }
                 rows.append(row)
             }

@@ -37,7 +37,9 @@ struct GrantList: ParsableCommand {
             let added = try ProgrammeStore(client: connection.client()).addBuyers(pool: pool, people: people)
             operatorLog.info(
                 "operator action",
-                metadata: ["action": "grant-list load", "pool": "\(pool)", "read": "\(people.count)", "added": "\(added)"])
+                metadata: [
+                    "action": "grant-list load", "pool": "\(pool)", "read": "\(people.count)", "added": "\(added)",
+                ])
             print(
                 "\(pool): \(people.count) buyers read, \(added) new; \(p.stockPerRelease) bundles of "
                     + "\(p.bundleFen.map { String($0 / 100) }.joined(separator: " + ")) yuan")

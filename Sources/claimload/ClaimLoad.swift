@@ -106,7 +106,8 @@ struct ClaimLoad: ParsableCommand {
         print(
             "claimload \(scenario.rawValue): gateway clock \(programme.calendar.iso8601(gatewayNow)); pools "
                 + targets.map { "\($0.pool.id)@\($0.window)" }.joined(separator: " ")
-                + "; \(connections) connections, \(users) users, repeat \(repeatShare), \(duration) s / \(requests) claims")
+                + "; \(connections) connections, \(users) users, repeat \(repeatShare), \(duration) s / \(requests) claims"
+        )
         let claimRun = try LoadRun(
             host: address.host, port: address.port, connections: connections, durationSeconds: duration,
             maxRequests: requests, workload: claims)
@@ -134,7 +135,8 @@ struct ClaimLoad: ParsableCommand {
             // Whole seconds only: the answers still in flight at the end make a misleading last point.
             let whole = Int(claimResults.elapsedNanoseconds / 1_000_000_000)
             let files = try ReportWriter().write(
-                claimResults.timeline.prefix(seconds: whole), summary: .init(title: "claimload \(scenario.rawValue)", verdict: verdict.line, figures: figures),
+                claimResults.timeline.prefix(seconds: whole),
+                summary: .init(title: "claimload \(scenario.rawValue)", verdict: verdict.line, figures: figures),
                 to: report)
             print("report: \(files.joined(separator: " "))")
         }
@@ -150,7 +152,10 @@ struct ClaimLoad: ParsableCommand {
             ("gateway clock at start", programme.calendar.iso8601(gatewayNow)),
             ("pools", targets.map { "\($0.pool.id) (\($0.window))" }.joined(separator: ", ")),
             ("connections", "\(connections)"), ("people", "\(users), repeat share \(repeatShare)"),
-            ("claims answered", String(format: "%d in %.2f s = %.0f/s", r.answered, seconds, Double(r.answered) / max(seconds, 1e-9))),
+            (
+                "claims answered",
+                String(format: "%d in %.2f s = %.0f/s", r.answered, seconds, Double(r.answered) / max(seconds, 1e-9))
+            ),
             ("latency", "p50 \(ms(50)), p90 \(ms(90)), p99 \(ms(99)), p99.9 \(ms(99.9))"),
             ("outcomes", r.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
             ("sold out", r.timeline.sellOutSecond.map { "in second \($0)" } ?? "not within the run"),

@@ -18,7 +18,10 @@ struct LoadResults {
         let outcome: String
         switch status {
         case 201: outcome = "granted"
-        case 200: outcome = body.count < 400 && String(decoding: body, as: UTF8.self).contains("\"replayed\":true") ? "replayed" : "ok"
+        case 200:
+            outcome =
+                body.count < 400 && String(decoding: body, as: UTF8.self).contains("\"replayed\":true")
+                ? "replayed" : "ok"
         default: outcome = Self.strings(named: "error", in: body).first ?? "http_\(status)"
         }
         outcomes[outcome, default: 0] += 1
@@ -59,7 +62,8 @@ struct LoadResults {
         func ms(_ p: Double) -> String { String(format: "%.3f", Double(latency.valueAtPercentile(p)) / 1e6) }
         return [
             String(
-                format: "%@: %d sent, %d answered in %.2f s = %.0f req/s; socket errors %d", title, sent, answered, seconds,
+                format: "%@: %d sent, %d answered in %.2f s = %.0f req/s; socket errors %d", title, sent, answered,
+                seconds,
                 Double(answered) / max(seconds, 1e-9), socketErrors),
             "latency ms: p50 \(ms(50)) p90 \(ms(90)) p99 \(ms(99)) p99.9 \(ms(99.9)) max "
                 + String(format: "%.3f", Double(latency.max) / 1e6),

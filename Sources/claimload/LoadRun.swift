@@ -1,6 +1,6 @@
 import ClaimHTTP
-import Foundation
 import ClaimPOSIX
+import Foundation
 
 /// The load engine: `connections` keep-alive connections on one epoll, each with one request
 /// in flight (closed loop), until `duration` or `maxRequests`, whichever comes first, or until
@@ -34,7 +34,9 @@ final class LoadRun {
     var showProgress = false
     private var lastProgress = 0
 
-    init(host: String, port: Int, connections: Int, durationSeconds: Double, maxRequests: Int, workload: LoadWorkload) throws {
+    init(host: String, port: Int, connections: Int, durationSeconds: Double, maxRequests: Int, workload: LoadWorkload)
+        throws
+    {
         self.host = host
         self.port = port
         self.durationNanoseconds = UInt64(durationSeconds * 1e9)
@@ -75,7 +77,8 @@ final class LoadRun {
             let second = Int((MonotonicClock.nanoseconds() - start) / 1_000_000_000)
             if showProgress, second > lastProgress {
                 lastProgress = second
-                FileHandle.standardError.write(Data(("\r" + results.progressLine(elapsedSeconds: second) + "\u{1B}[K").utf8))
+                FileHandle.standardError.write(
+                    Data(("\r" + results.progressLine(elapsedSeconds: second) + "\u{1B}[K").utf8))
             }
         }
         results.elapsedNanoseconds = MonotonicClock.nanoseconds() - start

@@ -45,14 +45,21 @@ final class RedemptionWorkload: LoadWorkload {
                 let amount = max(pool.thresholdFen, pool.faceFen) + 100
                 func request(_ order: String, _ kind: Kind) -> Planned {
                     let body = Array(
-                        #"{"voucher":"\#(voucher)","order":"\#(order)","amount_fen":\#(amount),"payment_code":"\#(code)"}"#.utf8)
-                    let head = "POST /v1/redemptions HTTP/1.1\r\nHost: \(host)\r\nAuthorization: Bearer \(token)\r\n"
+                        #"{"voucher":"\#(voucher)","order":"\#(order)","amount_fen":\#(amount),"payment_code":"\#(code)"}"#
+                            .utf8)
+                    let head =
+                        "POST /v1/redemptions HTTP/1.1\r\nHost: \(host)\r\nAuthorization: Bearer \(token)\r\n"
                         + "Content-Length: \(body.count)\r\n\r\n"
-                    return Planned(voucher: voucher, pool: poolID, order: order, kind: kind, bytes: Array(head.utf8) + body)
+                    return Planned(
+                        voucher: voucher, pool: poolID, order: order, kind: kind, bytes: Array(head.utf8) + body)
                 }
                 firsts.append(request("o\(n)", .first))
                 let roll = rng.unit()
-                if roll < 0.1 { extras.append(request("o\(n)", .retry)) } else if roll < 0.2 { extras.append(request("o\(n)b", .second)) }
+                if roll < 0.1 {
+                    extras.append(request("o\(n)", .retry))
+                } else if roll < 0.2 {
+                    extras.append(request("o\(n)b", .second))
+                }
             }
         }
         // Every first redemption goes out before any retry or second attempt, so each extra
@@ -90,7 +97,9 @@ final class RedemptionWorkload: LoadWorkload {
                 problems.append("first redemption of \(p.voucher) refused: \(text)")
             }
         case .retry:
-            if response.status == 200, replayed { counts["retry_replayed", default: 0] += 1 } else {
+            if response.status == 200, replayed {
+                counts["retry_replayed", default: 0] += 1
+            } else {
                 problems.append("retried order \(p.order) got \(response.status) \(text)")
             }
         case .second:

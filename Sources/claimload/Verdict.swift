@@ -25,7 +25,9 @@ struct Verdict {
             people.formUnion(ledger.grantsByPerson.keys)
             guard let counts = try store.counts(pool: pool.id, window: target.window) else {
                 // Never released: only right if nobody was granted anything either.
-                if ledger.granted > 0 { problems.append("\(pool.id) \(target.window): grants without a released window") }
+                if ledger.granted > 0 {
+                    problems.append("\(pool.id) \(target.window): grants without a released window")
+                }
                 continue
             }
             granted += counts.granted
@@ -33,8 +35,10 @@ struct Verdict {
             released += counts.released
             let vouchers = try store.vouchers(pool: pool.id)
             let inWindow = vouchers[target.window] ?? []
-            problems += ledger.problems(limit: pool.limitPerWindow * pool.vouchersPerGrant, released: counts.released * pool.vouchersPerGrant)
-                .map { "\(pool.id): \($0)" }
+            problems += ledger.problems(
+                limit: pool.limitPerWindow * pool.vouchersPerGrant, released: counts.released * pool.vouchersPerGrant
+            )
+            .map { "\(pool.id): \($0)" }
             var owners: [String: String] = [:]
             for v in inWindow { owners[v.id] = v.owner }
             problems += ledger.problems(againstStore: owners).map { "\(pool.id): \($0)" }
@@ -54,11 +58,13 @@ struct Verdict {
             + "+ left \(left) = released \(released)"
         if let r = redemptions {
             problems += r.problems
-            figures += "; redeemed \(r.redeemed.count), retries replayed \(r.counts["retry_replayed", default: 0]), "
+            figures +=
+                "; redeemed \(r.redeemed.count), retries replayed \(r.counts["retry_replayed", default: 0]), "
                 + "second orders refused \(r.counts["second_refused", default: 0])"
         }
         if problems.isEmpty { return Verdict(passed: true, line: "PASS \(figures)") }
-        let shown = problems.prefix(10).joined(separator: "; ") + (problems.count > 10 ? "; ... \(problems.count) in all" : "")
+        let shown =
+            problems.prefix(10).joined(separator: "; ") + (problems.count > 10 ? "; ... \(problems.count) in all" : "")
         return Verdict(passed: false, line: "FAIL \(shown) | \(figures)")
     }
 }

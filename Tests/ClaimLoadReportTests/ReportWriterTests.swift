@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ClaimLoadReport
 
 @Suite struct ReportWriterTests {
@@ -30,10 +31,15 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let files = try ReportWriter().write(
             spike(), summary: .init(title: "spike", verdict: "PASS all good", figures: [("pools", "1")]), to: dir)
-        #expect(Set(files.map { ($0 as NSString).lastPathComponent }) == ["throughput.svg", "latency.svg", "outcomes.svg", "results.json", "report.html"])
+        #expect(
+            Set(files.map { ($0 as NSString).lastPathComponent }) == [
+                "throughput.svg", "latency.svg", "outcomes.svg", "results.json", "report.html",
+            ])
         for f in files { #expect((try? Data(contentsOf: URL(fileURLWithPath: f)))?.isEmpty == false, "\(f)") }
 
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/results.json"))) as? [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/results.json")))
+            as? [String: Any]
         let seconds = json?["seconds"] as? [[String: Any]]
         #expect(seconds?.count == 10)
         #expect((seconds?[0]["outcomes"] as? [String: Int])?["granted"] == 25)
@@ -55,7 +61,8 @@ import Testing
     }
 
     @Test func escapesWhatItIsGiven() {
-        let chart = SVGChart(title: "<b>&", yLabel: "\"y\"", series: [.init(name: "<s>", color: "#000", values: [1, 2])])
+        let chart = SVGChart(
+            title: "<b>&", yLabel: "\"y\"", series: [.init(name: "<s>", color: "#000", values: [1, 2])])
         let svg = chart.render()
         #expect(svg.contains("&lt;b&gt;&amp;"))
         #expect(!svg.contains("<s>"))
