@@ -59,7 +59,8 @@ extension GatewayServer {
             {
                 metrics.soldOutShortCircuit.increment()
                 return refuse(
-                    .soldOut, ResponseBody.claim(.soldOut, pool: programme.pools[index], calendar: programme.calendar, now: now))
+                    .soldOut,
+                    ResponseBody.claim(.soldOut, pool: programme.pools[index], calendar: programme.calendar, now: now))
             }
             switch resident(request.bearerToken, request, now: now) {
             case .failure(let r): return refuse(.unauthorized, r)

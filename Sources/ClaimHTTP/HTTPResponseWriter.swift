@@ -4,15 +4,34 @@ public enum HTTPResponseWriter {
     /// `Content-Length` still gives the length a GET would have had).
     public static func append(
         status: Int, body: [UInt8], keepAlive: Bool, extraHeaders: String = "",
-        contentType: String = "application/json", omitBody: Bool = false, to out: inout [UInt8]
+        contentType: String = "application/json",
+        omitBody: Bool = false, to out: inout [UInt8]
     ) {
-        out.append(contentsOf: "HTTP/1.1 \(status) \(reason(status))\r\n".utf8)
-        out.append(contentsOf: "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n".utf8)
-        if !keepAlive { out.append(contentsOf: "Connection: close\r\n".utf8) }
+        // Byte appends of literals and digits: every answer passes through here.
+        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(status, to: &out)
+        out.append(32)
+        out.append(contentsOf: reason(status).utf8)
+        out.append(contentsOf: "\r\nContent-Type: ".utf8)
+        out.append(contentsOf: contentType.utf8)
+        out.append(contentsOf: "\r\nContent-Length: ".utf8)
+        appendDecimal(body.count, to: &out)
+        out.append(contentsOf: keepAlive ? "\r\n".utf8 : "\r\nConnection: close\r\n".utf8)
         out.append(contentsOf: extraHeaders.utf8)
         out.append(13)
         out.append(10)
         if !omitBody { out.append(contentsOf: body) }
+    }
+
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var v = max(0, value)
+        while divisor > 0 {
+            out.append(UInt8(48 + v / divisor))
+            v %= divisor
+            divisor /= 10
+        }
     }
 
     public static func reason(_ status: Int) -> String {

@@ -16,7 +16,9 @@ public enum VoucherRecord {
             for i in 0..<b.count where b[i] == UInt8(ascii: "|") { cuts.append(i) }
             cuts.append(b.count)
             guard cuts.count >= 7 else { return nil }
-            func field(_ k: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[(cuts[k] + 1)..<cuts[k + 1]]) }
+            func field(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: b[(cuts[k] + 1)..<cuts[k + 1]])
+            }
             func number(_ k: Int) -> Int64? {
                 let f = field(k)
                 guard !f.isEmpty, f.count <= 18 else { return nil }
@@ -33,7 +35,8 @@ public enum VoucherRecord {
             return Voucher(
                 id: id, pool: pool, window: String(decoding: field(3), as: UTF8.self),
                 owner: String(decoding: field(0), as: UTF8.self), faceFen: Int(face), thresholdFen: Int(threshold),
-                claimedAt: Instant(unixMilliseconds: claimed), expiresAt: Instant(unixMilliseconds: expires), store: store,
+                claimedAt: Instant(unixMilliseconds: claimed), expiresAt: Instant(unixMilliseconds: expires),
+                store: store,
                 redemption: redemption.isEmpty ? nil : decodeRedemption(redemption))
         }
     }
