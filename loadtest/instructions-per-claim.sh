@@ -40,7 +40,7 @@ total() { # $1: gateway flags, $2: claims, $3: run id (new people each run) -> i
   local port out
   port=$(free_port)
   out="$WORK/callgrind.$RANDOM"
-  valgrind --tool=callgrind --callgrind-out-file="$out" "$WORK/claimgate" serve --listen "127.0.0.1:$port" \
+  valgrind --tool=callgrind --callgrind-out-file="$out" "$WORK/claimgate" serve --threads 1 --listen "127.0.0.1:$port" \
     --redis "$R" --now "$NOW" $1 2>/dev/null &
   GATEWAY_PID=$!
   for _ in $(seq 300); do curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break; sleep 0.1; done

@@ -30,7 +30,7 @@ NOW=2022-06-10T10:00:00+08:00
 run() { # $1: extra gateway flag; $2: seed for distinct people per run
   local port
   port=$(free_port)
-  "$BIN/claimgate" serve --listen "127.0.0.1:$port" --redis "$R" --now "$NOW" $1 2>/dev/null &
+  "$BIN/claimgate" serve --threads 1 --listen "127.0.0.1:$port" --redis "$R" --now "$NOW" $1 2>/dev/null &
   GATEWAY_PID=$!
   wait_http "http://127.0.0.1:$port/healthz"
   "$BIN/claimload" --url "http://127.0.0.1:$port" --redis "$R" --pool comprehensive-10 --users 100000000 \

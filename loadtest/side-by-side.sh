@@ -42,7 +42,7 @@ NOW=2022-06-10T10:00:00+08:00
 # Enough new people for the whole run at well over the anchor's rate.
 "$BIN/claimctl" token --person b --count $((S * 60000)) > "$WORK/tokens"
 GP=$(free_port)
-"$BIN/claimgate" serve --listen "127.0.0.1:$GP" --redis "redis://127.0.0.1:$RP" --now "$NOW" 2>"$WORK/gw.log" &
+"$BIN/claimgate" serve --threads 1 --listen "127.0.0.1:$GP" --redis "redis://127.0.0.1:$RP" --now "$NOW" 2>"$WORK/gw.log" &
 GATEWAY_PID=$!
 wait_http "http://127.0.0.1:$GP/healthz"
 CLAIM_POOL=comprehensive-10 CLAIM_TOKENS="$WORK/tokens" wrk -t1 -c"$C" -d"${S}s" -s loadtest/wrk/claims-with-tokens.lua --latency \

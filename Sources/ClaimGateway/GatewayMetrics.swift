@@ -49,7 +49,8 @@ final class GatewayMetrics {
     let redisRoundTrip: CoreMetrics.Timer
     /// Commands per write to Redis: how much the pipeline batches.
     let pipelineDepth: CoreMetrics.Recorder
-    let openConnections: CoreMetrics.Gauge
+    /// Up and down by each loop (a gauge set by several loops would show only the last).
+    let openConnections: CoreMetrics.Meter
     let soldOutShortCircuit: CoreMetrics.Counter
     let redisErrors: CoreMetrics.Counter
     let requests: CoreMetrics.Counter
@@ -75,7 +76,7 @@ final class GatewayMetrics {
         claimLatency = CoreMetrics.Timer(label: "claimgate_claim_seconds", factory: factory)
         redisRoundTrip = CoreMetrics.Timer(label: "claimgate_redis_round_trip_seconds", factory: factory)
         pipelineDepth = CoreMetrics.Recorder(label: "claimgate_redis_pipeline_depth", factory: factory)
-        openConnections = CoreMetrics.Gauge(label: "claimgate_open_connections", factory: factory)
+        openConnections = CoreMetrics.Meter(label: "claimgate_open_connections", factory: factory)
         soldOutShortCircuit = CoreMetrics.Counter(label: "claimgate_sold_out_short_circuit_total", factory: factory)
         redisErrors = CoreMetrics.Counter(label: "claimgate_redis_errors_total", factory: factory)
         requests = CoreMetrics.Counter(label: "claimgate_http_requests_total", factory: factory)

@@ -128,7 +128,7 @@ public final class GatewayServer {
             }
             connections[conn.id] = conn
             interests[conn.id] = .readable
-            metrics.openConnections.record(connections.count)
+            metrics.openConnections.increment()
         }
     }
 
@@ -234,7 +234,7 @@ public final class GatewayServer {
         connections[conn.id] = nil
         interests[conn.id] = nil
         dirty.remove(conn.id)
-        metrics.openConnections.record(connections.count)
+        metrics.openConnections.decrement()
     }
 
     private func beginDrain() {
@@ -243,6 +243,8 @@ public final class GatewayServer {
             "stop requested: draining",
             metadata: ["connections": "\(connections.count)", "redis_calls": "\(pendingCount)"])
         drainDeadline = MonotonicClock.nanoseconds() + config.drainTimeoutMilliseconds * 1_000_000
+        // Level-triggered and shared with other loops: stop watching, or it would fire forever.
+        for fd in config.stopDescriptors { epoll.remove(fd) }
         if listenerOpen {
             epoll.remove(config.listener)
             FileDescriptor.close(config.listener)

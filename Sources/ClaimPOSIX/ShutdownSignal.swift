@@ -14,6 +14,19 @@ public final class ShutdownSignal {
 
     deinit { Glibc.close(fd) }
 
+    /// Blocks until SIGINT or SIGTERM arrives, or `other` becomes readable; true for a signal.
+    public func wait(orReadable other: Int32) -> Bool {
+        var fds = [
+            pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: other, events: Int16(POLLIN), revents: 0),
+        ]
+        while true {
+            let n = poll(&fds, 2, -1)
+            if n < 0, cg_errno() == EINTR { continue }
+            if fds[0].revents != 0 { return drain() || true }
+            if fds[1].revents != 0 { return false }
+        }
+    }
+
     /// Reads pending signals; true if any arrived.
     public func drain() -> Bool {
         var info = signalfd_siginfo()

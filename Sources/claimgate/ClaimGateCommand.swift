@@ -29,6 +29,12 @@ struct Serve: ParsableCommand {
     var storeQRSecretFile: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
     @Flag(help: "Serve without metrics (to measure what they cost).") var noMetrics = false
+    @Option(help: "Event loops, each a thread with its own connections and Redis pipeline (default: cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1...256") }
+    }
 
     func run() throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel)?") }
@@ -45,26 +51,29 @@ struct Serve: ParsableCommand {
             let secret = try TokenSecret.load(file: tokenSecretFile)
             let storeQRSecret = try TokenSecret.loadStoreQR(file: storeQRSecretFile)
             let clock = try ClockSetting.clock(now: now, calendar: programme.calendar)
-            // Block SIGINT/SIGTERM before anything else so they arrive through the signalfd.
+            // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask), so the
+            // signals arrive only through the signalfd the main thread waits on.
             let signals = try ShutdownSignal()
-            let listener = try TCPSocket.listen(host: address.host, port: address.port)
-            var config = GatewayConfig(
-                listener: listener, redis: endpoint, programme: programme, tokenSecret: secret, clock: clock,
-                stopDescriptors: [signals.fd], logger: logger,
-                metrics: noMetrics ? nil : PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
-            config.storeQRSecret = storeQRSecret
             if storeQRSecret == nil, programme.pools.contains(where: \.requiresStoreQR) {
                 logger.warning("no store QR secret: in-store pools will refuse every claim (store_qr_invalid)")
             }
-            let server = try GatewayServer(config: config)
+            var template = GatewayConfig(
+                listener: -1, redis: endpoint, programme: programme, tokenSecret: secret, clock: clock,
+                stopDescriptors: [], logger: logger,
+                metrics: noMetrics ? nil : PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
+            template.storeQRSecret = storeQRSecret
+            let loops = try GatewayLoops(
+                count: threads ?? ProcessInfo.processInfo.activeProcessorCount, host: address.host, port: address.port,
+                template: template)
             logger.info(
                 "listening",
                 metadata: [
-                    "url": "http://\(address.host):\(TCPSocket.localPort(listener))", "clock": "\(clock.now())",
+                    "url": "http://\(address.host):\(loops.port)", "loops": "\(loops.count)", "clock": "\(clock.now())",
                     "seed": "\(seed)",
                 ])
-            try server.run()
-            _ = signals
+            _ = signals.wait(orReadable: loops.died.fd)
+            loops.stop()
+            if let failed = loops.wait(), failed > 0 { throw SetupError("\(failed) event loops failed") }
         } catch {
             logger.critical("cannot serve", metadata: ["error": "\(error)"])
             throw ExitCode.failure

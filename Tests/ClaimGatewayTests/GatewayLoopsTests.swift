@@ -1,0 +1,36 @@
+import ClaimCore
+import ClaimRedis
+import ClaimTestSupport
+import Foundation
+import Testing
+
+@testable import ClaimGateway
+
+/// Several event loops on one port: connections spread over them, grants stay exact, all stop.
+@Suite struct GatewayLoopsTests {
+    @Test func twoLoopsShareAPortAndTheStockAndStopTogether() throws {
+        let redis = try TestRedis.get()
+        let pool = TestProgramme.dailyPool(stock: 30, autoOpen: true)
+        let programme = TestProgramme.programme([pool])
+        let template = GatewayConfig(
+            listener: -1, redis: redis.endpoint, programme: programme, tokenSecret: GatewayHarness.secret,
+            clock: FixedClock(TestProgramme.releaseInstant.adding(milliseconds: 1)), stopDescriptors: [])
+        let loops = try GatewayLoops(count: 2, host: "127.0.0.1", port: 0, template: template)
+        let tokens = (0..<40).map { GatewayHarnessTokens.token("p\($0)") }
+        var granted = 0, soldOut = 0
+        var clients: [TestHTTPClient] = []
+        for _ in 0..<8 { clients.append(try TestHTTPClient(port: loops.port)) }
+        for (i, token) in tokens.enumerated() {
+            let r = try clients[i % clients.count].request(
+                "POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(token)"])
+            if r.status == 201 { granted += 1 } else if r.json["error"] as? String == "sold_out" { soldOut += 1 }
+        }
+        #expect(granted == 30)
+        #expect(soldOut == 10)
+        loops.stop()
+        #expect(loops.wait(timeout: 5) == 0)
+        let counts = try ProgrammeStore(client: redis.client()).counts(pool: pool.id, window: "2022-06-10")
+        #expect(counts?.granted == 30)
+        #expect(counts?.left == 0)
+    }
+}
