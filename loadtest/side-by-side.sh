@@ -9,48 +9,28 @@
 # Usage: loadtest/side-by-side.sh [connections=64] [seconds=10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/common.sh
+source loadtest/lib.sh
 C=${1:-64}
 S=${2:-10}
 SHARED=${CLAIMGATE_SHARED:-$(cd .. && pwd)/shared}
-ensure_packages redis-server redis-tools libhiredis-dev nginx-light libnginx-mod-http-lua lua-nginx-redis wrk curl
-swift build -c release >/dev/null
-BIN=$(swift build -c release --show-bin-path)
-
-WORK=$(mktemp -d /tmp/claimgate-bench.XXXXXX)
-GATEWAY_PID=""
-cleanup() {
-  [ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null || true
-  [ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_setup nginx-light libnginx-mod-http-lua lua-nginx-redis wrk
 
 echo "== anchors (workers=1 c=$C ${S}s)"
 ANCHOR_REDIS_PORT=$(free_port) ANCHOR_HTTP_PORT=$(free_port) bash "$SHARED/anchors/run-anchors.sh" 1 "$C" "$S" \
   | tee "$WORK/anchors.txt"
 
 echo "== claimgate (1 event loop, c=$C ${S}s)"
-RP=$(free_port)
-start_redis "$WORK" "$RP"
-export CLAIMGATE_TOKEN_SECRET
-CLAIMGATE_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-NOW=2022-06-10T10:00:00+08:00
-"$BIN/claimctl" load --redis "redis://127.0.0.1:$RP" seeds/shenyang-2022.json >/dev/null
-"$BIN/claimctl" open comprehensive-10 --quota 1000000000 --redis "redis://127.0.0.1:$RP" --now "$NOW" >/dev/null
+bench_redis
+open_pool comprehensive-10 1000000000
 # Enough new people for the whole run at well over the anchor's rate.
 "$BIN/claimctl" token --person b --count $((S * 60000)) > "$WORK/tokens"
-GP=$(free_port)
-"$BIN/claimgate" serve --threads 1 --listen "127.0.0.1:$GP" --redis "redis://127.0.0.1:$RP" --now "$NOW" 2>"$WORK/gw.log" &
-GATEWAY_PID=$!
-wait_http "http://127.0.0.1:$GP/healthz"
-CLAIM_POOL=comprehensive-10 CLAIM_TOKENS="$WORK/tokens" wrk -t1 -c"$C" -d"${S}s" -s loadtest/wrk/claims-with-tokens.lua --latency \
-  "http://127.0.0.1:$GP" | tee "$WORK/claimgate-wrk.txt" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors"
-"$BIN/claimctl" open comprehensive-30 --quota 1000000000 --redis "redis://127.0.0.1:$RP" --now "$NOW" >/dev/null
-"$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "redis://127.0.0.1:$RP" --pool comprehensive-30 \
+start_gateway -- --threads 1
+CLAIM_POOL=comprehensive-10 CLAIM_TOKENS="$WORK/tokens" wrk -t1 -c"$C" -d"${S}s" -s loadtest/wrk/claims-with-tokens.lua \
+  --latency "http://127.0.0.1:$GP" | tee "$WORK/claimgate-wrk.txt" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors"
+open_pool comprehensive-30 1000000000
+"$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool comprehensive-30 \
   --users 100000000 --repeat-share 0 --connections "$C" --duration "$S" | tee "$WORK/claimgate-claimload.txt"
-"$BIN/claimctl" audit --redis "redis://127.0.0.1:$RP"
+"$BIN/claimctl" audit --redis "$R"
 
 rps() { grep -m1 "Requests/sec" "$1" | awk '{print $2}'; }
 pct() { grep -m1 "  $2%" "$1" | awk '{print $2}'; }

@@ -1,0 +1,58 @@
+# Shared by loadtest/*.sh: a release build, a work folder cleaned on exit, a throwaway Redis
+# loaded with the seed, and gateways started and stopped on free loopback ports. Sourced.
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+
+NOW=${NOW:-2022-06-10T10:00:00+08:00}
+GATEWAY_PID=""
+
+# bench_setup PACKAGES...: installs what is missing, builds release; sets BIN and WORK.
+bench_setup() {
+  ensure_packages redis-server redis-tools libhiredis-dev curl "$@"
+  swift build -c release >/dev/null
+  BIN=$(swift build -c release --show-bin-path)
+  WORK=$(mktemp -d /tmp/claimgate-bench.XXXXXX)
+  trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+  [ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null || true
+  [ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+
+# bench_redis: a fresh Redis with the seed loaded and a fresh token secret; sets R.
+bench_redis() {
+  local port
+  port=$(free_port)
+  start_redis "$WORK" "$port"
+  R="redis://127.0.0.1:$port"
+  export CLAIMGATE_TOKEN_SECRET
+  CLAIMGATE_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  "$BIN/claimctl" load --redis "$R" seeds/shenyang-2022.json >/dev/null 2>&1
+}
+
+# open_pool POOL QUOTA: releases the pool's window current at $NOW with QUOTA vouchers.
+open_pool() { "$BIN/claimctl" open "$1" --quota "$2" --redis "$R" --now "$NOW" >/dev/null 2>&1; }
+
+# start_gateway [COMMAND PREFIX...] -- [claimgate serve flags...]: a gateway on a free port;
+# sets GP (port) and GATEWAY_PID. A prefix (valgrind ...) runs the binary under it.
+start_gateway() {
+  local prefix=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do prefix+=("$1"); shift; done
+  [ "${1:-}" = "--" ] && shift
+  GP=$(free_port)
+  "${prefix[@]}" "${GATEWAY_BIN:-$BIN/claimgate}" serve --listen "127.0.0.1:$GP" --redis "$R" --now "$NOW" "$@" \
+    2>>"$WORK/gateway.log" &
+  GATEWAY_PID=$!
+  for _ in $(seq 600); do curl -fsS -o /dev/null "http://127.0.0.1:$GP/healthz" 2>/dev/null && return 0; sleep 0.05; done
+  echo "gateway did not come up; see $WORK/gateway.log" >&2
+  return 1
+}
+
+stop_gateway() {
+  [ -n "$GATEWAY_PID" ] || return 0
+  kill -TERM "$GATEWAY_PID" 2>/dev/null || true
+  wait "$GATEWAY_PID" 2>/dev/null || true
+  GATEWAY_PID=""
+}
