@@ -36,6 +36,10 @@ struct ClaimLoad: ParsableCommand {
     @Option(help: "Concurrent keep-alive connections.") var connections = 64
     @Option(help: "Seconds to send claims for (at most 600).") var duration = 10.0
     @Option(help: "Claims to send at most.") var requests = 1_000_000
+    @Option(help: "Open loop: claims per second on a fixed schedule, latency from each claim's due time.")
+    var rate: Double?
+    @Option(help: "Open loop: seconds to ramp up to --rate.") var ramp = 0.0
+    @Option(help: "Open loop: first seconds sent but not counted in latencies and outcomes.") var warmup = 0.0
     @Option(help: "Share of granted vouchers to redeem afterwards (release-day; 0...1).") var redeemShare = 0.3
     @Flag(help: "Send a fresh Idempotency-Key with every claim.") var idempotencyKeys = false
     @Option(help: "Programme seed file (pools, stores).") var seedFile = "seeds/shenyang-2022.json"
@@ -54,6 +58,10 @@ struct ClaimLoad: ParsableCommand {
         guard requests > 0, requests <= 100_000_000 else { throw ValidationError("--requests must be 1...100000000") }
         guard users > 0, (0...1).contains(repeatShare), (0...1).contains(redeemShare) else {
             throw ValidationError("--users > 0, --repeat-share and --redeem-share in 0...1")
+        }
+        if let rate, !(rate > 0 && rate <= 10_000_000) { throw ValidationError("--rate must be in (0, 10000000]") }
+        guard ramp >= 0, warmup >= 0, ramp < duration, warmup < duration else {
+            throw ValidationError("--ramp and --warmup must be shorter than --duration")
         }
         guard Identifier.isValid(personPrefix + String(users)) else {
             throw ValidationError("--person-prefix must be a short identifier ([A-Za-z0-9_.-])")
@@ -113,8 +121,10 @@ struct ClaimLoad: ParsableCommand {
             maxRequests: requests, workload: claims)
         // A live line on a terminal; nothing extra when the output is a file or a pipe.
         claimRun.showProgress = isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        claimRun.pace = rate.map { LoadRun.Pace(rate: $0, rampSeconds: ramp, warmupSeconds: warmup) }
         let claimResults = claimRun.run()
-        print(claimResults.report("claims"))
+        print(claimResults.report(rate == nil ? "claims" : "claims (open loop, latency from due time)"))
+        if claimRun.warmupAnswers > 0 { print("warm-up: \(claimRun.warmupAnswers) answers not counted above") }
 
         var redemptions: RedemptionWorkload?
         if scenario == .releaseDay, redeemShare > 0 {

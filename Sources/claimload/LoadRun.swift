@@ -3,9 +3,27 @@ import ClaimPOSIX
 import Foundation
 
 /// The load engine: `connections` keep-alive connections on one epoll, each with one request
-/// in flight (closed loop), until `duration` or `maxRequests`, whichever comes first, or until
-/// the workload has nothing more.
+/// in flight, until `duration` or `maxRequests`, whichever comes first, or until the workload
+/// has nothing more. Closed loop by default (each answer sends the next request); with a
+/// `Pace`, open loop: requests are due on a fixed schedule and each latency is measured from
+/// the instant the request was due, as wrk2 does, so a stall cannot hide by delaying the
+/// requests that would have seen it (coordinated omission).
 final class LoadRun {
+    /// An open-loop schedule: `rate` requests per second, reached by a linear ramp, with the
+    /// first `warmupSeconds` sent but not counted in the latencies and outcomes.
+    struct Pace {
+        var rate: Double
+        var rampSeconds: Double
+        var warmupSeconds: Double
+
+        /// Seconds after the start at which request number `k` (from 0) is due.
+        func due(_ k: Int) -> Double {
+            let ramped = rate * rampSeconds / 2
+            if rampSeconds > 0, Double(k) < ramped { return (2 * Double(k) * rampSeconds / rate).squareRoot() }
+            return rampSeconds + (Double(k) - ramped) / rate
+        }
+    }
+
     private enum State { case connecting, idle, waiting, closed }
 
     private final class Conn {
@@ -16,6 +34,7 @@ final class LoadRun {
         var written = 0
         var sentAt: UInt64 = 0
         var tag = 0
+        var writeArmed = false
     }
 
     private let host: String
@@ -32,6 +51,10 @@ final class LoadRun {
     private var start: UInt64 = 0
     /// Print a progress line every second (on a terminal only).
     var showProgress = false
+    /// Open loop when set.
+    var pace: Pace?
+    /// Answers to warm-up requests: sent and checked, not counted in the latencies.
+    private(set) var warmupAnswers = 0
     private var lastProgress = 0
 
     init(host: String, port: Int, connections: Int, durationSeconds: Double, maxRequests: Int, workload: LoadWorkload)
@@ -66,7 +89,8 @@ final class LoadRun {
             let busy = conns.contains { $0.state == .waiting || $0.state == .connecting }
             if (!mayStartMore && !busy) || now >= hardStop { break }
             do {
-                try epoll.wait(timeoutMilliseconds: 20) { token, events in handle(Int(token), events) }
+                // Paced runs wake every millisecond to send on schedule.
+                try epoll.wait(timeoutMilliseconds: pace == nil ? 20 : 1) { token, events in handle(Int(token), events) }
             } catch {
                 results.socketErrors += 1
                 break
@@ -92,6 +116,7 @@ final class LoadRun {
             let (fd, connected) = try TCPSocket.connect(host: host, port: port)
             c.fd = fd
             c.state = connected ? .idle : .connecting
+            c.writeArmed = !connected
             c.inbound.removeAll(keepingCapacity: true)
             try epoll.add(fd, connected ? .readable : [.readable, .writable], token: UInt64(i))
             if connected { sendNext(i) }
@@ -119,6 +144,7 @@ final class LoadRun {
             guard TCPSocket.pendingError(c.fd) == 0 else { return close(i, error: true) }
             c.state = .idle
             try? epoll.modify(c.fd, .readable, token: UInt64(i))
+            c.writeArmed = false
             if mayStartMore { sendNext(i) }
             return
         }
@@ -128,12 +154,20 @@ final class LoadRun {
 
     private func sendNext(_ i: Int) {
         let c = conns[i]
-        guard c.state == .idle, mayStartMore, let (tag, bytes) = workload.nextRequest(host: host) else { return }
+        guard c.state == .idle, mayStartMore else { return }
+        var sentAt = MonotonicClock.nanoseconds()
+        if let pace {
+            // Not due yet: wait. Overdue: send now, but time it from when it was due.
+            let due = start + UInt64(pace.due(results.sent) * 1e9)
+            guard due <= sentAt else { return }
+            sentAt = due
+        }
+        guard let (tag, bytes) = workload.nextRequest(host: host) else { return }
         c.tag = tag
         c.outbound = bytes
         c.written = 0
         c.state = .waiting
-        c.sentAt = MonotonicClock.nanoseconds()
+        c.sentAt = sentAt
         results.sent += 1
         write(i)
     }
@@ -150,12 +184,19 @@ final class LoadRun {
             switch r {
             case .transferred(let n): c.written += n
             case .wouldBlock:
-                try? epoll.modify(c.fd, [.readable, .writable], token: UInt64(i))
+                if !c.writeArmed {
+                    try? epoll.modify(c.fd, [.readable, .writable], token: UInt64(i))
+                    c.writeArmed = true
+                }
                 return
             case .endOfFile: return close(i, error: true)
             }
         }
-        try? epoll.modify(c.fd, .readable, token: UInt64(i))
+        // Only a partial write armed writability: no system call per request otherwise.
+        if c.writeArmed {
+            try? epoll.modify(c.fd, .readable, token: UInt64(i))
+            c.writeArmed = false
+        }
     }
 
     private func read(_ i: Int) {
@@ -174,9 +215,13 @@ final class LoadRun {
         case .response(let response, let consumed):
             c.inbound.removeFirst(consumed)
             let now = MonotonicClock.nanoseconds()
-            results.record(
-                status: response.status, body: response.body, latencyNanoseconds: now - c.sentAt,
-                atNanoseconds: now - start)
+            if let pace, Double(c.sentAt - start) < pace.warmupSeconds * 1e9 {
+                warmupAnswers += 1
+            } else {
+                results.record(
+                    status: response.status, body: response.body, latencyNanoseconds: now - c.sentAt,
+                    atNanoseconds: now - start)
+            }
             workload.record(tag: c.tag, response: response)
             c.state = .idle
             if !response.keepAlive { return close(i, error: false) }
