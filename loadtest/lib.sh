@@ -46,7 +46,8 @@ start_gateway() {
     2>>"$WORK/gateway.log" &
   GATEWAY_PID=$!
   for _ in $(seq 600); do curl -fsS -o /dev/null "http://127.0.0.1:$GP/healthz" 2>/dev/null && return 0; sleep 0.05; done
-  echo "gateway did not come up; see $WORK/gateway.log" >&2
+  echo "gateway did not come up:" >&2
+  tail -5 "$WORK/gateway.log" >&2
   return 1
 }
 

@@ -31,12 +31,14 @@ public final class TestRedis: Sendable {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("claimgate-test-redis-\(port)").path
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let parent = ProcessInfo.processInfo.processIdentifier
+        // Foundation's Process starts children with every signal blocked, so the watchdog stops
+        // redis-server with SIGKILL, which cannot be blocked (a throwaway test server loses nothing).
         let script = """
             redis-server --port \(port) --bind 127.0.0.1 --save '' --appendonly no --dir '\(dir)' \
               --logfile '\(dir)/redis.log' & R=$!
             alive() { [ -e /proc/\(parent) ] && ! grep -q '^State:.*Z' /proc/\(parent)/status 2>/dev/null; }
             while alive && kill -0 $R 2>/dev/null; do sleep 0.5; done
-            kill $R 2>/dev/null; rm -rf '\(dir)'
+            kill -9 $R 2>/dev/null; rm -rf '\(dir)'
             """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
