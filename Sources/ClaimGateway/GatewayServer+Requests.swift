@@ -58,9 +58,13 @@ extension GatewayServer {
                 soldOut[SoldOutMark.key(poolIndex: index, window: w.id)] != nil
             {
                 metrics.soldOutShortCircuit.increment()
-                return refuse(
-                    .soldOut,
-                    ResponseBody.claim(.soldOut, pool: programme.pools[index], calendar: programme.calendar, now: now))
+                guard keep, !isDraining else {
+                    return refuse(
+                        .soldOut,
+                        ResponseBody.claim(.soldOut, pool: programme.pools[index], calendar: programme.calendar, now: now))
+                }
+                metrics.claim(.soldOut, pool: index, nanoseconds: MonotonicClock.nanoseconds() - started)
+                return answer(conn, seq, framed: soldOutAnswers[index], keepAlive: true)
             }
             switch resident(request.bearerToken, request, now: now) {
             case .failure(let r): return refuse(.unauthorized, r)

@@ -26,6 +26,15 @@ public final class GatewayServer {
     let metrics: GatewayMetrics
     /// Windows Redis said are sold out, answered here until a recheck finds stock again.
     var soldOut: [WindowKey: SoldOutMark] = [:]
+    /// The whole keep-alive `sold_out` answer per pool, framed once: the storm after a sell-out
+    /// is answered by copying these bytes.
+    lazy var soldOutAnswers: [[UInt8]] = programme.pools.map { pool in
+        let r = ResponseBody.claim(.soldOut, pool: pool, calendar: programme.calendar, now: config.clock.now())
+        var bytes: [UInt8] = []
+        HTTPResponseWriter.append(
+            status: r.status, body: r.body, keepAlive: true, extraHeaders: r.headers, contentType: r.contentType, to: &bytes)
+        return bytes
+    }
     private var nextSoldOutCheck: UInt64 = 0
     private var commandsSinceFlush = 0
     private let epoll: Epoll
@@ -164,6 +173,13 @@ public final class GatewayServer {
     }
 
     /// Frames `response` into the connection's slot `seq`.
+    /// Frames and queues raw response bytes (already framed: the pre-rendered sold-out answer).
+    func answer(_ conn: HTTPConnection, _ seq: UInt64, framed bytes: [UInt8], keepAlive: Bool) {
+        if !keepAlive { conn.stop() }
+        conn.complete(seq, bytes)
+        dirty.insert(conn.id)
+    }
+
     func answer(
         _ conn: HTTPConnection, _ seq: UInt64, _ response: GatewayResponse, keepAlive: Bool, omitBody: Bool = false
     ) {
