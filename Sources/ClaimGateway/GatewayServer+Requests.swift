@@ -61,7 +61,8 @@ extension GatewayServer {
                 guard keep, !isDraining else {
                     return refuse(
                         .soldOut,
-                        ResponseBody.claim(.soldOut, pool: programme.pools[index], calendar: programme.calendar, now: now))
+                        ResponseBody.claim(
+                            .soldOut, pool: programme.pools[index], calendar: programme.calendar, now: now))
                 }
                 metrics.claim(.soldOut, pool: index, nanoseconds: MonotonicClock.nanoseconds() - started)
                 return answer(conn, seq, framed: soldOutAnswers[index], keepAlive: true)

@@ -32,7 +32,8 @@ public final class GatewayServer {
         let r = ResponseBody.claim(.soldOut, pool: pool, calendar: programme.calendar, now: config.clock.now())
         var bytes: [UInt8] = []
         HTTPResponseWriter.append(
-            status: r.status, body: r.body, keepAlive: true, extraHeaders: r.headers, contentType: r.contentType, to: &bytes)
+            status: r.status, body: r.body, keepAlive: true, extraHeaders: r.headers, contentType: r.contentType,
+            to: &bytes)
         return bytes
     }
     private var nextSoldOutCheck: UInt64 = 0

@@ -90,7 +90,8 @@ final class LoadRun {
             if (!mayStartMore && !busy) || now >= hardStop { break }
             do {
                 // Paced runs wake every millisecond to send on schedule.
-                try epoll.wait(timeoutMilliseconds: pace == nil ? 20 : 1) { token, events in handle(Int(token), events) }
+                try epoll.wait(timeoutMilliseconds: pace == nil ? 20 : 1) { token, events in handle(Int(token), events)
+                }
             } catch {
                 results.socketErrors += 1
                 break
