@@ -11,6 +11,7 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
     case closed = "closed"
     case soldOut = "sold_out"
     case limitReached = "limit_reached"
+    case rateLimited = "rate_limited"
     case payloadTooLarge = "payload_too_large"
     case headersTooLarge = "headers_too_large"
     case notImplemented = "not_implemented"
@@ -27,7 +28,7 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
         // 409: the request was fine but the pool's state refuses it; clients should not retry.
         case .notOpen, .closed, .soldOut: 409
         // 429 says "you, not the pool": this person has had their share for the window.
-        case .limitReached: 429
+        case .limitReached, .rateLimited: 429
         case .payloadTooLarge: 413
         case .headersTooLarge: 431
         case .notImplemented: 501

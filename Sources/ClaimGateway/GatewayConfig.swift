@@ -25,6 +25,14 @@ public struct GatewayConfig: Sendable {
     /// A Redis reply later than this marks the connection dead (claims get 503, reconnect).
     public var redisTimeoutMilliseconds: UInt64 = 3000
     public var redisReconnectMilliseconds: UInt64 = 500
+    /// Requests per person (claims and wallet reads), checked after the token, before Redis;
+    /// nil: no limit.
+    public var personRate: RateLimit? = RateLimit(burst: 10, perSecond: 5)
+    /// Requests per client address, before anything else; nil: no limit (the default: a city's
+    /// carrier-grade NAT puts many residents behind one address).
+    public var addressRate: RateLimit?
+    /// Open connections per client address; nil: no limit.
+    public var maxConnectionsPerAddress: Int?
     /// How long a graceful stop waits for in-flight answers.
     public var drainTimeoutMilliseconds: UInt64 = 2000
     /// How long a window answered `sold_out` by Redis is answered locally before Redis is

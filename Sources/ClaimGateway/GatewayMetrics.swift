@@ -10,7 +10,7 @@ final class GatewayMetrics {
     /// What a claim request ended as, for `claimgate_claims_total{pool,outcome}`.
     enum ClaimResult: Int, CaseIterable {
         case granted, replayed, soldOut, limitReached, notOpen, closed, notEligible
-        case unauthorized, unknownPool, badRequest, redisUnavailable, internalError
+        case unauthorized, unknownPool, badRequest, rateLimited, redisUnavailable, internalError
 
         var label: String {
             switch self {
@@ -24,6 +24,7 @@ final class GatewayMetrics {
             case .unauthorized: "unauthorized"
             case .unknownPool: "unknown_pool"
             case .badRequest: "bad_request"
+            case .rateLimited: "rate_limited"
             case .redisUnavailable: "redis_unavailable"
             case .internalError: "internal_error"
             }
@@ -54,6 +55,10 @@ final class GatewayMetrics {
     let soldOutShortCircuit: CoreMetrics.Counter
     let redisErrors: CoreMetrics.Counter
     let requests: CoreMetrics.Counter
+    /// Refusals by the abuse limits, by scope: person, address, connections.
+    let rateLimitedPerson: CoreMetrics.Counter
+    let rateLimitedAddress: CoreMetrics.Counter
+    let rateLimitedConnections: CoreMetrics.Counter
 
     init(prometheus: PrometheusMetricsFactory?, pools: [Pool]) {
         let factory: any MetricsFactory
@@ -80,6 +85,12 @@ final class GatewayMetrics {
         soldOutShortCircuit = CoreMetrics.Counter(label: "claimgate_sold_out_short_circuit_total", factory: factory)
         redisErrors = CoreMetrics.Counter(label: "claimgate_redis_errors_total", factory: factory)
         requests = CoreMetrics.Counter(label: "claimgate_http_requests_total", factory: factory)
+        func limited(_ scope: String) -> CoreMetrics.Counter {
+            CoreMetrics.Counter(label: "claimgate_rate_limited_total", dimensions: [("scope", scope)], factory: factory)
+        }
+        rateLimitedPerson = limited("person")
+        rateLimitedAddress = limited("address")
+        rateLimitedConnections = limited("connections")
     }
 
     private static func configureBuckets(_ factory: inout PrometheusMetricsFactory) {

@@ -18,7 +18,15 @@ extension GatewayServer {
                 PendingCall(
                     connection: conn.id, seq: seq, keepAlive: keep, work: work, sentAt: MonotonicClock.nanoseconds()))
         }
-        switch Route(method: request.method, path: request.path) {
+        metrics.requests.increment()
+        let route = Route(method: request.method, path: request.path)
+        if let limit = config.addressRate, route != .health, route != .metrics {
+            if let retry = overLimit(&addressBuckets, conn.peer, limit) {
+                metrics.rateLimitedAddress.increment()
+                return reply(Self.rateLimited(retry, "too many requests from your address"))
+            }
+        }
+        switch route {
         case .health:
             answer(
                 conn, seq, ResponseBody.health(redisReady: redisReady, programme: programme, now: now), keepAlive: keep,
@@ -70,6 +78,10 @@ extension GatewayServer {
             switch resident(request.bearerToken, request, now: now) {
             case .failure(let r): return refuse(.unauthorized, r)
             case .success(let person):
+                if let limit = config.personRate, let retry = overLimit(&personBuckets, person.person, limit) {
+                    metrics.rateLimitedPerson.increment()
+                    return refuse(.rateLimited, Self.rateLimited(retry, "too many requests; slow down"))
+                }
                 guard let index else { return refuse(.unknownPool, .error(.unknownPool, "no pool \(poolID)")) }
                 let pool = programme.pools[index]
                 if let key = request.idempotencyKey, !Identifier.isValid(key) {
@@ -103,6 +115,10 @@ extension GatewayServer {
             switch resident(request.bearerToken, request, now: now) {
             case .failure(let r): reply(r)
             case .success(let person):
+                if let limit = config.personRate, let retry = overLimit(&personBuckets, person.person, limit) {
+                    metrics.rateLimitedPerson.increment()
+                    return reply(Self.rateLimited(retry, "too many requests; slow down"))
+                }
                 guard admitRedisCall() else { return reply(.redisUnavailable()) }
                 let gather = WalletGather(person: person.person, parts: programme.pools.count)
                 for pool in programme.pools {
@@ -130,6 +146,17 @@ extension GatewayServer {
                     .reverse(pool: poolID, voucher: voucher, merchant: m.merchant, order: order, now: now))
             }
         }
+    }
+
+    /// Takes a token from `key`'s bucket; the seconds to wait if there was none.
+    private func overLimit<K: Hashable>(_ buckets: inout [K: TokenBucket], _ key: K, _ limit: RateLimit) -> Int? {
+        let now = MonotonicClock.nanoseconds()
+        if buckets[key, default: limit.bucket(now: now)].take(now: now) { return nil }
+        return buckets[key]?.retryAfterSeconds() ?? 1
+    }
+
+    static func rateLimited(_ retryAfter: Int, _ message: String) -> GatewayResponse {
+        .error(.rateLimited, message, headers: "Retry-After: \(retryAfter)\r\n") { $0.field("retry_after", retryAfter) }
     }
 
     /// The resident a token names, or the 401 to answer.

@@ -38,6 +38,12 @@ public final class GatewayServer {
     }
     private var nextSoldOutCheck: UInt64 = 0
     private var commandsSinceFlush = 0
+    /// Abuse limits, per person and per client address; idle buckets are pruned (see
+    /// `pruneBuckets`), so a crowd of one-off claimants does not grow them without bound.
+    var personBuckets: [String: TokenBucket] = [:]
+    var addressBuckets: [UInt32: TokenBucket] = [:]
+    private var connectionsPerAddress: [UInt32: Int] = [:]
+    private var nextPrune: UInt64 = 0
     private let epoll: Epoll
     let redis: RedisPipeline
     private let parser = HTTPRequestParser()
@@ -130,10 +136,21 @@ public final class GatewayServer {
                 FileDescriptor.close(fd)
                 continue
             }
+            let peer = TCPSocket.peerIPv4(fd) ?? 0
+            if let cap = config.maxConnectionsPerAddress, connectionsPerAddress[peer, default: 0] >= cap {
+                // Refused cleanly: a 429 the client can read, then the close.
+                metrics.rateLimitedConnections.increment()
+                _ = try? Self.tooManyConnections.withUnsafeBytes { try FileDescriptor.write(fd, $0) }
+                FileDescriptor.close(fd)
+                continue
+            }
+            connectionsPerAddress[peer, default: 0] += 1
             let conn = HTTPConnection(fd: fd, id: nextConnectionID)
+            conn.peer = peer
             nextConnectionID += 1
             do { try epoll.add(fd, .readable, token: conn.id) } catch {
                 FileDescriptor.close(fd)
+                connectionsPerAddress[peer, default: 1] -= 1
                 continue
             }
             connections[conn.id] = conn
@@ -225,6 +242,10 @@ public final class GatewayServer {
             redisRetryAt = nil
             connectRedis()
         }
+        if now >= nextPrune {
+            nextPrune = now + 1_000_000_000
+            pruneBuckets(now)
+        }
         if !soldOut.isEmpty, now >= nextSoldOutCheck {
             nextSoldOutCheck = now + config.soldOutRecheckMilliseconds * 1_000_000
             recheckSoldOut()
@@ -246,6 +267,7 @@ public final class GatewayServer {
     }
 
     private func close(_ conn: HTTPConnection) {
+        if let n = connectionsPerAddress[conn.peer] { connectionsPerAddress[conn.peer] = n > 1 ? n - 1 : nil }
         epoll.remove(conn.fd)
         FileDescriptor.close(conn.fd)
         connections[conn.id] = nil
@@ -349,6 +371,21 @@ public final class GatewayServer {
             pendingHead = 0
         }
     }
+
+    /// Forgets buckets that are full again: their owners have been quiet, so no answer changes.
+    private func pruneBuckets(_ now: UInt64) {
+        if personBuckets.count > 10_000 { personBuckets = personBuckets.filter { !$0.value.isIdle(now: now) } }
+        if addressBuckets.count > 10_000 { addressBuckets = addressBuckets.filter { !$0.value.isIdle(now: now) } }
+    }
+
+    /// The answer to a connection over the per-address cap.
+    private static let tooManyConnections: [UInt8] = {
+        let body = Array(#"{"error":"rate_limited","message":"too many connections from your address"}"#.utf8)
+        var out: [UInt8] = []
+        HTTPResponseWriter.append(
+            status: 429, body: body, keepAlive: false, extraHeaders: "Retry-After: 1\r\n", to: &out)
+        return out
+    }()
 
     /// Drops marks of closed windows and asks Redis, for each other one, whether it has stock
     /// again (one pipelined HGET each; the replies unmark).

@@ -6,6 +6,8 @@ import ClaimPOSIX
 public final class HTTPConnection {
     public let fd: Int32
     public let id: UInt64
+    /// The client's IPv4 address, for per-address limits (0 if unknown).
+    public var peer: UInt32 = 0
     private var inbound: [UInt8] = []
     private var parsed = 0
     private var outbound: [UInt8] = []

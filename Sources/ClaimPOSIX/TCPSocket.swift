@@ -82,6 +82,17 @@ public enum TCPSocket {
         throw POSIXError("connect \(host):\(port)", e)
     }
 
+    /// The peer's IPv4 address (network order as a number), or nil if it is not IPv4.
+    public static func peerIPv4(_ fd: Int32) -> UInt32? {
+        var addr = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let rc = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &len) }
+        }
+        guard rc == 0, addr.sin_family == sa_family_t(AF_INET) else { return nil }
+        return addr.sin_addr.s_addr
+    }
+
     /// SO_ERROR of a socket: 0 once a non-blocking connect has succeeded.
     public static func pendingError(_ fd: Int32) -> Int32 {
         var err: Int32 = 0

@@ -31,9 +31,18 @@ struct Serve: ParsableCommand {
     @Flag(help: "Serve without metrics (to measure what they cost).") var noMetrics = false
     @Option(help: "Event loops, each a thread with its own connections and Redis pipeline (default: cores).")
     var threads: Int?
+    @Option(help: "Requests per second per person, sustained (0: no limit).") var personRate = 5.0
+    @Option(help: "Requests per person in a burst.") var personBurst = 10.0
+    @Option(help: "Requests per second per client address (0: no limit).") var addressRate = 0.0
+    @Option(help: "Requests per client address in a burst.") var addressBurst = 200.0
+    @Option(help: "Open connections per client address (0: no limit).") var maxConnectionsPerAddress = 0
 
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1...256") }
+        guard personRate >= 0, addressRate >= 0, personBurst >= 1, addressBurst >= 1, maxConnectionsPerAddress >= 0
+        else {
+            throw ValidationError("rates must not be negative, bursts at least 1")
+        }
     }
 
     func run() throws {
@@ -62,6 +71,9 @@ struct Serve: ParsableCommand {
                 stopDescriptors: [], logger: logger,
                 metrics: noMetrics ? nil : PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
             template.storeQRSecret = storeQRSecret
+            template.personRate = personRate > 0 ? RateLimit(burst: personBurst, perSecond: personRate) : nil
+            template.addressRate = addressRate > 0 ? RateLimit(burst: addressBurst, perSecond: addressRate) : nil
+            template.maxConnectionsPerAddress = maxConnectionsPerAddress > 0 ? maxConnectionsPerAddress : nil
             let loops = try GatewayLoops(
                 count: threads ?? ProcessInfo.processInfo.activeProcessorCount, host: address.host, port: address.port,
                 template: template)

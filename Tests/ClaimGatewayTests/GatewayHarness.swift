@@ -15,7 +15,10 @@ final class GatewayHarness {
     private let finished = DispatchSemaphore(value: 0)
     let signer = TokenSigner(secret: GatewayHarness.secret)
 
-    init(programme: Programme, clock: any ClaimClock, redis: RedisEndpoint) throws {
+    init(
+        programme: Programme, clock: any ClaimClock, redis: RedisEndpoint,
+        tune: (inout GatewayConfig) -> Void = { _ in }
+    ) throws {
         let listener = try TCPSocket.listen(host: "127.0.0.1", port: 0)
         port = TCPSocket.localPort(listener)
         stopSignal = try WakeupSignal()
@@ -24,6 +27,9 @@ final class GatewayHarness {
             stopDescriptors: [stopSignal.fd])
         config.redisReconnectMilliseconds = 100
         config.storeQRSecret = Self.storeQRSecret
+        // Tests claim fast from one person: abuse limits only where a test asks for them.
+        config.personRate = nil
+        tune(&config)
         let done = finished
         let settings = config
         Thread {

@@ -1,0 +1,75 @@
+import ClaimCore
+import ClaimHTTP
+import ClaimTestSupport
+import Foundation
+import Testing
+
+@testable import ClaimGateway
+
+/// Abuse limits before Redis: per person, per address, connections per address.
+@Suite struct GatewayLimitsTests {
+    let redis: TestRedis
+    let pool: Pool
+    let programme: Programme
+
+    init() throws {
+        redis = try TestRedis.get()
+        pool = TestProgramme.dailyPool(stock: 100, limit: 10, autoOpen: true)
+        programme = TestProgramme.programme([pool])
+    }
+
+    func harness(_ tune: (inout GatewayConfig) -> Void) throws -> GatewayHarness {
+        try GatewayHarness(
+            programme: programme, clock: FixedClock(TestProgramme.releaseInstant.adding(milliseconds: 1)),
+            redis: redis.endpoint, tune: tune)
+    }
+
+    @Test func aPersonOverTheRateGets429WithRetryAfterAndNothingReachesRedis() throws {
+        let g = try harness { $0.personRate = RateLimit(burst: 2, perSecond: 0.2) }
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        let auth = ["Authorization": "Bearer \(g.token("eager"))"]
+        #expect(try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: auth).status == 201)
+        #expect(try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: auth).status == 201)
+        let third = try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: auth)
+        #expect(third.status == 429)
+        #expect(third.json["error"] as? String == "rate_limited")
+        #expect(third.json["retry_after"] as? Int == 5)
+        // Someone else is not slowed down by it.
+        #expect(
+            try c.request(
+                "POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token("calm"))"]
+            )
+            .status == 201)
+        let metrics = try c.request("GET", "/metrics").text
+        #expect(metrics.contains(#"claimgate_rate_limited_total{scope="person"} 1"#))
+        #expect(metrics.contains(#"claimgate_claims_total{pool="\#(pool.id)",outcome="rate_limited"} 1"#))
+    }
+
+    @Test func connectionsOverThePerAddressCapAreRefusedCleanly() throws {
+        let g = try harness { $0.maxConnectionsPerAddress = 2 }
+        defer { #expect(g.stop()) }
+        let a = try g.client(), b = try g.client()
+        #expect(try a.request("GET", "/healthz").status == 200)
+        #expect(try b.request("GET", "/healthz").status == 200)
+        let third = try g.client()
+        let refused = try third.response()
+        #expect(refused.status == 429)
+        #expect(!refused.keepAlive)
+        #expect(third.isClosedByServer())
+        // The others are unaffected, and a freed place can be taken again.
+        #expect(try a.request("GET", "/healthz").status == 200)
+        _ = consume b
+        usleep(100_000)
+        #expect(try g.client().request("GET", "/healthz").status == 200)
+    }
+
+    @Test func anAddressOverItsRateGets429() throws {
+        let g = try harness { $0.addressRate = RateLimit(burst: 3, perSecond: 0.5) }
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        let statuses = try (0..<4).map { _ in try c.request("GET", "/v1/pools/\(pool.id)").status }
+        #expect(statuses == [200, 200, 200, 429])
+        #expect(try c.request("GET", "/healthz").status == 200)  // health checks are never limited
+    }
+}
