@@ -45,7 +45,7 @@ public enum ReleaseSchedule: Hashable, Sendable {
                     let w = Self.dailyWindow(day, opens, closes, calendar)
                     if w.contains(instant) { return .open(w) }
                     if instant < w.opensAt {
-                        if next == nil || w.opensAt < next!.opensAt { next = w }
+                        if next.map({ w.opensAt < $0.opensAt }) ?? true { next = w }
                         break
                     }
                     day = day.adding(days: 1)
@@ -57,7 +57,7 @@ public enum ReleaseSchedule: Hashable, Sendable {
             for p in periods {
                 let w = Self.periodWindow(p, opens, closes, calendar)
                 if w.contains(instant) { return .open(w) }
-                if instant < w.opensAt, next == nil || w.opensAt < next!.opensAt { next = w }
+                if instant < w.opensAt, next.map({ w.opensAt < $0.opensAt }) ?? true { next = w }
             }
             return next.map(SchedulePosition.upcoming) ?? .ended
         }

@@ -75,9 +75,12 @@ struct ClaimLoad: ParsableCommand {
         guard let endpoint = RedisEndpoint(url: redis) else {
             throw SetupError("--redis \(redis): expected redis://host:port")
         }
-        let secret =
-            try tokenSecretFile == nil && tokenSecret != nil
-            ? TokenSecret.validated(Array(tokenSecret!.utf8)) : TokenSecret.load(file: tokenSecretFile)
+        let secret: [UInt8]
+        if tokenSecretFile == nil, let tokenSecret {
+            secret = try TokenSecret.validated(Array(tokenSecret.utf8))
+        } else {
+            secret = try TokenSecret.load(file: tokenSecretFile)
+        }
         let programme = try ProgrammeFile.load(seedFile)
         let gatewayNow = try GatewayClock.now(host: address.host, port: address.port, calendar: programme.calendar)
         let today = programme.calendar.date(of: gatewayNow)
