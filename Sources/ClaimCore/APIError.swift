@@ -12,6 +12,7 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
     case soldOut = "sold_out"
     case limitReached = "limit_reached"
     case rateLimited = "rate_limited"
+    case requestTimeout = "request_timeout"
     case payloadTooLarge = "payload_too_large"
     case headersTooLarge = "headers_too_large"
     case notImplemented = "not_implemented"
@@ -30,6 +31,7 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
         // 429 says "you, not the pool": this person has had their share for the window.
         case .limitReached, .rateLimited: 429
         case .payloadTooLarge: 413
+        case .requestTimeout: 408
         case .headersTooLarge: 431
         case .notImplemented: 501
         case .redisUnavailable: 503

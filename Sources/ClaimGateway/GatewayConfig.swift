@@ -33,6 +33,11 @@ public struct GatewayConfig: Sendable {
     public var addressRate: RateLimit?
     /// Open connections per client address; nil: no limit.
     public var maxConnectionsPerAddress: Int?
+    /// A keep-alive connection with nothing in flight is closed after this long without bytes.
+    public var idleTimeoutMilliseconds: UInt64 = 60_000
+    /// A request whose head or body is still incomplete after this long gets 408 and the
+    /// connection is closed (slowloris).
+    public var requestTimeoutMilliseconds: UInt64 = 10_000
     /// How long a graceful stop waits for in-flight answers.
     public var drainTimeoutMilliseconds: UInt64 = 2000
     /// How long a window answered `sold_out` by Redis is answered locally before Redis is

@@ -243,8 +243,11 @@ public final class GatewayServer {
             connectRedis()
         }
         if now >= nextPrune {
-            nextPrune = now + 1_000_000_000
+            nextPrune =
+                now
+                + min(1_000_000_000, min(config.idleTimeoutMilliseconds, config.requestTimeoutMilliseconds) * 500_000)
             pruneBuckets(now)
+            sweepTimeouts(now)
         }
         if !soldOut.isEmpty, now >= nextSoldOutCheck {
             nextSoldOutCheck = now + config.soldOutRecheckMilliseconds * 1_000_000
@@ -369,6 +372,21 @@ public final class GatewayServer {
         } else if pendingHead > 4096, pendingHead * 2 > pending.count {
             pending.removeFirst(pendingHead)
             pendingHead = 0
+        }
+    }
+
+    /// Answers 408 to requests left half-sent too long and closes idle keep-alive connections.
+    private func sweepTimeouts(_ now: UInt64) {
+        let idle = config.idleTimeoutMilliseconds * 1_000_000
+        let slow = config.requestTimeoutMilliseconds * 1_000_000
+        for conn in Array(connections.values) {
+            if let since = conn.partialSince, !conn.stopReading, now - since > slow {
+                answer(
+                    conn, conn.reserveSlot(), .error(.requestTimeout, "the request was not completed in time"),
+                    keepAlive: false)
+            } else if conn.inFlight == 0, !conn.hasUnsentOutput, now - conn.lastActivity > idle {
+                close(conn)
+            }
         }
     }
 

@@ -19,6 +19,10 @@ public final class HTTPConnection {
     public private(set) var stopReading = false
     /// The peer closed its sending side.
     public private(set) var peerClosed = false
+    /// CLOCK_MONOTONIC of the last bytes read or response queued: for the idle timeout.
+    public private(set) var lastActivity: UInt64 = MonotonicClock.nanoseconds()
+    /// Since when part of a request has waited for the rest: for the request (slowloris) timeout.
+    public private(set) var partialSince: UInt64?
 
     public init(fd: Int32, id: UInt64) {
         self.fd = fd
@@ -35,7 +39,9 @@ public final class HTTPConnection {
     public func read(into scratch: UnsafeMutableRawBufferPointer) throws(POSIXError) -> IOResult {
         let r = try FileDescriptor.read(fd, into: scratch)
         switch r {
-        case .transferred(let n): inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<n]))
+        case .transferred(let n):
+            inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<n]))
+            lastActivity = MonotonicClock.nanoseconds()
         case .endOfFile: peerClosed = true
         case .wouldBlock: break
         }
@@ -56,6 +62,9 @@ public final class HTTPConnection {
         if parsed == inbound.count {
             inbound.removeAll(keepingCapacity: true)
             parsed = 0
+            partialSince = nil
+        } else if partialSince == nil {
+            partialSince = MonotonicClock.nanoseconds()
         }
         return result
     }
@@ -70,6 +79,7 @@ public final class HTTPConnection {
     public func complete(_ seq: UInt64, _ response: [UInt8]) {
         guard seq >= firstSeq, seq - firstSeq < UInt64(slots.count) else { return }
         slots[Int(seq - firstSeq)] = response
+        lastActivity = MonotonicClock.nanoseconds()
         var ready = 0
         while ready < slots.count, let r = slots[ready] {
             outbound.append(contentsOf: r)

@@ -1,5 +1,6 @@
 import ClaimCore
 import ClaimHTTP
+import ClaimPOSIX
 import ClaimTestSupport
 import Foundation
 import Testing
@@ -71,5 +72,25 @@ import Testing
         let statuses = try (0..<4).map { _ in try c.request("GET", "/v1/pools/\(pool.id)").status }
         #expect(statuses == [200, 200, 200, 429])
         #expect(try c.request("GET", "/healthz").status == 200)  // health checks are never limited
+    }
+
+    @Test func aHalfSentRequestGets408AndAnIdleConnectionIsClosed() throws {
+        let g = try harness {
+            $0.requestTimeoutMilliseconds = 300
+            $0.idleTimeoutMilliseconds = 600
+        }
+        defer { #expect(g.stop()) }
+        let slow = try g.client()
+        try slow.send("POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\nHost: x\r\n")  // ... and nothing more
+        let timedOut = try slow.response()
+        #expect(timedOut.status == 408)
+        #expect(timedOut.json["error"] as? String == "request_timeout")
+        #expect(slow.isClosedByServer())
+
+        let idle = try g.client()
+        #expect(try idle.request("GET", "/healthz").status == 200)
+        let start = MonotonicClock.nanoseconds()
+        #expect(idle.isClosedByServer(within: 3))
+        #expect(MonotonicClock.nanoseconds() - start > 400_000_000)
     }
 }

@@ -58,9 +58,9 @@ public final class TestHTTPClient {
         }
     }
 
-    /// True once the server has closed the connection (waits up to 2 s).
-    public func isClosedByServer() -> Bool {
-        let deadline = MonotonicClock.nanoseconds() + 2_000_000_000
+    /// True once the server has closed the connection (waits up to `seconds`).
+    public func isClosedByServer(within seconds: Double = 2) -> Bool {
+        let deadline = MonotonicClock.nanoseconds() + UInt64(seconds * 1e9)
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
         defer { scratch.deallocate() }
         while MonotonicClock.nanoseconds() < deadline {
