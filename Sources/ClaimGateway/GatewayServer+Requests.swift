@@ -63,7 +63,7 @@ extension GatewayServer {
             // Idempotency-Key go on to Redis, which holds their first grant.
             if !soldOut.isEmpty, let index, request.idempotencyKey == nil,
                 case .open(let w) = programme.position(of: programme.pools[index], at: now),
-                soldOut[SoldOutMark.key(poolIndex: index, window: w.id)] != nil
+                soldOut[WindowKey(poolIndex: index, window: w.id)] != nil
             {
                 metrics.soldOutShortCircuit.increment()
                 guard keep, !isDraining else {
@@ -230,7 +230,7 @@ extension GatewayServer {
     /// Handles the reply to `call`.
     func complete(_ call: PendingCall, _ reply: RedisReply) {
         if case .error(let m) = reply {
-            if m.hasPrefix("NOSCRIPT"), call.attempt == 0, let command = call.sourceCommand() {
+            if reply.isNoScript, call.attempt == 0, let command = call.sourceCommand() {
                 // Redis restarted and lost its script cache: EVAL sends the source and caches it.
                 var retry = call
                 retry.attempt = 1
@@ -250,7 +250,7 @@ extension GatewayServer {
                 let outcome = try ClaimScript.outcome(reply, for: claim)
                 metrics.claim(GatewayMetrics.ClaimResult(outcome), pool: index, nanoseconds: elapsed)
                 if case .soldOut = outcome {
-                    soldOut[SoldOutMark.key(poolIndex: index, window: claim.window.id)] = SoldOutMark(
+                    soldOut[WindowKey(poolIndex: index, window: claim.window.id)] = SoldOutMark(
                         poolIndex: index, window: claim.window)
                 }
                 answer(call, ResponseBody.claim(outcome, pool: claim.pool, calendar: programme.calendar, now: now))

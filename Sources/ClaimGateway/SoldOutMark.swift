@@ -7,9 +7,6 @@ import ClaimCore
 struct SoldOutMark {
     let poolIndex: Int
     let window: ReleaseWindow
-
-    /// The key marks are stored under: the pool's seed index and the window id.
-    static func key(poolIndex: Int, window: String) -> WindowKey { WindowKey(poolIndex: poolIndex, window: window) }
 }
 
 /// One pool's window, as a dictionary key that costs no string building per claim.

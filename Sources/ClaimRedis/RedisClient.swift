@@ -45,10 +45,9 @@ public final class RedisClient {
     /// Runs a script by its SHA1; after a Redis restart (NOSCRIPT) sends the source once with
     /// EVAL, which also caches it again.
     public func run(_ script: LuaScript, keys: [String], args: [String]) throws(RedisError) -> RedisReply {
-        let tail = [String(keys.count)] + keys + args
-        let reply = try command(["EVALSHA", script.sha1] + tail)
-        if case .error(let m) = reply, m.hasPrefix("NOSCRIPT") {
-            return try command([Array("EVAL".utf8), script.source] + tail.map { Array($0.utf8) }).orThrow()
+        let reply = try command(script.command(keys: keys, arguments: args))
+        if reply.isNoScript {
+            return try command(script.command(keys: keys, arguments: args, sendSource: true)).orThrow()
         }
         return try reply.orThrow()
     }

@@ -15,8 +15,4 @@ public enum RedisError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var isNoScript: Bool {
-        if case .server(let m) = self { return m.hasPrefix("NOSCRIPT") }
-        return false
-    }
 }

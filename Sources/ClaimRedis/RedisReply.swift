@@ -56,6 +56,12 @@ public enum RedisReply: Hashable, Sendable {
         return nil
     }
 
+    /// Redis lost the script cache (a restart, SCRIPT FLUSH): run the source with EVAL instead.
+    public var isNoScript: Bool {
+        if case .error(let m) = self { return m.hasPrefix("NOSCRIPT") }
+        return false
+    }
+
     /// Throws the server's error for an error reply, returns the reply otherwise.
     public func orThrow() throws(RedisError) -> RedisReply {
         if case .error(let m) = self { throw .server(m) }

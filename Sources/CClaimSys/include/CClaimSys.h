@@ -61,6 +61,4 @@ static inline int cg_signalfd_for_shutdown(void) {
     return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-/// Ignores SIGPIPE process-wide (clients: a server closing first must not kill us).
-static inline void cg_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
 #endif
