@@ -53,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "ClaimSetup",
-            dependencies: ["ClaimCore", "ClaimPOSIX", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ClaimCore", "ClaimAuth", "ClaimPOSIX", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "claimgate",
@@ -88,6 +88,7 @@ let package = Package(
         .testTarget(name: "ClaimAuthTests", dependencies: ["ClaimAuth"]),
         .testTarget(name: "ClaimHTTPTests", dependencies: ["ClaimHTTP"]),
         .testTarget(name: "ClaimLoadReportTests", dependencies: ["ClaimLoadReport"]),
+        .testTarget(name: "ClaimSetupTests", dependencies: ["ClaimSetup", "ClaimAuth"]),
         .testTarget(name: "ClaimRedisTests", dependencies: ["ClaimRedis", "ClaimTestSupport"]),
         .testTarget(
             name: "ClaimGatewayTests",

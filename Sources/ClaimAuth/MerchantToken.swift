@@ -7,11 +7,14 @@ public struct MerchantToken: Hashable, Sendable {
     public let merchant: String
     public let categories: [String]
     public let expiresAt: Instant
+    /// Not before (`nbf`), if the provider set one.
+    public let notBefore: Instant?
 
-    public init(merchant: String, categories: [String], expiresAt: Instant) {
+    public init(merchant: String, categories: [String], expiresAt: Instant, notBefore: Instant? = nil) {
         self.merchant = merchant
         self.categories = categories
         self.expiresAt = expiresAt
+        self.notBefore = notBefore
     }
 
     public func payload() -> [UInt8] {
@@ -21,6 +24,7 @@ public struct MerchantToken: Hashable, Sendable {
         w.field("role", "merchant")
         w.field("cats", categories.joined(separator: ","))
         w.field("exp", Int(expiresAt.unixMilliseconds / 1000))
+        if let notBefore { w.field("nbf", Int(notBefore.unixMilliseconds / 1000)) }
         w.endObject()
         return w.bytes
     }
@@ -29,11 +33,16 @@ public struct MerchantToken: Hashable, Sendable {
         guard json.string("role") == "merchant" else { return .failure(.badClaim("role")) }
         guard let sub = json.string("sub"), Identifier.isValid(sub) else { return .failure(.badClaim("sub")) }
         guard let exp = json.integer("exp"), exp > 0, exp < 100_000_000_000 else { return .failure(.badClaim("exp")) }
+        var notBefore: Instant?
+        if json["nbf"] != nil {
+            guard let nbf = json.integer("nbf"), nbf > 0, nbf < 100_000_000_000 else { return .failure(.badClaim("nbf")) }
+            notBefore = Instant(unixMilliseconds: nbf * 1000)
+        }
         let cats = (json.string("cats") ?? "").split(separator: ",").map(String.init)
         guard !cats.isEmpty, cats.count <= 32, cats.allSatisfy(Identifier.isValid) else {
             return .failure(.badClaim("cats"))
         }
         return .success(
-            MerchantToken(merchant: sub, categories: cats, expiresAt: Instant(unixMilliseconds: exp * 1000)))
+            MerchantToken(merchant: sub, categories: cats, expiresAt: Instant(unixMilliseconds: exp * 1000), notBefore: notBefore))
     }
 }

@@ -7,11 +7,14 @@ public struct PersonToken: Hashable, Sendable {
     public let facts: EligibilityFacts
     /// Expiry (`exp`, seconds since the epoch).
     public let expiresAt: Instant
+    /// Not before (`nbf`), if the provider set one.
+    public let notBefore: Instant?
 
-    public init(person: String, facts: EligibilityFacts, expiresAt: Instant) {
+    public init(person: String, facts: EligibilityFacts, expiresAt: Instant, notBefore: Instant? = nil) {
         self.person = person
         self.facts = facts
         self.expiresAt = expiresAt
+        self.notBefore = notBefore
     }
 
     /// The JWT payload fields, as the identity provider writes them.
@@ -24,6 +27,7 @@ public struct PersonToken: Hashable, Sendable {
         w.field("card", facts.cardPrefix)
         w.field("acct", facts.account.rawValue)
         w.field("exp", Int(expiresAt.unixMilliseconds / 1000))
+        if let notBefore { w.field("nbf", Int(notBefore.unixMilliseconds / 1000)) }
         w.endObject()
         return w.bytes
     }
@@ -34,6 +38,11 @@ public struct PersonToken: Hashable, Sendable {
         if let role = json.string("role"), role != "resident" { return .failure(.badClaim("role")) }
         guard let sub = json.string("sub"), Identifier.isValid(sub) else { return .failure(.badClaim("sub")) }
         guard let exp = json.integer("exp"), exp > 0, exp < 100_000_000_000 else { return .failure(.badClaim("exp")) }
+        var notBefore: Instant?
+        if json["nbf"] != nil {
+            guard let nbf = json.integer("nbf"), nbf > 0, nbf < 100_000_000_000 else { return .failure(.badClaim("nbf")) }
+            notBefore = Instant(unixMilliseconds: nbf * 1000)
+        }
         let region = json.string("region") ?? ""
         let realName = json.bool("real_name") ?? false
         let card = json.string("card") ?? ""
@@ -48,6 +57,6 @@ public struct PersonToken: Hashable, Sendable {
             PersonToken(
                 person: sub,
                 facts: EligibilityFacts(region: region, realName: realName, cardPrefix: card, account: account),
-                expiresAt: Instant(unixMilliseconds: exp * 1000)))
+                expiresAt: Instant(unixMilliseconds: exp * 1000), notBefore: notBefore))
     }
 }

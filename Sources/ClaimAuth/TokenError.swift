@@ -7,6 +7,8 @@ public enum TokenError: Error, Hashable, Sendable {
     case unsupportedAlgorithm
     case badSignature
     case expired
+    case notYetValid
+    case unknownKey
     case badClaim(String)
 
     public var reason: String {
@@ -17,6 +19,8 @@ public enum TokenError: Error, Hashable, Sendable {
         case .unsupportedAlgorithm: "token algorithm must be HS256"
         case .badSignature: "bad token signature"
         case .expired: "token expired"
+        case .notYetValid: "token not yet valid"
+        case .unknownKey: "token signed with an unknown key"
         case .badClaim(let c): "bad token claim \(c)"
         }
     }

@@ -4,19 +4,39 @@ import Crypto
 /// Verifies HS256 JWTs from the identity provider and reads the person from them.
 ///
 /// The algorithm is pinned: the header must say HS256, so `none` and algorithm confusion are
-/// refused before any signature work.
+/// refused before any signature work. Several keys are accepted at once (`TokenKeyring`):
+/// the header's `kid` picks one, and an unknown `kid` is refused without trying the others.
 /// Not `Sendable`: swift-crypto's `SymmetricKey` is not, so each event loop builds its own
-/// verifier from the secret bytes (which are).
+/// verifier from the keyring (which is).
 public struct TokenVerifier {
     public static let maxTokenBytes = 2048
-    /// HMAC state with the key already absorbed: copying it per token skips deriving the key
-    /// pads again for every request.
-    private let keyed: HMAC<SHA256>
-    /// The header every identity-provider token carries, as base64url: recognised by a byte
-    /// comparison, so the common case decodes and parses no header JSON.
-    private static let standardHeader = Array("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9".utf8)
+    /// The most clock skew a deployment may allow between the identity provider and us.
+    public static let maxClockSkewMilliseconds: Int64 = 300_000
 
-    public init(secret: [UInt8]) { keyed = HMAC<SHA256>(key: SymmetricKey(data: secret)) }
+    /// One verification key: HMAC state with the key already absorbed (copying it per token
+    /// skips deriving the key pads again for every request), and the header segment the
+    /// provider writes for it, so the common case is one byte comparison and no header JSON.
+    private struct Entry {
+        let id: String?
+        let header: [UInt8]
+        let keyed: HMAC<SHA256>
+    }
+    private let entries: [Entry]
+    /// Tolerance for `exp` and `nbf` when the provider's clock and ours disagree.
+    public let clockSkewMilliseconds: Int64
+
+    public init(secret: [UInt8], clockSkewMilliseconds: Int64 = 0) {
+        self.init(keyring: TokenKeyring(secret: secret), clockSkewMilliseconds: clockSkewMilliseconds)
+    }
+
+    public init(keyring: TokenKeyring, clockSkewMilliseconds: Int64 = 0) {
+        entries = keyring.keys.map {
+            Entry(
+                id: $0.id, header: Array(TokenSigner.headerSegment(keyID: $0.id).utf8),
+                keyed: HMAC<SHA256>(key: SymmetricKey(data: $0.secret)))
+        }
+        self.clockSkewMilliseconds = min(max(0, clockSkewMilliseconds), Self.maxClockSkewMilliseconds)
+    }
 
     /// Checks the signature and algorithm of `token` and returns its payload, unread.
     public func payload<C: Collection>(_ token: C) -> Result<FlatJSONObject, TokenError> where C.Element == UInt8 {
@@ -36,11 +56,10 @@ public struct TokenVerifier {
             if dot1 < 0 { dot1 = i } else if dot2 < 0 { dot2 = i } else { return .failure(.malformed) }
         }
         guard dot1 > 0, dot2 > dot1 else { return .failure(.malformed) }
-        let header = UnsafeRawBufferPointer(rebasing: bytes[..<dot1])
-        if !header.elementsEqual(Self.standardHeader) {
-            guard let headerJSON = Base64URL.decode(header), let parsed = try? FlatJSONObject(parsing: headerJSON)
-            else { return .failure(.malformed) }
-            guard parsed.string("alg") == "HS256" else { return .failure(.unsupportedAlgorithm) }
+        let keyed: HMAC<SHA256>
+        switch key(forHeader: UnsafeRawBufferPointer(rebasing: bytes[..<dot1])) {
+        case .failure(let e): return .failure(e)
+        case .success(let k): keyed = k
         }
         guard let signature = Base64URL.decode(UnsafeRawBufferPointer(rebasing: bytes[(dot2 + 1)...])),
             signature.count == 32
@@ -55,11 +74,35 @@ public struct TokenVerifier {
         return .success(payload)
     }
 
+    /// The key the header names: by byte comparison with the provider's own headers first,
+    /// else by reading the header JSON (other field order, extra fields).
+    private func key(forHeader header: UnsafeRawBufferPointer) -> Result<HMAC<SHA256>, TokenError> {
+        for e in entries where header.elementsEqual(e.header) { return .success(e.keyed) }
+        guard let headerJSON = Base64URL.decode(header), let parsed = try? FlatJSONObject(parsing: headerJSON)
+        else { return .failure(.malformed) }
+        guard parsed.string("alg") == "HS256" else { return .failure(.unsupportedAlgorithm) }
+        let kid: String?
+        switch parsed["kid"] {
+        case nil: kid = nil
+        case .string(let s)?: kid = s
+        default: return .failure(.malformed)
+        }
+        guard let e = entries.first(where: { $0.id == kid }) else { return .failure(.unknownKey) }
+        return .success(e.keyed)
+    }
+
+    /// Applies `exp` and `nbf` at `now`, with the configured skew on both sides.
+    private func checkTime(expiresAt: Instant, notBefore: Instant?, now: Instant) -> TokenError? {
+        if now.adding(milliseconds: -clockSkewMilliseconds) >= expiresAt { return .expired }
+        if let notBefore, now.adding(milliseconds: clockSkewMilliseconds) < notBefore { return .notYetValid }
+        return nil
+    }
+
     /// Checks a resident's `token` (the bytes after `Bearer `) at `now`.
     public func verify<C: Collection>(_ token: C, now: Instant) -> Result<PersonToken, TokenError>
     where C.Element == UInt8 {
         payload(token).flatMap(PersonToken.from(payload:)).flatMap { t in
-            now < t.expiresAt ? .success(t) : .failure(.expired)
+            checkTime(expiresAt: t.expiresAt, notBefore: t.notBefore, now: now).map { .failure($0) } ?? .success(t)
         }
     }
 
@@ -67,7 +110,7 @@ public struct TokenVerifier {
     public func verifyMerchant<C: Collection>(_ token: C, now: Instant) -> Result<MerchantToken, TokenError>
     where C.Element == UInt8 {
         payload(token).flatMap(MerchantToken.from(payload:)).flatMap { t in
-            now < t.expiresAt ? .success(t) : .failure(.expired)
+            checkTime(expiresAt: t.expiresAt, notBefore: t.notBefore, now: now).map { .failure($0) } ?? .success(t)
         }
     }
 }

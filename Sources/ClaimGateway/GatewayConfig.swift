@@ -1,3 +1,4 @@
+import ClaimAuth
 import ClaimCore
 import ClaimRedis
 import Logging
@@ -10,8 +11,11 @@ public struct GatewayConfig: Sendable {
     public var listener: Int32
     public var redis: RedisEndpoint
     public var programme: Programme
-    /// The identity provider's HS256 secret (resident and merchant tokens).
-    public var tokenSecret: [UInt8]
+    /// The identity provider's HS256 keys (resident and merchant tokens), several during a
+    /// rotation.
+    public var tokenKeys: TokenKeyring
+    /// How far the provider's clock may be from ours when `exp` and `nbf` are checked.
+    public var tokenClockSkewMilliseconds: Int64 = 30_000
     /// The operators' HS256 secret for store QR codes; nil refuses every in-store claim.
     public var storeQRSecret: [UInt8]?
     public var clock: any ClaimClock
@@ -50,18 +54,29 @@ public struct GatewayConfig: Sendable {
     public var metrics: PrometheusMetricsFactory?
 
     public init(
-        listener: Int32, redis: RedisEndpoint, programme: Programme, tokenSecret: [UInt8], clock: any ClaimClock,
+        listener: Int32, redis: RedisEndpoint, programme: Programme, tokenKeys: TokenKeyring, clock: any ClaimClock,
         stopDescriptors: [Int32], logger: Logger = Logger(label: "claimgate"),
         metrics: PrometheusMetricsFactory? = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
     ) {
         self.listener = listener
         self.redis = redis
         self.programme = programme
-        self.tokenSecret = tokenSecret
+        self.tokenKeys = tokenKeys
         self.storeQRSecret = nil
         self.clock = clock
         self.stopDescriptors = stopDescriptors
         self.logger = logger
         self.metrics = metrics
+    }
+
+    /// One key, no rotation: tests and single-secret deployments.
+    public init(
+        listener: Int32, redis: RedisEndpoint, programme: Programme, tokenSecret: [UInt8], clock: any ClaimClock,
+        stopDescriptors: [Int32], logger: Logger = Logger(label: "claimgate"),
+        metrics: PrometheusMetricsFactory? = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
+    ) {
+        self.init(
+            listener: listener, redis: redis, programme: programme, tokenKeys: TokenKeyring(secret: tokenSecret),
+            clock: clock, stopDescriptors: stopDescriptors, logger: logger, metrics: metrics)
     }
 }

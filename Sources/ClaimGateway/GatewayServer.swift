@@ -64,7 +64,8 @@ public final class GatewayServer {
         self.config = config
         self.programme = config.programme
         self.planner = ClaimPlanner(programme: config.programme)
-        self.verifier = TokenVerifier(secret: config.tokenSecret)
+        self.verifier = TokenVerifier(
+            keyring: config.tokenKeys, clockSkewMilliseconds: config.tokenClockSkewMilliseconds)
         self.storeVerifier = config.storeQRSecret.map { TokenVerifier(secret: $0) }
         self.logger = config.logger
         self.metrics = GatewayMetrics(prometheus: config.metrics, pools: config.programme.pools)

@@ -280,7 +280,7 @@ struct Token: ParsableCommand {
     func run() throws {
         guard Identifier.isValid(person) else { throw SetupError("--person must be 1-64 characters of [A-Za-z0-9_.-]") }
         guard let kind = AccountKind(rawValue: account) else { throw SetupError("--account: individual or enterprise") }
-        let signer = TokenSigner(secret: try TokenSecret.load(file: tokenSecretFile))
+        let signer = TokenSigner(keyring: try TokenSecret.loadKeyring(file: tokenSecretFile))
         let expires = SystemClock().now().adding(milliseconds: Int64(ttl) * 1000)
         let facts = EligibilityFacts(region: region, realName: realName, cardPrefix: card, account: kind)
         guard let count else {

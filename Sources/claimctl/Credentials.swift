@@ -45,6 +45,6 @@ struct MerchantTokenCommand: ParsableCommand {
         let token = MerchantToken(
             merchant: merchant, categories: cats, expiresAt: SystemClock().now().adding(milliseconds: Int64(ttl) * 1000)
         )
-        print(TokenSigner(secret: try TokenSecret.load(file: tokenSecretFile)).sign(payload: token.payload()))
+        print(TokenSigner(keyring: try TokenSecret.loadKeyring(file: tokenSecretFile)).sign(payload: token.payload()))
     }
 }

@@ -23,7 +23,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
     @Option(help: "Programme seed file.") var seed = "seeds/shenyang-2022.json"
     @Option(help: "Start the clock at this ISO-8601 instant (it runs on from there).") var now: String?
-    @Option(help: "File holding the identity provider's HS256 secret (else $CLAIMGATE_TOKEN_SECRET).")
+    @Option(help: "File holding the identity provider's HS256 secret or keyring JSON (else $CLAIMGATE_TOKEN_SECRET).")
     var tokenSecretFile: String?
     @Option(help: "File holding the operators' store QR secret (else $CLAIMGATE_STORE_QR_SECRET).")
     var storeQRSecretFile: String?
@@ -36,9 +36,11 @@ struct Serve: ParsableCommand {
     @Option(help: "Requests per second per client address (0: no limit).") var addressRate = 0.0
     @Option(help: "Requests per client address in a burst.") var addressBurst = 200.0
     @Option(help: "Open connections per client address (0: no limit).") var maxConnectionsPerAddress = 0
+    @Option(help: "Seconds of clock skew allowed on token exp/nbf (0...300).") var tokenClockSkew = 30
 
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1...256") }
+        if !(0...300).contains(tokenClockSkew) { throw ValidationError("--token-clock-skew must be 0...300") }
         guard personRate >= 0, addressRate >= 0, personBurst >= 1, addressBurst >= 1, maxConnectionsPerAddress >= 0
         else {
             throw ValidationError("rates must not be negative, bursts at least 1")
@@ -57,7 +59,7 @@ struct Serve: ParsableCommand {
             guard let endpoint = RedisEndpoint(url: redis) else {
                 throw SetupError("--redis \(redis): expected redis://host:port")
             }
-            let secret = try TokenSecret.load(file: tokenSecretFile)
+            let keys = try TokenSecret.loadKeyring(file: tokenSecretFile)
             let storeQRSecret = try TokenSecret.loadStoreQR(file: storeQRSecretFile)
             let clock = try ClockSetting.clock(now: now, calendar: programme.calendar)
             // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask), so the
@@ -67,10 +69,11 @@ struct Serve: ParsableCommand {
                 logger.warning("no store QR secret: in-store pools will refuse every claim (store_qr_invalid)")
             }
             var template = GatewayConfig(
-                listener: -1, redis: endpoint, programme: programme, tokenSecret: secret, clock: clock,
+                listener: -1, redis: endpoint, programme: programme, tokenKeys: keys, clock: clock,
                 stopDescriptors: [], logger: logger,
                 metrics: noMetrics ? nil : PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
             template.storeQRSecret = storeQRSecret
+            template.tokenClockSkewMilliseconds = Int64(tokenClockSkew) * 1000
             template.personRate = personRate > 0 ? RateLimit(burst: personBurst, perSecond: personRate) : nil
             template.addressRate = addressRate > 0 ? RateLimit(burst: addressBurst, perSecond: addressRate) : nil
             template.maxConnectionsPerAddress = maxConnectionsPerAddress > 0 ? maxConnectionsPerAddress : nil

@@ -75,11 +75,11 @@ struct ClaimLoad: ParsableCommand {
         guard let endpoint = RedisEndpoint(url: redis) else {
             throw SetupError("--redis \(redis): expected redis://host:port")
         }
-        let secret: [UInt8]
+        let secret: TokenKeyring
         if tokenSecretFile == nil, let tokenSecret {
-            secret = try TokenSecret.validated(Array(tokenSecret.utf8))
+            secret = TokenKeyring(secret: try TokenSecret.validated(Array(tokenSecret.utf8)))
         } else {
-            secret = try TokenSecret.load(file: tokenSecretFile)
+            secret = try TokenSecret.loadKeyring(file: tokenSecretFile)
         }
         let programme = try ProgrammeFile.load(seedFile)
         let gatewayNow = try GatewayClock.now(host: address.host, port: address.port, calendar: programme.calendar)

@@ -28,7 +28,7 @@ final class ClaimWorkload: LoadWorkload {
     private(set) var unreadableGrants = 0
 
     init(
-        targets: [Target], users: Int, repeatShare: Double, idempotencyKeys: Bool, secret: [UInt8], seed: UInt64,
+        targets: [Target], users: Int, repeatShare: Double, idempotencyKeys: Bool, secret: TokenKeyring, seed: UInt64,
         personPrefix: String = "u"
     ) {
         self.targets = targets
@@ -36,7 +36,7 @@ final class ClaimWorkload: LoadWorkload {
         self.users = users
         self.repeatShare = repeatShare
         self.idempotencyKeys = idempotencyKeys
-        self.signer = TokenSigner(secret: secret)
+        self.signer = TokenSigner(keyring: secret)
         self.rng = SplitMix64(seed: seed)
         for t in targets { ledgers[t.pool] = GrantLedger() }
     }

@@ -24,11 +24,11 @@ final class RedemptionWorkload: LoadWorkload {
 
     /// Plans redemptions of `share` of `grants` (voucher -> person, by pool).
     init(
-        grants: [String: GrantLedger], programme: Programme, share: Double, secret: [UInt8],
+        grants: [String: GrantLedger], programme: Programme, share: Double, secret: TokenKeyring,
         paymentCode: (String) -> String?, seed: UInt64, host: String
     ) {
         var rng = SplitMix64(seed: seed)
-        let signer = TokenSigner(secret: secret)
+        let signer = TokenSigner(keyring: secret)
         var firsts: [Planned] = []
         var extras: [Planned] = []
         var n = 0

@@ -43,6 +43,27 @@ import Testing
         #expect(verify(signer.sign(t)) == .failure(.expired))
     }
 
+    @Test func notBeforeAndExpiryAllowTheConfiguredSkewAndNoMore() {
+        let skewed = TokenVerifier(secret: secret, clockSkewMilliseconds: 30_000)
+        func at(_ offset: Int64, _ t: PersonToken) -> Result<PersonToken, TokenError> {
+            skewed.verify(Array(signer.sign(t).utf8), now: now.adding(milliseconds: offset))
+        }
+        let early = PersonToken(
+            person: "u1", facts: person.facts, expiresAt: now.adding(milliseconds: 3_600_000),
+            notBefore: now.adding(milliseconds: 30_000))
+        #expect(at(0, early) == .success(early))
+        #expect(at(-1, early) == .failure(.notYetValid))
+        #expect(verify(signer.sign(early)) == .failure(.notYetValid))
+        let ending = PersonToken(person: "u1", facts: person.facts, expiresAt: now)
+        #expect(at(29_999, ending) == .success(ending))
+        #expect(at(30_000, ending) == .failure(.expired))
+        // The skew is bounded whatever a deployment asks for.
+        #expect(TokenVerifier(secret: secret, clockSkewMilliseconds: 86_400_000).clockSkewMilliseconds == 300_000)
+        #expect(
+            verify(signer.sign(payload: Array(#"{"sub":"u1","exp":4102444800,"nbf":"soon"}"#.utf8)))
+                == .failure(.badClaim("nbf")))
+    }
+
     @Test func refusesSignedButUnusableClaims() {
         #expect(verify(signer.sign(payload: Array(#"{"exp":4102444800}"#.utf8))) == .failure(.badClaim("sub")))
         #expect(

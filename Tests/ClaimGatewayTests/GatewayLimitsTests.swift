@@ -1,3 +1,4 @@
+import ClaimAuth
 import ClaimCore
 import ClaimHTTP
 import ClaimPOSIX
@@ -92,5 +93,43 @@ import Testing
         let start = MonotonicClock.nanoseconds()
         #expect(idle.isClosedByServer(within: 3))
         #expect(MonotonicClock.nanoseconds() - start > 400_000_000)
+    }
+}
+
+/// Identity at the gateway: rotated keys and clock skew, end to end.
+@Suite struct GatewayIdentityTests {
+    @Test func duringARotationBothKeysClaimAndAnUnknownKeyGets401() throws {
+        let redis = try TestRedis.get()
+        let pool = TestProgramme.dailyPool(stock: 100, limit: 10, autoOpen: true)
+        let old = GatewayHarness.secret
+        let new = Array("the-next-identity-key-32-bytes!!".utf8)
+        let keyring = try TokenKeyring(keys: [("k1", old), ("k2", new)], signingKeyID: "k2", unkeyedKeyID: "k1")
+        let now = TestProgramme.releaseInstant.adding(milliseconds: 1)
+        let g = try GatewayHarness(programme: TestProgramme.programme([pool]), clock: FixedClock(now), redis: redis.endpoint) {
+            $0.tokenKeys = keyring
+        }
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        func claim(_ token: String) throws -> HTTPResponse {
+            try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(token)"])
+        }
+        let facts = EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual)
+        let later = now.adding(milliseconds: 600_000)
+        #expect(try claim(g.token("before-rotation")).status == 201)
+        let rotated = TokenSigner(keyring: keyring).sign(PersonToken(person: "after", facts: facts, expiresAt: later))
+        #expect(try claim(rotated).status == 201)
+        let stranger = TokenSigner(key: .init(id: "k9", secret: new)).sign(
+            PersonToken(person: "x", facts: facts, expiresAt: later))
+        let refused = try claim(stranger)
+        #expect(refused.status == 401)
+        #expect(refused.json["error"] as? String == "unauthorized")
+        #expect(refused.json["message"] as? String == "token signed with an unknown key")
+        // 20 s ahead of our clock is inside the default 30 s skew; 40 s is not.
+        let soon = TokenSigner(keyring: keyring).sign(
+            PersonToken(person: "soon", facts: facts, expiresAt: later, notBefore: now.adding(milliseconds: 20_000)))
+        #expect(try claim(soon).status == 201)
+        let tooSoon = TokenSigner(keyring: keyring).sign(
+            PersonToken(person: "later", facts: facts, expiresAt: later, notBefore: now.adding(milliseconds: 40_000)))
+        #expect(try claim(tooSoon).json["message"] as? String == "token not yet valid")
     }
 }
