@@ -35,7 +35,9 @@ public struct MerchantToken: Hashable, Sendable {
         guard let exp = json.integer("exp"), exp > 0, exp < 100_000_000_000 else { return .failure(.badClaim("exp")) }
         var notBefore: Instant?
         if json["nbf"] != nil {
-            guard let nbf = json.integer("nbf"), nbf > 0, nbf < 100_000_000_000 else { return .failure(.badClaim("nbf")) }
+            guard let nbf = json.integer("nbf"), nbf > 0, nbf < 100_000_000_000 else {
+                return .failure(.badClaim("nbf"))
+            }
             notBefore = Instant(unixMilliseconds: nbf * 1000)
         }
         let cats = (json.string("cats") ?? "").split(separator: ",").map(String.init)
@@ -43,6 +45,8 @@ public struct MerchantToken: Hashable, Sendable {
             return .failure(.badClaim("cats"))
         }
         return .success(
-            MerchantToken(merchant: sub, categories: cats, expiresAt: Instant(unixMilliseconds: exp * 1000), notBefore: notBefore))
+            MerchantToken(
+                merchant: sub, categories: cats, expiresAt: Instant(unixMilliseconds: exp * 1000), notBefore: notBefore)
+        )
     }
 }

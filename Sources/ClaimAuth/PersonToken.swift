@@ -40,7 +40,9 @@ public struct PersonToken: Hashable, Sendable {
         guard let exp = json.integer("exp"), exp > 0, exp < 100_000_000_000 else { return .failure(.badClaim("exp")) }
         var notBefore: Instant?
         if json["nbf"] != nil {
-            guard let nbf = json.integer("nbf"), nbf > 0, nbf < 100_000_000_000 else { return .failure(.badClaim("nbf")) }
+            guard let nbf = json.integer("nbf"), nbf > 0, nbf < 100_000_000_000 else {
+                return .failure(.badClaim("nbf"))
+            }
             notBefore = Instant(unixMilliseconds: nbf * 1000)
         }
         let region = json.string("region") ?? ""

@@ -9,7 +9,8 @@ import Testing
     let now = Instant(unixMilliseconds: 1_654_826_400_000)
     var token: PersonToken {
         PersonToken(
-            person: "u7", facts: EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual),
+            person: "u7",
+            facts: EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual),
             expiresAt: now.adding(milliseconds: 600_000))
     }
 
@@ -25,7 +26,9 @@ import Testing
         }
         // Tokens from before the first rotation carry no kid and meet the named unkeyed key.
         #expect(verifier.verify(Array(TokenSigner(secret: old).sign(token).utf8), now: now) == .success(token))
-        #expect(TokenSigner(keyring: keyring).sign(token) == TokenSigner(key: .init(id: "2026-12", secret: new)).sign(token))
+        #expect(
+            TokenSigner(keyring: keyring).sign(token) == TokenSigner(key: .init(id: "2026-12", secret: new)).sign(token)
+        )
     }
 
     @Test func aKidNamesOneKeyAndOnlyThatKey() throws {
@@ -49,8 +52,9 @@ import Testing
         let n = TokenSigner(secret: old).sign(headerSegment: numericKid, payload: token.payload())
         #expect(verifier.verify(Array(n.utf8), now: now) == .failure(.malformed))
         let none = Base64URL.encode(Array(#"{"alg":"none","kid":"2026-11"}"#.utf8))
-        #expect(verifier.verify(Array((none + "." + Base64URL.encode(token.payload()) + ".").utf8), now: now)
-            == .failure(.unsupportedAlgorithm))
+        #expect(
+            verifier.verify(Array((none + "." + Base64URL.encode(token.payload()) + ".").utf8), now: now)
+                == .failure(.unsupportedAlgorithm))
     }
 
     @Test func badKeyringsAreRefusedWithTheReason() {
@@ -61,8 +65,12 @@ import Testing
         #expect(throws: TokenKeyring.Problem.duplicateKeyID("a")) {
             try TokenKeyring(keys: [("a", old), ("a", new)], signingKeyID: "a")
         }
-        #expect(throws: TokenKeyring.Problem.badKeyID("a b")) { try TokenKeyring(keys: [("a b", old)], signingKeyID: "a b") }
-        #expect(throws: TokenKeyring.Problem.unknownSigningKey("b")) { try TokenKeyring(keys: [("a", old)], signingKeyID: "b") }
+        #expect(throws: TokenKeyring.Problem.badKeyID("a b")) {
+            try TokenKeyring(keys: [("a b", old)], signingKeyID: "a b")
+        }
+        #expect(throws: TokenKeyring.Problem.unknownSigningKey("b")) {
+            try TokenKeyring(keys: [("a", old)], signingKeyID: "b")
+        }
         #expect(throws: TokenKeyring.Problem.tooManyKeys) {
             try TokenKeyring(keys: (0...TokenKeyring.maxKeys).map { ("k\($0)", old) }, signingKeyID: "k0")
         }

@@ -105,7 +105,9 @@ import Testing
         let new = Array("the-next-identity-key-32-bytes!!".utf8)
         let keyring = try TokenKeyring(keys: [("k1", old), ("k2", new)], signingKeyID: "k2", unkeyedKeyID: "k1")
         let now = TestProgramme.releaseInstant.adding(milliseconds: 1)
-        let g = try GatewayHarness(programme: TestProgramme.programme([pool]), clock: FixedClock(now), redis: redis.endpoint) {
+        let g = try GatewayHarness(
+            programme: TestProgramme.programme([pool]), clock: FixedClock(now), redis: redis.endpoint
+        ) {
             $0.tokenKeys = keyring
         }
         defer { #expect(g.stop()) }
