@@ -69,6 +69,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Decoders of untrusted bytes and the properties they keep, for libFuzzer (claimfuzz)
+        // and the seeded campaign in the tests.
+        .target(
+            name: "ClaimFuzzing",
+            dependencies: ["ClaimCore", "ClaimAuth", "ClaimHTTP", "ClaimRedis", "ClaimGateway"]
+        ),
+        .executableTarget(
+            name: "claimfuzz",
+            dependencies: ["ClaimFuzzing", "ClaimCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .target(
             name: "ClaimLoadReport",
             dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]
@@ -89,6 +99,7 @@ let package = Package(
         .testTarget(name: "ClaimHTTPTests", dependencies: ["ClaimHTTP"]),
         .testTarget(name: "ClaimLoadReportTests", dependencies: ["ClaimLoadReport"]),
         .testTarget(name: "ClaimSetupTests", dependencies: ["ClaimSetup", "ClaimAuth"]),
+        .testTarget(name: "ClaimFuzzingTests", dependencies: ["ClaimFuzzing", "ClaimAuth", "ClaimCore"]),
         .testTarget(name: "ClaimRedisTests", dependencies: ["ClaimRedis", "ClaimTestSupport"]),
         .testTarget(
             name: "ClaimGatewayTests",

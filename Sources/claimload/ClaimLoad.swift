@@ -42,6 +42,8 @@ struct ClaimLoad: ParsableCommand {
     @Option(help: "Open loop: first seconds sent but not counted in latencies and outcomes.") var warmup = 0.0
     @Option(help: "Share of granted vouchers to redeem afterwards (release-day; 0...1).") var redeemShare = 0.3
     @Flag(help: "Send a fresh Idempotency-Key with every claim.") var idempotencyKeys = false
+    @Option(help: "Send a claim again, same bytes and key, when its connection breaks before the answer (times).")
+    var resendLost = 0
     @Option(help: "Programme seed file (pools, stores).") var seedFile = "seeds/shenyang-2022.json"
     @Option(help: "Store whose QR code in-store claims carry (default: the first listed).") var store: String?
     @Option(help: "Token secret file (else --token-secret, else $CLAIMGATE_TOKEN_SECRET).") var tokenSecretFile: String?
@@ -58,6 +60,10 @@ struct ClaimLoad: ParsableCommand {
         guard requests > 0, requests <= 100_000_000 else { throw ValidationError("--requests must be 1...100000000") }
         guard users > 0, (0...1).contains(repeatShare), (0...1).contains(redeemShare) else {
             throw ValidationError("--users > 0, --repeat-share and --redeem-share in 0...1")
+        }
+        guard (0...10).contains(resendLost) else { throw ValidationError("--resend-lost must be 0...10") }
+        if resendLost > 0, !idempotencyKeys {
+            throw ValidationError("--resend-lost needs --idempotency-keys: a resent claim without a key may be granted twice")
         }
         if let rate, !(rate > 0 && rate <= 10_000_000) { throw ValidationError("--rate must be in (0, 10000000]") }
         guard ramp >= 0, warmup >= 0, ramp < duration, warmup < duration else {
@@ -124,6 +130,7 @@ struct ClaimLoad: ParsableCommand {
             maxRequests: requests, workload: claims)
         // A live line on a terminal; nothing extra when the output is a file or a pipe.
         claimRun.showProgress = isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        claimRun.resendLost = resendLost
         claimRun.pace = rate.map { LoadRun.Pace(rate: $0, rampSeconds: ramp, warmupSeconds: warmup) }
         let claimResults = claimRun.run()
         print(claimResults.report(rate == nil ? "claims" : "claims (open loop, latency from due time)"))

@@ -26,6 +26,9 @@ final class ClaimWorkload: LoadWorkload {
     private var inFlight: [Int: (target: Int, person: Int)] = [:]
     private(set) var ledgers: [String: GrantLedger] = [:]
     private(set) var unreadableGrants = 0
+    /// Claims sent per person, by pool (each once, however often it was sent again): no person
+    /// may hold more grants than this.
+    private(set) var claimsByPerson: [String: [String: Int]] = [:]
 
     init(
         targets: [Target], users: Int, repeatShare: Double, idempotencyKeys: Bool, secret: TokenKeyring, seed: UInt64,
@@ -57,6 +60,7 @@ final class ClaimWorkload: LoadWorkload {
         let target = targets.count == 1 ? 0 : Int(rng.next() % UInt64(targets.count))
         sequence += 1
         inFlight[sequence] = (target, user)
+        claimsByPerson[targets[target].pool, default: [:]][person(user), default: 0] += 1
         let t = targets[target]
         let body = t.storeQR.map { Array(#"{"store_qr":"\#($0)"}"#.utf8) } ?? []
         var req = Array("POST /v1/pools/\(t.pool)/claims HTTP/1.1\r\nHost: \(host)\r\nAuthorization: Bearer ".utf8)
@@ -68,7 +72,9 @@ final class ClaimWorkload: LoadWorkload {
     }
 
     func record(tag: Int, response: HTTPResponse) {
-        guard let (target, user) = inFlight.removeValue(forKey: tag), response.status == 201 else { return }
+        // 200 is a replay: the answer to a claim whose first answer never arrived.
+        guard let (target, user) = inFlight.removeValue(forKey: tag), response.status == 201 || response.status == 200
+        else { return }
         let ids = LoadResults.strings(named: "id", in: response.body)
         guard !ids.isEmpty else {
             unreadableGrants += 1

@@ -7,6 +7,9 @@ struct LoadResults {
     var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
     var outcomes: [String: Int] = [:]
     var socketErrors = 0
+    /// Requests sent again after their connection broke, and those given up on.
+    var resent = 0
+    var abandoned = 0
     var sent = 0
     var answered = 0
     var elapsedNanoseconds: UInt64 = 0
@@ -19,9 +22,7 @@ struct LoadResults {
         switch status {
         case 201: outcome = "granted"
         case 200:
-            outcome =
-                body.count < 400 && String(decoding: body, as: UTF8.self).contains("\"replayed\":true")
-                ? "replayed" : "ok"
+            outcome = String(decoding: body, as: UTF8.self).contains("\"replayed\":true") ? "replayed" : "ok"
         default: outcome = Self.strings(named: "error", in: body).first ?? "http_\(status)"
         }
         outcomes[outcome, default: 0] += 1
@@ -64,7 +65,8 @@ struct LoadResults {
             String(
                 format: "%@: %d sent, %d answered in %.2f s = %.0f req/s; socket errors %d", title, sent, answered,
                 seconds,
-                Double(answered) / max(seconds, 1e-9), socketErrors),
+                Double(answered) / max(seconds, 1e-9), socketErrors)
+                + (resent + abandoned > 0 ? "; lost answers sent again \(resent), given up \(abandoned)" : ""),
             "latency ms: p50 \(ms(50)) p90 \(ms(90)) p99 \(ms(99)) p99.9 \(ms(99.9)) max "
                 + String(format: "%.3f", Double(latency.max) / 1e6),
             "outcomes: " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),

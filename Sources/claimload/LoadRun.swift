@@ -35,6 +35,17 @@ final class LoadRun {
         var sentAt: UInt64 = 0
         var tag = 0
         var writeArmed = false
+        /// When a closed connection may be opened again (a refused connect backs off).
+        var reopenAt: UInt64 = 0
+    }
+
+    /// A request whose connection broke before its answer came: sent again, byte for byte
+    /// (so with the same Idempotency-Key), timed from its first send.
+    private struct Resend {
+        let tag: Int
+        let bytes: [UInt8]
+        let sentAt: UInt64
+        let attempt: Int
     }
 
     private let host: String
@@ -56,6 +67,12 @@ final class LoadRun {
     /// Answers to warm-up requests: sent and checked, not counted in the latencies.
     private(set) var warmupAnswers = 0
     private var lastProgress = 0
+    /// How many times a request lost to a broken connection is sent again (0: never; it is
+    /// counted as a socket error and its answer is unknown).
+    var resendLost = 0
+    private var resends: [Resend] = []
+    private var attempts: [Int: Int] = [:]
+    private static let reconnectBackoff: UInt64 = 100_000_000
 
     init(host: String, port: Int, connections: Int, durationSeconds: Double, maxRequests: Int, workload: LoadWorkload)
         throws
@@ -86,8 +103,11 @@ final class LoadRun {
         let hardStop = deadline + 5_000_000_000
         while true {
             let now = MonotonicClock.nanoseconds()
-            let busy = conns.contains { $0.state == .waiting || $0.state == .connecting }
+            let busy = conns.contains { $0.state == .waiting || $0.state == .connecting } || !resends.isEmpty
             if (!mayStartMore && !busy) || now >= hardStop { break }
+            if mayStartMore || !resends.isEmpty {
+                for i in conns.indices where conns[i].state == .closed && conns[i].reopenAt <= now { open(i) }
+            }
             do {
                 // Paced runs wake every millisecond to send on schedule.
                 try epoll.wait(timeoutMilliseconds: pace == nil ? 20 : 1) { token, events in handle(Int(token), events)
@@ -96,7 +116,7 @@ final class LoadRun {
                 results.socketErrors += 1
                 break
             }
-            if mayStartMore {
+            if mayStartMore || !resends.isEmpty {
                 for i in conns.indices where conns[i].state == .idle { sendNext(i) }
             }
             let second = Int((MonotonicClock.nanoseconds() - start) / 1_000_000_000)
@@ -124,19 +144,31 @@ final class LoadRun {
         } catch {
             results.socketErrors += 1
             c.state = .closed
+            c.reopenAt = MonotonicClock.nanoseconds() + Self.reconnectBackoff
         }
     }
 
     private func close(_ i: Int, error: Bool) {
         let c = conns[i]
         if error { results.socketErrors += 1 }
+        if c.state == .waiting {
+            let attempt = attempts[c.tag, default: 0] + 1
+            if attempt <= resendLost {
+                attempts[c.tag] = attempt
+                resends.append(Resend(tag: c.tag, bytes: c.outbound, sentAt: c.sentAt, attempt: attempt))
+                results.resent += 1
+            } else if resendLost > 0 {
+                results.abandoned += 1
+            }
+        }
         if c.fd >= 0 {
             epoll.remove(c.fd)
             FileDescriptor.close(c.fd)
         }
         c.fd = -1
         c.state = .closed
-        if mayStartMore { open(i) }
+        c.reopenAt = error ? MonotonicClock.nanoseconds() + Self.reconnectBackoff / 10 : 0
+        if !error, mayStartMore { open(i) }
     }
 
     private func handle(_ i: Int, _ events: EpollEvents) {
@@ -155,7 +187,17 @@ final class LoadRun {
 
     private func sendNext(_ i: Int) {
         let c = conns[i]
-        guard c.state == .idle, mayStartMore else { return }
+        guard c.state == .idle else { return }
+        if !resends.isEmpty {
+            let r = resends.removeFirst()
+            c.tag = r.tag
+            c.outbound = r.bytes
+            c.written = 0
+            c.state = .waiting
+            c.sentAt = r.sentAt
+            return write(i)
+        }
+        guard mayStartMore else { return }
         var sentAt = MonotonicClock.nanoseconds()
         if let pace {
             // Not due yet: wait. Overdue: send now, but time it from when it was due.

@@ -42,6 +42,17 @@ struct Verdict {
             var owners: [String: String] = [:]
             for v in inWindow { owners[v.id] = v.owner }
             problems += ledger.problems(againstStore: owners).map { "\(pool.id): \($0)" }
+            // Retries (resent requests) must never grant twice: no one holds more vouchers than
+            // the claims they made.
+            var held: [String: Int] = [:]
+            for v in inWindow { held[v.owner, default: 0] += 1 }
+            let made = claims.claimsByPerson[pool.id] ?? [:]
+            let over = made.filter { held[$0.key, default: 0] > $0.value * pool.vouchersPerGrant }
+            if let (p, n) = over.min(by: { $0.key < $1.key }) {
+                problems.append(
+                    "\(pool.id): \(over.count) people hold more vouchers than they claimed, e.g. \(p) with "
+                        + "\(held[p, default: 0]) from \(n) claims")
+            }
             problems += AuditReport.problems(
                 in: try store.snapshot(
                     pool: pool.id, window: target.window, limit: pool.limitPerWindow, vouchers: inWindow,

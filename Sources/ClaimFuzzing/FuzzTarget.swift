@@ -1,0 +1,163 @@
+import ClaimAuth
+import ClaimCore
+import ClaimGateway
+import ClaimHTTP
+import ClaimRedis
+
+/// One decoder that takes untrusted bytes, and the properties it must keep on any input.
+///
+/// `check` returns nil when every property held, else what broke. A trap inside a decoder is
+/// a finding too: libFuzzer reports it, and the seeded campaign dies with it.
+public enum FuzzTarget: UInt8, CaseIterable, Sendable {
+    /// `HTTPRequestParser`: never consumes more than it was given; a request's lengths stay
+    /// inside the parser's bounds; a prefix of a request is never itself a different request,
+    /// and a prefix refused means the whole is refused (garbage cannot become valid).
+    case httpRequest
+    /// `HTTPResponseParser` (claimload's side of the wire).
+    case httpResponse
+    /// `FlatJSONObject`, the body and token-payload scanner: bounded fields, unique keys.
+    case flatJSON
+    /// `TokenVerifier`: never accepts bytes it did not sign, whatever the header says.
+    case token
+    /// `Base64URL`: decoding is canonical (what it accepts re-encodes to the same text).
+    case base64
+    /// `Route` over any path.
+    case route
+    /// `CityCalendar.parseISO8601` (operator `--now` and claimload's clock probe).
+    case iso8601
+    /// hiredis's reader behind `RedisReplyReader` (what a Redis, or anything at its address,
+    /// sends back).
+    case redisReply
+
+    /// The secret the token target verifies with; the corpus signs its seeds with it.
+    static let secret = Array("fuzzing-secret-fuzzing-secret-32".utf8)
+    private static let parser = HTTPRequestParser()
+
+    /// libFuzzer's entry: the first byte picks the target, the rest is its input.
+    public static func dispatch(_ data: UnsafeRawBufferPointer) -> String? {
+        guard let first = data.first else { return nil }
+        let target = allCases[Int(first) % allCases.count]
+        return target.check(UnsafeRawBufferPointer(rebasing: data.dropFirst()))
+    }
+
+    public func check(_ input: UnsafeRawBufferPointer) -> String? {
+        switch self {
+        case .httpRequest: Self.checkRequest(input)
+        case .httpResponse: Self.checkResponse(input)
+        case .flatJSON: Self.checkJSON(input)
+        case .token: Self.checkToken(input)
+        case .base64: Self.checkBase64(input)
+        case .route: Self.checkRoute(input)
+        case .iso8601: Self.checkISO8601(input)
+        case .redisReply: Self.checkRedisReply(input)
+        }
+    }
+
+    private static func checkRequest(_ input: UnsafeRawBufferPointer) -> String? {
+        let whole = parser.parse(input)
+        switch whole {
+        case .request(let r, let consumed):
+            if consumed < 1 || consumed > input.count { return "consumed \(consumed) of \(input.count)" }
+            if r.body.count > parser.maxBodyBytes { return "body of \(r.body.count) bytes" }
+            if r.path.utf8.count > parser.maxTargetBytes { return "path of \(r.path.utf8.count) bytes" }
+            if (r.bearerToken?.count ?? 0) > parser.maxHeadBytes { return "token longer than the head" }
+        case .failed, .incomplete: break
+        }
+        // Prefixes, sampled so long inputs stay fast.
+        let step = max(1, input.count / 16)
+        var cut = 0
+        while cut < input.count {
+            let prefix = UnsafeRawBufferPointer(rebasing: input[..<cut])
+            switch parser.parse(prefix) {
+            case .request(_, let consumed):
+                if case .request(_, let wholeConsumed) = whole, consumed == wholeConsumed { break }
+                if case .request(_, let wholeConsumed) = whole, consumed < wholeConsumed {
+                    return "a prefix of \(cut) bytes parsed as a request of \(consumed), the whole as \(wholeConsumed)"
+                }
+                if case .request = whole {} else { return "a prefix parsed as a request, the whole did not" }
+            case .failed(let e):
+                if case .failed = whole {} else { return "a prefix of \(cut) bytes failed (\(e)), the whole did not" }
+            case .incomplete: break
+            }
+            cut += step
+        }
+        return nil
+    }
+
+    private static func checkResponse(_ input: UnsafeRawBufferPointer) -> String? {
+        if case .response(let r, let consumed) = HTTPResponseParser().parse(input) {
+            if consumed > input.count { return "consumed \(consumed) of \(input.count)" }
+            if r.body.count > consumed { return "body longer than what was consumed" }
+        }
+        return nil
+    }
+
+    private static func checkJSON(_ input: UnsafeRawBufferPointer) -> String? {
+        guard let object = try? FlatJSONObject(parsing: input) else { return nil }
+        if object.fields.count > FlatJSONObject.maxFields { return "\(object.fields.count) fields" }
+        if Set(object.fields.map(\.key)).count != object.fields.count { return "a duplicate key was accepted" }
+        if input.count > FlatJSONObject.maxBytes { return "accepted \(input.count) bytes" }
+        return nil
+    }
+
+    private static func checkToken(_ input: UnsafeRawBufferPointer) -> String? {
+        let verifier = TokenVerifier(secret: secret, clockSkewMilliseconds: 30_000)
+        let bytes = Array(input)
+        let now = Instant(unixMilliseconds: 1_654_826_400_000)
+        let resident = verifier.verify(bytes, now: now)
+        let merchant = verifier.verifyMerchant(bytes, now: now)
+        if case .success = resident, case .success = merchant { return "one token acted as resident and merchant" }
+        guard case .success(let payload) = verifier.payload(bytes) else { return nil }
+        // Accepted: it must be exactly what the key signed, segment by segment.
+        let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 3, let header = Base64URL.decode(parts[0]), let body = Base64URL.decode(parts[1]) else {
+            return "accepted a token that does not split into three base64url segments"
+        }
+        let resigned = TokenSigner(secret: secret).sign(headerSegment: Base64URL.encode(header), payload: body)
+        if Array(resigned.utf8) != bytes { return "accepted bytes the key did not sign" }
+        if payload.fields.isEmpty, !body.isEmpty, body != Array("{}".utf8) { return "payload fields lost" }
+        return nil
+    }
+
+    private static func checkBase64(_ input: UnsafeRawBufferPointer) -> String? {
+        if let decoded = Base64URL.decode(input), Array(Base64URL.encode(decoded).utf8) != Array(input) {
+            return "two encodings decode to the same bytes"
+        }
+        let back = Base64URL.decode(Array(Base64URL.encode(input).utf8))
+        return back == Array(input) ? nil : "encode then decode changed the bytes"
+    }
+
+    private static func checkRoute(_ input: UnsafeRawBufferPointer) -> String? {
+        let path = String(decoding: input, as: UTF8.self)
+        for method in [HTTPMethod.get, .post, .head, .other] {
+            switch Route(method: method, path: path) {
+            // Ids are checked where they are used (unknown pool: 404); routing must only cut
+            // one whole, non-empty segment out of the path.
+            case .claim(let id), .progress(let id), .reverse(let id):
+                if id.isEmpty || id.contains("/") || !path.contains(id) { return "routed id \(id.debugDescription)" }
+            default: break
+            }
+        }
+        return nil
+    }
+
+    private static func checkISO8601(_ input: UnsafeRawBufferPointer) -> String? {
+        let calendar = CityCalendar(utcOffsetSeconds: 8 * 3600)
+        guard let instant = calendar.parseISO8601(String(decoding: input, as: UTF8.self)) else { return nil }
+        let text = calendar.iso8601(instant)
+        return calendar.parseISO8601(text) == instant ? nil : "\(text) does not read back as itself"
+    }
+
+    private static func checkRedisReply(_ input: UnsafeRawBufferPointer) -> String? {
+        let reader = RedisReplyReader()
+        var replies = 0
+        do {
+            try reader.feed(input)
+            while try reader.next() != nil {
+                replies += 1
+                if replies > input.count { return "more replies than bytes" }
+            }
+        } catch {}
+        return nil
+    }
+}
