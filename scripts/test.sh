@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, runs the binaries end to end on a throwaway
-# Redis (scripts/demo.sh --check), then the whole Swift test suite. The Swift tests start
-# their own redis-server on a free loopback port and stop it when they exit.
+# Redis (scripts/demo.sh --check), checks the live API against docs/openapi.yaml
+# (schemathesis), runs the short chaos scripts (Redis and gateway killed mid-load), then the
+# whole Swift test suite (with the CI-sized fuzz campaign). Every part starts its own
+# redis-server on a free loopback port and stops it when it exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -12,5 +14,9 @@ python3 -c "import prometheus_client" 2>/dev/null || python3 -m pip install -q p
   || python3 -m pip install -q --break-system-packages prometheus_client
 echo "== end to end: claimgate + claimctl + claimload on a local Redis"
 scripts/demo.sh --check --debug
+echo "== the API against docs/openapi.yaml (schemathesis)"
+scripts/api-schema-check.sh
+echo "== chaos: Redis SIGKILL + AOF restart, script cache lost, gateway SIGKILL with retries"
+for chaos in redis-kill redis-restart gateway-kill; do loadtest/chaos/$chaos.sh --debug | grep '^CHAOS\|^PASS\|^FAIL'; done
 echo "== swift test"
 swift test 2>&1

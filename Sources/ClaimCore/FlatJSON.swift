@@ -113,9 +113,12 @@ public struct FlatJSONObject: Sendable {
             if negative { i += 1 }
             let start = i
             var value: Int64 = 0
+            // Accumulated with the number's own sign, so Int64.min (whose magnitude Int64
+            // cannot hold) reads too.
             while let b = peek, b >= 48, b <= 57 {
                 let (m, o1) = value.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(Int64(b - 48))
+                let digit = Int64(b - 48)
+                let (a, o2) = negative ? m.subtractingReportingOverflow(digit) : m.addingReportingOverflow(digit)
                 guard !o1, !o2 else { throw .unsupportedValue(key: key) }
                 value = a
                 i += 1
@@ -126,7 +129,7 @@ public struct FlatJSONObject: Sendable {
             if let b = peek, b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") {
                 throw .unsupportedValue(key: key)
             }
-            return negative ? -value : value
+            return value
         }
 
         mutating func hex4() throws(FlatJSONError) -> UInt32 {

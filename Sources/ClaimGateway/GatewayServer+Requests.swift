@@ -137,9 +137,12 @@ extension GatewayServer {
                 guard Identifier.isValid(order) else {
                     return reply(.error(.badRequest, "order must be an identifier"))
                 }
-                guard let body = try? FlatJSONObject(parsing: request.body), let voucher = body.string("voucher"),
-                    let poolID = RedemptionRequest.poolID(ofVoucher: voucher), programme.pool(id: poolID) != nil
+                guard let body = try? FlatJSONObject(parsing: request.body), let voucher = body.string("voucher")
                 else { return reply(.error(.badRequest, "body must be {\"voucher\": \"<voucher id>\"}")) }
+                // An id that names no voucher of ours was never redeemed under this order.
+                guard voucher.utf8.count <= 160, let poolID = RedemptionRequest.poolID(ofVoucher: voucher),
+                    programme.pool(id: poolID) != nil
+                else { return reply(.error(.unknownOrder, "no redemption of this voucher under this order id")) }
                 call(
                     RedemptionScript.reverseCommand(
                         pool: poolID, voucher: voucher, merchant: m.merchant, order: order, now: now),

@@ -17,6 +17,16 @@ import Testing
         #expect(try parse("{}").fields.isEmpty)
     }
 
+    /// Found by schemathesis: the most negative 64-bit integer was refused as out of range.
+    @Test func readsTheWholeInt64RangeAndNothingBeyond() throws {
+        let o = try parse(#"{"min":-9223372036854775808,"max":9223372036854775807,"z":-0}"#)
+        #expect(o.integer("min") == Int64.min)
+        #expect(o.integer("max") == Int64.max)
+        #expect(o.integer("z") == 0)
+        #expect(throws: FlatJSONError.unsupportedValue(key: "a")) { try parse(#"{"a":-9223372036854775809}"#) }
+        #expect(throws: FlatJSONError.unsupportedValue(key: "a")) { try parse(#"{"a":9223372036854775808}"#) }
+    }
+
     @Test func decodesEscapesAndSurrogatePairs() throws {
         let o = try parse(#"{"a":"q\"b\\s\/n\n\u00e9\ud83d\ude00"}"#)
         #expect(o.string("a") == "q\"b\\s/n\n\u{e9}\u{1F600}")

@@ -29,11 +29,13 @@ chaos_cleanup() {
   rm -rf "$WORK"
 }
 
-# durable_redis [appendfsync]: Redis with the shipped config (data in $WORK, port $RP),
-# started or restarted from what is on disk.
+# durable_redis [always|everysec|off]: Redis with the shipped config (data in $WORK, port
+# $RP), started or restarted from what is on disk; `off` turns the AOF off (for comparison).
 durable_redis() {
+  local mode=${1:-always} fsync=()
+  if [ "$mode" = off ]; then fsync=(--appendonly no); else fsync=(--appendfsync "$mode"); fi
   redis-server "$CHAOS_DIR/redis-durable.conf" --port "$RP" --bind 127.0.0.1 --dir "$WORK" \
-    --appendfsync "${1:-always}" --logfile "$WORK/redis.log" &
+    "${fsync[@]}" --logfile "$WORK/redis.log" &
   REDIS_PID=$!
   for _ in $(seq 200); do
     # A restarted Redis answers LOADING until the AOF is replayed: wait for a real PONG.
