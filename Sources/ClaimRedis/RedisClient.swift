@@ -18,12 +18,17 @@ public final class RedisClient {
             redisFree(c)
             throw .connection("\(endpoint): \(message)")
         }
+        // Bound reply arrays as the gateway's reader does (CHiredis/shim.h says why).
+        guard cg_context_bound_arrays(c) == 0 else {
+            redisFree(c)
+            throw .connection("cannot allocate a redis reader")
+        }
         redisSetTimeout(c, tv)
         context = c
         if endpoint.database != 0 { _ = try command(["SELECT", String(endpoint.database)]).orThrow() }
     }
 
-    deinit { redisFree(context) }
+    deinit { cg_context_free(context) }
 
     /// Sends one command and waits for its reply. Error replies come back as `.error`.
     public func command(_ args: [[UInt8]]) throws(RedisError) -> RedisReply {

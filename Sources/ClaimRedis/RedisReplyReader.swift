@@ -8,11 +8,17 @@ public final class RedisReplyReader {
 
     public init() {
         // redisReaderCreate only fails when malloc does; there is nothing to recover then.
-        guard let r = redisReaderCreate() else { fatalError("redisReaderCreate: out of memory") }
+        guard let r = redisReaderCreate(), cg_reader_bound_arrays(r) == 0 else {
+            fatalError("redisReaderCreate: out of memory")
+        }
         reader = r
     }
 
-    deinit { redisReaderFree(reader) }
+    /// The most elements a reply array may announce: a larger count is refused as a protocol
+    /// error before hiredis allocates for it (see CHiredis/shim.h).
+    public static let maxArrayElements = Int(CG_MAX_REPLY_ELEMENTS)
+
+    deinit { cg_reader_free(reader) }
 
     /// Hands bytes to the reader (it copies them into its own buffer).
     public func feed(_ bytes: UnsafeRawBufferPointer) throws(RedisError) {
