@@ -53,7 +53,9 @@ let package = Package(
         ),
         .target(
             name: "ClaimSetup",
-            dependencies: ["ClaimCore", "ClaimAuth", "ClaimPOSIX", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "ClaimCore", "ClaimAuth", "ClaimPOSIX", "ClaimRedis", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "claimgate",

@@ -25,6 +25,9 @@ public final class RedisClient {
         }
         redisSetTimeout(c, tv)
         context = c
+        if let auth = endpoint.authCommand, case .error(let m) = try command(auth) {
+            throw .connection("\(endpoint): authentication refused: \(m)")
+        }
         if endpoint.database != 0 { _ = try command(["SELECT", String(endpoint.database)]).orThrow() }
     }
 

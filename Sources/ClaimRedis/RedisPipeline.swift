@@ -20,7 +20,7 @@ public final class RedisPipeline {
     private var outbox: [UInt8] = []
     private var written = 0
     private var reader = RedisReplyReader()
-    /// Replies to commands the pipeline sent itself (SELECT) and the owner never asked for.
+    /// Replies to commands the pipeline sent itself (AUTH, SELECT) and the owner never asked for.
     private var internalReplies = 0
     /// Read scratch space, owned here and freed in `deinit`.
     private let scratch: UnsafeMutableRawBufferPointer
@@ -48,6 +48,11 @@ public final class RedisPipeline {
             state = connected ? .ready : .connecting
         } catch {
             throw .connection("\(endpoint): \(error)")
+        }
+        // AUTH first: with Redis ACLs, nothing else is allowed before it.
+        if let auth = endpoint.authCommand {
+            RESPEncoder.append(auth, to: &outbox)
+            internalReplies += 1
         }
         if endpoint.database != 0 {
             RESPEncoder.append(["SELECT", String(endpoint.database)], to: &outbox)

@@ -31,9 +31,7 @@ struct Connection: ParsableArguments {
     @Option(help: "Act as if it were this ISO-8601 instant.") var now: String?
 
     func client() throws -> RedisClient {
-        guard let endpoint = RedisEndpoint(url: redis) else {
-            throw SetupError("--redis \(redis): expected redis://host:port")
-        }
+        let endpoint = try RedisCredentials.endpoint(redis)
         return try RedisClient(endpoint)
     }
 
@@ -169,9 +167,7 @@ struct Stats: ParsableCommand {
     }
 
     func run() throws {
-        guard let endpoint = RedisEndpoint(url: redis) else {
-            throw SetupError("--redis \(redis): expected redis://host:port")
-        }
+        let endpoint = try RedisCredentials.endpoint(redis)
         let store = ProgrammeStore(client: try RedisClient(endpoint))
         guard watch else { return print(Table.render(try rows(store, previous: nil, seconds: 0).table)) }
         let terminal = isatty(STDOUT_FILENO) == 1
@@ -224,9 +220,7 @@ struct Audit: ParsableCommand {
     @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
 
     func run() throws {
-        guard let endpoint = RedisEndpoint(url: redis) else {
-            throw SetupError("--redis \(redis): expected redis://host:port")
-        }
+        let endpoint = try RedisCredentials.endpoint(redis)
         let store = ProgrammeStore(client: try RedisClient(endpoint))
         var problems: [String] = []
         var windowsChecked = 0

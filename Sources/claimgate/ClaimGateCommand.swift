@@ -56,9 +56,7 @@ struct Serve: ParsableCommand {
             guard let address = ListenAddress(listen) else {
                 throw SetupError("--listen \(listen): expected host:port")
             }
-            guard let endpoint = RedisEndpoint(url: redis) else {
-                throw SetupError("--redis \(redis): expected redis://host:port")
-            }
+            let endpoint = try RedisCredentials.endpoint(redis)
             let keys = try TokenSecret.loadKeyring(file: tokenSecretFile)
             let storeQRSecret = try TokenSecret.loadStoreQR(file: storeQRSecretFile)
             let clock = try ClockSetting.clock(now: now, calendar: programme.calendar)

@@ -78,9 +78,7 @@ struct ClaimLoad: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         guard let address = ListenAddress(url) else { throw SetupError("--url \(url): expected http://host:port") }
         guard address.host.hasPrefix("127.") else { throw SetupError("--url must be a loopback address (127.0.0.0/8)") }
-        guard let endpoint = RedisEndpoint(url: redis) else {
-            throw SetupError("--redis \(redis): expected redis://host:port")
-        }
+        let endpoint = try RedisCredentials.endpoint(redis)
         let secret: TokenKeyring
         if tokenSecretFile == nil, let tokenSecret {
             secret = TokenKeyring(secret: try TokenSecret.validated(Array(tokenSecret.utf8)))
