@@ -6,6 +6,10 @@
 # With "sold-out" as the third argument the pool has no stock: after the first answer from
 # Redis the gateway answers sold_out itself, so this counts the sold-out storm's answers.
 # Usage: loadtest/instructions-per-claim.sh [N1=1000] [N2=4000] [granted|sold-out]
+# MODES (';'-separated gateway flag sets) picks what is compared; the default compares
+# metrics on and off. The abuse limits' cost:
+#   MODES='--person-rate 0;;--address-rate 1e6 --address-burst 1e6 --max-connections-per-address 10000' \
+#     loadtest/instructions-per-claim.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source loadtest/lib.sh
@@ -26,9 +30,10 @@ total() { # $1: gateway flags, $2: claims, $3: run id (new people each run) -> i
   grep -E "^(summary|totals):" "$out" | tail -1 | awk '{print $2}'
 }
 run=0
-for mode in "" --no-metrics; do
+IFS=';' read -r -a modes <<<"${MODES:-;--no-metrics}"
+for mode in "${modes[@]}"; do
   # Run ids are counted here, not inside $(...), whose subshell would forget them.
   run=$((run + 2))
   a=$(total "$mode" "$N1" "$run-a"); b=$(total "$mode" "$N2" "$run-b")
-  echo "$CASE, metrics ${mode:-on}: $a instructions for $N1 claims, $b for $N2: $(( (b - a) / (N2 - N1) )) per claim"
+  echo "$CASE, flags '${mode:-defaults}': $a instructions for $N1 claims, $b for $N2: $(( (b - a) / (N2 - N1) )) per claim"
 done
