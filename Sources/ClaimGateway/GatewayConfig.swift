@@ -10,6 +10,9 @@ public struct GatewayConfig: Sendable {
     /// A listening, non-blocking socket (`TCPSocket.listen`). The loop owns it from here on.
     public var listener: Int32
     public var redis: RedisEndpoint
+    /// A Redis Cluster's seed nodes; empty: `redis` is a single Redis. With seeds, each loop
+    /// learns the slot map and keeps one pipeline per master.
+    public var clusterSeeds: [RedisEndpoint] = []
     public var programme: Programme
     /// The identity provider's HS256 keys (resident and merchant tokens), several during a
     /// rotation.

@@ -267,6 +267,9 @@ extension GatewayServer {
             }
         case .soldOutCheck(let key):
             if let left = reply.integer, left > 0 { soldOut[key] = nil }
+        case .asking, .topology:
+            // Handled where replies are read (GatewayServer+Redis); never completed here.
+            break
         case .progress(let pool, let position, let window):
             guard let items = reply.array, items.count == 3 else {
                 return answer(call, .error(.internalError, "unexpected progress reply"))

@@ -5,17 +5,20 @@ import ClaimPOSIX
 import ClaimRedis
 import Logging
 
-/// One event loop: it owns the listening socket, its client connections and one pipelined
-/// Redis connection, all in one epoll. Claims that arrive in the same loop iteration go to
-/// Redis in one write; replies are matched to requests in order.
+/// One event loop: it owns the listening socket, its client connections and its pipelined
+/// Redis connections (one to a single Redis, one per master of a cluster), all in one epoll.
+/// Claims that arrive in the same loop iteration go to each node in one write; replies are
+/// matched to requests in order.
 ///
 /// Not `Sendable`: create it on the thread that runs it.
 public final class GatewayServer {
     // epoll tokens: small numbers for the fixed descriptors, connection ids above them.
     private static let listenerToken: UInt64 = 1
-    private static let redisToken: UInt64 = 2
     private static let stopTokenBase: UInt64 = 3
-    private static let firstConnectionID: UInt64 = 64
+    /// One token per Redis link; a cluster with more masters than this is refused links.
+    static let redisTokenBase: UInt64 = 512
+    static let maxRedisLinks: UInt64 = 512
+    private static let firstConnectionID: UInt64 = 1024
 
     let config: GatewayConfig
     let programme: Programme
@@ -37,24 +40,26 @@ public final class GatewayServer {
         return bytes
     }
     private var nextSoldOutCheck: UInt64 = 0
-    private var commandsSinceFlush = 0
     /// Abuse limits, per person and per client address; idle buckets are pruned (see
     /// `pruneBuckets`), so a crowd of one-off claimants does not grow them without bound.
     var personBuckets: [String: TokenBucket] = [:]
     var addressBuckets: [UInt32: TokenBucket] = [:]
     private var connectionsPerAddress: [UInt32: Int] = [:]
     private var nextPrune: UInt64 = 0
-    private let epoll: Epoll
-    let redis: RedisPipeline
+    let epoll: Epoll
+    /// The Redis nodes this loop talks to; `links[0]` is the single Redis, or the first seed.
+    var links: [RedisLink] = []
+    /// A cluster's slot map (nil: a single Redis, or a cluster not yet discovered) and each
+    /// master's link, by the map's master index.
+    var slotMap: ClusterSlotMap?
+    var masterLinks: [RedisLink] = []
+    var topologyRefreshAt: UInt64?
+    var topologyInFlight = false
     private let parser = HTTPRequestParser()
     private var connections: [UInt64: HTTPConnection] = [:]
     private var interests: [UInt64: EpollEvents] = [:]
     private var nextConnectionID = GatewayServer.firstConnectionID
     private var dirty: Set<UInt64> = []
-    private var pending: [PendingCall] = []
-    private var pendingHead = 0
-    private var redisInterest: EpollEvents = []
-    private var redisRetryAt: UInt64?
     private var listenerOpen = true
     private var drainDeadline: UInt64?
     /// Read scratch space shared by all connections of this loop; freed in `deinit`.
@@ -70,7 +75,8 @@ public final class GatewayServer {
         self.logger = config.logger
         self.metrics = GatewayMetrics(prometheus: config.metrics, pools: config.programme.pools)
         self.epoll = try Epoll()
-        self.redis = RedisPipeline(endpoint: config.redis)
+        let first = config.clusterSeeds.first ?? config.redis
+        self.links = [RedisLink(endpoint: first, token: Self.redisTokenBase)]
         self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
         try epoll.add(config.listener, .readable, token: Self.listenerToken)
         for (i, fd) in config.stopDescriptors.enumerated() {
@@ -85,15 +91,23 @@ public final class GatewayServer {
     }
 
     var isDraining: Bool { drainDeadline != nil }
-    var redisUsable: Bool { redis.state != .disconnected }
-    var redisReady: Bool { redis.state == .ready }
+    var isCluster: Bool { !config.clusterSeeds.isEmpty }
+    /// Claims may be sent: the Redis is connected (or connecting), or the cluster's map is
+    /// known and some master is.
+    var redisUsable: Bool {
+        isCluster ? slotMap != nil && masterLinks.contains { $0.isUsable } : links[0].isUsable
+    }
+    /// For /healthz: every node this loop needs is connected.
+    var redisReady: Bool {
+        isCluster ? slotMap != nil && masterLinks.allSatisfy { $0.isReady } : links[0].isReady
+    }
 
     /// Serves until a stop descriptor fires, then drains and returns.
     public func run() throws(POSIXError) {
         logger.info(
             "serving",
             metadata: ["programme": "\(programme.id)", "pools": "\(programme.pools.count)", "redis": "\(config.redis)"])
-        connectRedis()
+        startRedis()
         while true {
             try epoll.wait(timeoutMilliseconds: 100) { token, events in handle(token, events) }
             afterEvents()
@@ -103,7 +117,7 @@ public final class GatewayServer {
             }
         }
         for c in Array(connections.values) { close(c) }
-        redis.close()
+        for link in links { link.pipeline.close() }
         logger.info("stopped")
     }
 
@@ -112,8 +126,10 @@ public final class GatewayServer {
     private func handle(_ token: UInt64, _ events: EpollEvents) {
         switch token {
         case Self.listenerToken: acceptAll()
-        case Self.redisToken: handleRedis(events)
-        case Self.stopTokenBase..<Self.firstConnectionID: beginDrain()
+        case Self.stopTokenBase..<Self.redisTokenBase: beginDrain()
+        case Self.redisTokenBase..<Self.firstConnectionID:
+            let i = Int(token - Self.redisTokenBase)
+            if i < links.count { handleRedis(links[i], events) }
         default:
             guard let conn = connections[token] else { return }
             if events.contains(.error) || (events.contains(.hangup) && !events.contains(.readable)) {
@@ -234,15 +250,8 @@ public final class GatewayServer {
                 if conn.isFinished { close(conn) } else { updateInterest(conn) }
             }
         }
-        flushRedis()
         let now = MonotonicClock.nanoseconds()
-        if pendingCount > 0, now - pending[pendingHead].sentAt > config.redisTimeoutMilliseconds * 1_000_000 {
-            failRedis("no reply for \(config.redisTimeoutMilliseconds) ms")
-        }
-        if let at = redisRetryAt, now >= at {
-            redisRetryAt = nil
-            connectRedis()
-        }
+        tendRedis(now)
         if now >= nextPrune {
             nextPrune =
                 now
@@ -299,83 +308,6 @@ public final class GatewayServer {
         }
     }
 
-    // MARK: Redis
-
-    var pendingCount: Int { pending.count - pendingHead }
-
-    /// Queues a command and the work its reply completes.
-    func send(_ command: [[UInt8]], _ call: PendingCall) {
-        redis.enqueue(command)
-        pending.append(call)
-        commandsSinceFlush += 1
-    }
-
-    private func connectRedis() {
-        do {
-            try redis.connect()
-            try epoll.add(redis.fd, [.readable, .writable], token: Self.redisToken)
-            redisInterest = [.readable, .writable]
-        } catch {
-            failRedis("\(error)")
-        }
-    }
-
-    private func handleRedis(_ events: EpollEvents) {
-        do {
-            if events.contains(.writable) || redis.state == .connecting {
-                let wasConnecting = redis.state == .connecting
-                try redis.handleWritable()
-                if wasConnecting, redis.state == .ready {
-                    logger.info("redis connected", metadata: ["redis": "\(config.redis)"])
-                }
-            }
-            if events.contains(.readable) {
-                try redis.handleReadable { reply in
-                    guard pendingHead < pending.count else { return }
-                    let call = pending[pendingHead]
-                    pendingHead += 1
-                    metrics.redisRoundTrip.recordNanoseconds(
-                        Int64(clamping: MonotonicClock.nanoseconds() - call.sentAt))
-                    complete(call, reply)
-                }
-                compactPending()
-            }
-            if events.contains(.error) || events.contains(.hangup) { throw RedisError.connection("hung up") }
-        } catch {
-            failRedis("\(error)")
-        }
-    }
-
-    private func flushRedis() {
-        guard redis.state != .disconnected else { return }
-        if commandsSinceFlush > 0 {
-            metrics.pipelineDepth.record(commandsSinceFlush)
-            commandsSinceFlush = 0
-        }
-        do { try redis.flush() } catch {
-            failRedis("\(error)")
-            return
-        }
-        let want: EpollEvents = redis.wantsWritable ? [.readable, .writable] : .readable
-        if want != redisInterest {
-            do { try epoll.modify(redis.fd, want, token: Self.redisToken) } catch {
-                failRedis("\(error)")
-                return
-            }
-            redisInterest = want
-        }
-    }
-
-    private func compactPending() {
-        if pendingHead == pending.count {
-            pending.removeAll(keepingCapacity: true)
-            pendingHead = 0
-        } else if pendingHead > 4096, pendingHead * 2 > pending.count {
-            pending.removeFirst(pendingHead)
-            pendingHead = 0
-        }
-    }
-
     /// Answers 408 to requests left half-sent too long and closes idle keep-alive connections.
     private func sweepTimeouts(_ now: UInt64) {
         let idle = config.idleTimeoutMilliseconds * 1_000_000
@@ -405,40 +337,4 @@ public final class GatewayServer {
             status: 429, body: body, keepAlive: false, extraHeaders: "Retry-After: 1\r\n", to: &out)
         return out
     }()
-
-    /// Drops marks of closed windows and asks Redis, for each other one, whether it has stock
-    /// again (one pipelined HGET each; the replies unmark).
-    private func recheckSoldOut() {
-        let now = config.clock.now()
-        for (key, mark) in soldOut {
-            if now >= mark.window.closesAt {
-                soldOut[key] = nil
-                continue
-            }
-            guard admitRedisCall() else { return }
-            let pool = programme.pools[mark.poolIndex]
-            send(
-                [Array("HGET".utf8), Array(PoolKeys(pool: pool.id).window(mark.window.id).utf8), Array("left".utf8)],
-                PendingCall(
-                    connection: 0, seq: 0, keepAlive: false, work: .soldOutCheck(key),
-                    sentAt: MonotonicClock.nanoseconds()))
-        }
-    }
-
-    /// The connection is gone: every waiting request gets 503 now, and we retry later.
-    func failRedis(_ why: String) {
-        if redis.fd >= 0 { epoll.remove(redis.fd) }
-        redis.close()
-        redisInterest = []
-        let failed = pending[pendingHead...]
-        pending.removeAll(keepingCapacity: true)
-        pendingHead = 0
-        metrics.redisErrors.increment()
-        if !failed.isEmpty || redisRetryAt == nil {
-            logger.warning(
-                "redis unavailable; retrying", metadata: ["reason": "\(why)", "answered_503": "\(failed.count)"])
-        }
-        for call in failed { fail(call) }
-        redisRetryAt = MonotonicClock.nanoseconds() + config.redisReconnectMilliseconds * 1_000_000
-    }
 }

@@ -12,6 +12,10 @@ struct PendingCall {
         case reverse(pool: String, voucher: String, merchant: String, order: String, now: Instant)
         /// Is a window marked sold out restocked? (No client waits for this.)
         case soldOutCheck(WindowKey)
+        /// `ASKING` before a command sent to a slot's importing node (its reply is dropped).
+        case asking
+        /// `CLUSTER SLOTS`: a new slot map for the loop.
+        case topology
     }
 
     let connection: UInt64
@@ -22,18 +26,33 @@ struct PendingCall {
     let sentAt: UInt64
     /// 1 for the EVAL retry after NOSCRIPT.
     var attempt = 0
+    /// Cluster redirections followed so far (bounded, so a flapping map cannot loop).
+    var redirects = 0
+
+    /// The command this call sends: again after a cluster redirection, or with the script's
+    /// source after NOSCRIPT (`sendSource`). Nil for the loop's own bookkeeping calls.
+    func command(sendSource: Bool) -> [[UInt8]]? {
+        switch work {
+        case .claim(let r, _): ClaimScript.command(r, sendSource: sendSource)
+        case .progress(let pool, _, let w):
+            [Array("HMGET".utf8), Array(PoolKeys(pool: pool.id).window(w.id).utf8)]
+                + ["released", "left", "granted"].map { Array($0.utf8) }
+        case .soldOutCheck: nil
+        case .wallet(let g, let pool): WalletScript.command(pool: pool, person: g.person, sendSource: sendSource)
+        case .redeem(let r): RedemptionScript.redeemCommand(r, sendSource: sendSource)
+        case .reverse(let pool, let voucher, let merchant, let order, let now):
+            RedemptionScript.reverseCommand(
+                pool: pool, voucher: voucher, merchant: merchant, order: order, now: now, sendSource: sendSource)
+        case .asking, .topology: nil
+        }
+    }
 
     /// The command that loads and runs this call's script (after NOSCRIPT), nil if the call
     /// runs no script.
     func sourceCommand() -> [[UInt8]]? {
         switch work {
-        case .claim(let r, _): ClaimScript.command(r, sendSource: true)
-        case .progress, .soldOutCheck: nil
-        case .wallet(let g, let pool): WalletScript.command(pool: pool, person: g.person, sendSource: true)
-        case .redeem(let r): RedemptionScript.redeemCommand(r, sendSource: true)
-        case .reverse(let pool, let voucher, let merchant, let order, let now):
-            RedemptionScript.reverseCommand(
-                pool: pool, voucher: voucher, merchant: merchant, order: order, now: now, sendSource: true)
+        case .progress, .soldOutCheck, .asking, .topology: nil
+        default: command(sendSource: true)
         }
     }
 }

@@ -27,7 +27,7 @@ public enum ClaimScript {
     }
 
     /// Runs one claim on a blocking client (operators' tools and tests; the gateway pipelines).
-    public static func run(_ r: ClaimRequest, on client: RedisClient) throws(RedisError) -> ClaimOutcome {
+    public static func run(_ r: ClaimRequest, on client: any RedisCommands) throws(RedisError) -> ClaimOutcome {
         try outcome(client.run(.claim, keys: keys(r), args: arguments(r)), for: r)
     }
 

@@ -3,9 +3,9 @@ import ClaimCore
 /// The operator's view of a programme in Redis: which pools are loaded, their settings, their
 /// windows and what each holds. Reads with plain commands; only operators use it.
 public struct ProgrammeStore {
-    public let client: RedisClient
+    public let client: any RedisCommands
 
-    public init(client: RedisClient) { self.client = client }
+    public init(client: any RedisCommands) { self.client = client }
 
     /// Writes every pool's settings and the pool index. Rewriting the same file changes nothing.
     public func load(_ programme: Programme) throws(RedisError) {

@@ -19,7 +19,9 @@ public enum RedemptionScript {
         LuaScript.redeem.command(keys: keys(pool: r.pool.id), arguments: redeemArguments(r), sendSource: sendSource)
     }
 
-    public static func redeem(_ r: RedemptionRequest, on client: RedisClient) throws(RedisError) -> RedemptionOutcome {
+    public static func redeem(_ r: RedemptionRequest, on client: any RedisCommands) throws(RedisError)
+        -> RedemptionOutcome
+    {
         try redemption(client.run(.redeem, keys: keys(pool: r.pool.id), args: redeemArguments(r)))
     }
 
@@ -51,7 +53,7 @@ public enum RedemptionScript {
     }
 
     public static func reverse(
-        pool: String, voucher: String, merchant: String, order: String, now: Instant, on client: RedisClient
+        pool: String, voucher: String, merchant: String, order: String, now: Instant, on client: any RedisCommands
     ) throws(RedisError) -> ReversalOutcome {
         try reversal(
             client.run(

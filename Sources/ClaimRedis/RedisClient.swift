@@ -3,7 +3,7 @@ import CHiredis
 /// A blocking Redis connection (hiredis `redisCommandArgv`): for `claimctl`, tests and
 /// start-up, never for the gateway's event loop. Owns its `redisContext` (freed in `deinit`);
 /// one thread at a time.
-public final class RedisClient {
+public final class RedisClient: RedisCommands {
     private let context: UnsafeMutablePointer<redisContext>
     public let endpoint: RedisEndpoint
 
@@ -33,6 +33,8 @@ public final class RedisClient {
 
     deinit { cg_context_free(context) }
 
+    public var nodeCount: Int { 1 }
+
     /// Sends one command and waits for its reply. Error replies come back as `.error`.
     public func command(_ args: [[UInt8]]) throws(RedisError) -> RedisReply {
         var lengths = args.map { $0.count }
@@ -44,20 +46,6 @@ public final class RedisClient {
         guard let raw else { throw .connection(Self.errorText(context)) }
         defer { freeReplyObject(raw) }
         return RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
-    }
-
-    public func command(_ args: [String]) throws(RedisError) -> RedisReply {
-        try command(args.map { Array($0.utf8) })
-    }
-
-    /// Runs a script by its SHA1; after a Redis restart (NOSCRIPT) sends the source once with
-    /// EVAL, which also caches it again.
-    public func run(_ script: LuaScript, keys: [String], args: [String]) throws(RedisError) -> RedisReply {
-        let reply = try command(script.command(keys: keys, arguments: args))
-        if reply.isNoScript {
-            return try command(script.command(keys: keys, arguments: args, sendSource: true)).orThrow()
-        }
-        return try reply.orThrow()
     }
 
     private func withArgv<R>(_ args: [[UInt8]], _ body: (UnsafeMutablePointer<UnsafePointer<CChar>?>) -> R) -> R {

@@ -12,7 +12,7 @@ public enum WalletScript {
     }
 
     /// The person's vouchers in one pool, on a blocking client.
-    public static func run(pool: String, person: String, on client: RedisClient) throws(RedisError) -> [Voucher] {
+    public static func run(pool: String, person: String, on client: any RedisCommands) throws(RedisError) -> [Voucher] {
         try vouchers(client.run(.wallet, keys: keys(pool: pool), args: [person]), pool: pool)
     }
 

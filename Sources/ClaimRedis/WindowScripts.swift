@@ -12,7 +12,7 @@ public enum WindowScripts {
     }
 
     /// Releases `quota` for the window unless it was released before (idempotent).
-    public static func open(_ client: RedisClient, pool: String, window: String, quota: Int, now: Instant)
+    public static func open(_ client: any RedisCommands, pool: String, window: String, quota: Int, now: Instant)
         throws(RedisError) -> State
     {
         let k = PoolKeys(pool: pool)
@@ -25,7 +25,7 @@ public enum WindowScripts {
     }
 
     /// Puts the window's stock back to `quota`; nil when the window was never opened.
-    public static func reset(_ client: RedisClient, pool: String, window: String, quota: Int, now: Instant)
+    public static func reset(_ client: any RedisCommands, pool: String, window: String, quota: Int, now: Instant)
         throws(RedisError) -> State?
     {
         let reply = try client.run(

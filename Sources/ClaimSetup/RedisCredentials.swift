@@ -1,25 +1,26 @@
 import ClaimRedis
 import Foundation
 
-/// Turns `--redis` into an endpoint with its credentials: the ACL user from the URL
-/// (`redis://operator@host:port`), the password from `$CLAIMGATE_REDIS_PASSWORD`, never from
-/// the command line. Operators' `claimctl` and the gateway use different users (see
-/// docs/trust.md): the gateway's cannot run operator actions.
+/// Turns `--redis` into a target with its credentials: the ACL user from the URL
+/// (`redis://operator@host:port`, `redis+cluster://operator@h1:p1,h2:p2`), the password from
+/// `$CLAIMGATE_REDIS_PASSWORD`, never from the command line. Operators' `claimctl` and the
+/// gateway use different users (see docs/trust.md).
 public enum RedisCredentials {
     public static let passwordVariable = "CLAIMGATE_REDIS_PASSWORD"
 
-    public static func endpoint(_ url: String) throws -> RedisEndpoint {
-        guard var endpoint = RedisEndpoint(url: url) else {
-            if let at = url.firstIndex(of: "@"), url[..<at].dropFirst("redis://".count).contains(":") {
+    public static func target(_ url: String) throws -> RedisTarget {
+        guard let target = RedisTarget(url: url) else {
+            if let at = url.firstIndex(of: "@"), url[..<at].split(separator: "/").last?.contains(":") == true {
                 throw SetupError("--redis \(url): no password in the URL; set \(passwordVariable)")
             }
-            throw SetupError("--redis \(url): expected redis://[user@]host:port[/db]")
+            throw SetupError("--redis \(url): expected redis://[user@]host:port[/db] or redis+cluster://h1:p1,h2:p2")
         }
         if let password = ProcessInfo.processInfo.environment[passwordVariable], !password.isEmpty {
-            endpoint.password = password
-        } else if endpoint.username != nil {
-            throw SetupError("--redis \(url) names user \(endpoint.username ?? ""): set \(passwordVariable)")
+            return target.with(password: password)
         }
-        return endpoint
+        if let user = target.first.username {
+            throw SetupError("--redis \(url) names user \(user): set \(passwordVariable)")
+        }
+        return target
     }
 }

@@ -30,10 +30,7 @@ struct Connection: ParsableArguments {
     @Option(help: "Programme seed file.") var seed = "seeds/shenyang-2022.json"
     @Option(help: "Act as if it were this ISO-8601 instant.") var now: String?
 
-    func client() throws -> RedisClient {
-        let endpoint = try RedisCredentials.endpoint(redis)
-        return try RedisClient(endpoint)
-    }
+    func client() throws -> any RedisCommands { try RedisCredentials.target(redis).connect() }
 
     func programme() throws -> Programme { try ProgrammeFile.load(seed) }
 
@@ -73,7 +70,7 @@ struct WindowTarget: ParsableArguments {
     }
 
     /// Calls `body` for each chosen pool with its window and quota, on one Redis connection.
-    func forEach(_ body: (Pool, ReleaseWindow, Int, RedisClient, Instant, Programme) throws -> Void) throws {
+    func forEach(_ body: (Pool, ReleaseWindow, Int, any RedisCommands, Instant, Programme) throws -> Void) throws {
         let programme = try connection.programme()
         let now = try connection.instant(programme)
         let client = try connection.client()
@@ -167,8 +164,7 @@ struct Stats: ParsableCommand {
     }
 
     func run() throws {
-        let endpoint = try RedisCredentials.endpoint(redis)
-        let store = ProgrammeStore(client: try RedisClient(endpoint))
+        let store = ProgrammeStore(client: try RedisCredentials.target(redis).connect())
         guard watch else { return print(Table.render(try rows(store, previous: nil, seconds: 0).table)) }
         let terminal = isatty(STDOUT_FILENO) == 1
         var previous: [String: Int]?
@@ -220,8 +216,7 @@ struct Audit: ParsableCommand {
     @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
 
     func run() throws {
-        let endpoint = try RedisCredentials.endpoint(redis)
-        let store = ProgrammeStore(client: try RedisClient(endpoint))
+        let store = ProgrammeStore(client: try RedisCredentials.target(redis).connect())
         var problems: [String] = []
         var windowsChecked = 0
         var vouchersChecked = 0

@@ -56,7 +56,7 @@ struct Serve: ParsableCommand {
             guard let address = ListenAddress(listen) else {
                 throw SetupError("--listen \(listen): expected host:port")
             }
-            let endpoint = try RedisCredentials.endpoint(redis)
+            let target = try RedisCredentials.target(redis)
             let keys = try TokenSecret.loadKeyring(file: tokenSecretFile)
             let storeQRSecret = try TokenSecret.loadStoreQR(file: storeQRSecretFile)
             let clock = try ClockSetting.clock(now: now, calendar: programme.calendar)
@@ -67,10 +67,11 @@ struct Serve: ParsableCommand {
                 logger.warning("no store QR secret: in-store pools will refuse every claim (store_qr_invalid)")
             }
             var template = GatewayConfig(
-                listener: -1, redis: endpoint, programme: programme, tokenKeys: keys, clock: clock,
+                listener: -1, redis: target.first, programme: programme, tokenKeys: keys, clock: clock,
                 stopDescriptors: [], logger: logger,
                 metrics: noMetrics ? nil : PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
             template.storeQRSecret = storeQRSecret
+            if case .cluster(let seeds) = target { template.clusterSeeds = seeds }
             template.tokenClockSkewMilliseconds = Int64(tokenClockSkew) * 1000
             template.personRate = personRate > 0 ? RateLimit(burst: personBurst, perSecond: personRate) : nil
             template.addressRate = addressRate > 0 ? RateLimit(burst: addressBurst, perSecond: addressRate) : nil

@@ -78,7 +78,7 @@ struct ClaimLoad: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         guard let address = ListenAddress(url) else { throw SetupError("--url \(url): expected http://host:port") }
         guard address.host.hasPrefix("127.") else { throw SetupError("--url must be a loopback address (127.0.0.0/8)") }
-        let endpoint = try RedisCredentials.endpoint(redis)
+        let endpoint = try RedisCredentials.target(redis)
         let secret: TokenKeyring
         if tokenSecretFile == nil, let tokenSecret {
             secret = TokenKeyring(secret: try TokenSecret.validated(Array(tokenSecret.utf8)))

@@ -13,9 +13,9 @@ struct Verdict {
     }
 
     static func check(
-        pools: [PoolUnderTest], claims: ClaimWorkload, redemptions: RedemptionWorkload?, redis: RedisEndpoint
+        pools: [PoolUnderTest], claims: ClaimWorkload, redemptions: RedemptionWorkload?, redis: RedisTarget
     ) throws -> Verdict {
-        let store = ProgrammeStore(client: try RedisClient(redis))
+        let store = ProgrammeStore(client: try redis.connect())
         var problems: [String] = []
         var granted = 0, left = 0, released = 0, seen = 0, people = Set<String>()
         for target in pools {

@@ -1,0 +1,246 @@
+import ClaimCore
+import ClaimPOSIX
+import ClaimRedis
+
+/// The loop's side of Redis: routing each command to its node, reading replies into their
+/// calls, cluster redirections and slot-map refreshes, failures and reconnects. Nothing here
+/// blocks: the slot map itself is asked for with a pipelined `CLUSTER SLOTS`.
+extension GatewayServer {
+    /// Cluster redirections one call may follow before it is answered 503.
+    static let maxRedirects = 5
+
+    var pendingCount: Int {
+        var n = 0
+        for link in links { n += link.pendingCount }
+        return n
+    }
+
+    /// Queues a command and the work its reply completes, on the node that holds its key.
+    func send(_ command: [[UInt8]], _ call: PendingCall) {
+        guard let link = route(command), link.isUsable else { return fail(call) }
+        link.enqueue(command, call)
+    }
+
+    /// The link for a command: the single Redis, or the master of the command's slot.
+    private func route(_ command: [[UInt8]]) -> RedisLink? {
+        guard isCluster else { return links[0] }
+        guard let map = slotMap else { return nil }
+        let slot = RedisCommandKey.of(command).map { HashSlot.of($0) } ?? 0
+        guard let m = map.master(ofSlot: slot), m < masterLinks.count else { return nil }
+        return masterLinks[m]
+    }
+
+    /// Connects every link at start; a cluster asks its first seed for the slot map.
+    func startRedis() {
+        for link in links { connect(link) }
+        if isCluster { requestTopology() }
+    }
+
+    func connect(_ link: RedisLink) {
+        do {
+            try link.pipeline.connect()
+            try epoll.add(link.pipeline.fd, [.readable, .writable], token: link.token)
+            link.interest = [.readable, .writable]
+        } catch {
+            failLink(link, "\(error)")
+        }
+    }
+
+    /// Flushes every link, fails links whose replies are overdue, reconnects failed ones when
+    /// their time comes, and refreshes a cluster's map when asked to.
+    func tendRedis(_ now: UInt64) {
+        for link in links {
+            flush(link)
+            if let sent = link.oldestSentAt, now - sent > config.redisTimeoutMilliseconds * 1_000_000 {
+                failLink(link, "no reply for \(config.redisTimeoutMilliseconds) ms")
+            }
+            if let at = link.retryAt, now >= at {
+                link.retryAt = nil
+                connect(link)
+            }
+        }
+        if let at = topologyRefreshAt, now >= at, !topologyInFlight {
+            topologyRefreshAt = nil
+            requestTopology()
+        }
+    }
+
+    func handleRedis(_ link: RedisLink, _ events: EpollEvents) {
+        do {
+            if events.contains(.writable) || link.pipeline.state == .connecting {
+                let wasConnecting = link.pipeline.state == .connecting
+                try link.pipeline.handleWritable()
+                if wasConnecting, link.isReady {
+                    logger.info("redis connected", metadata: ["redis": "\(link.endpoint)"])
+                }
+            }
+            if events.contains(.readable) {
+                try link.pipeline.handleReadable { reply in
+                    guard let call = link.popCall() else { return }
+                    metrics.redisRoundTrip.recordNanoseconds(
+                        Int64(clamping: MonotonicClock.nanoseconds() - call.sentAt))
+                    deliver(call, reply)
+                }
+                link.compact()
+            }
+            if events.contains(.error) || events.contains(.hangup) { throw RedisError.connection("hung up") }
+        } catch {
+            failLink(link, "\(error)")
+        }
+    }
+
+    /// A reply for `call`: the loop's own bookkeeping, a redirection to follow, or an answer.
+    private func deliver(_ call: PendingCall, _ reply: RedisReply) {
+        switch call.work {
+        case .asking: return
+        case .topology:
+            topologyInFlight = false
+            return applyTopology(reply)
+        default: break
+        }
+        if isCluster, case .error(let message) = reply, let redirect = ClusterRedirect(message) {
+            return follow(redirect, call)
+        }
+        complete(call, reply)
+    }
+
+    /// MOVED: the map is stale (refresh it) and the call goes to the named node. ASK: the
+    /// slot is migrating; the call goes there once, after `ASKING`.
+    private func follow(_ redirect: ClusterRedirect, _ original: PendingCall) {
+        if redirect.kind == .moved, !topologyInFlight { topologyRefreshAt = 0 }
+        var call = original
+        call.redirects += 1
+        guard call.redirects <= Self.maxRedirects, let command = call.command(sendSource: call.attempt > 0),
+            let link = link(for: redirect.endpoint(like: links[0].endpoint)), link.isUsable
+        else {
+            if case .soldOutCheck = call.work { return }
+            metrics.redisErrors.increment()
+            return fail(call)
+        }
+        if redirect.kind == .ask {
+            link.enqueue(
+                [Array("ASKING".utf8)],
+                PendingCall(
+                    connection: 0, seq: 0, keepAlive: false, work: .asking, sentAt: call.sentAt))
+        }
+        link.enqueue(command, call)
+    }
+
+    /// The link to `endpoint`, opened on first use.
+    private func link(for endpoint: RedisEndpoint) -> RedisLink? {
+        if let l = links.first(where: { $0.endpoint == endpoint }) { return l }
+        guard UInt64(links.count) < Self.maxRedisLinks else { return nil }
+        let l = RedisLink(endpoint: endpoint, token: Self.redisTokenBase + UInt64(links.count))
+        links.append(l)
+        connect(l)
+        return l
+    }
+
+    /// Asks a connected node (else the seeds, in turn) for `CLUSTER SLOTS`.
+    func requestTopology() {
+        let candidates = masterLinks.filter(\.isUsable) + links.filter(\.isUsable)
+        let asked: RedisLink?
+        if let l = candidates.first {
+            asked = l
+        } else {
+            // Nothing is connected: try the next seed (each retry moves on, so a dead first seed
+            // does not keep the loop blind).
+            let seeds = config.clusterSeeds
+            let seed = seeds[Int(MonotonicClock.nanoseconds() / 1_000_000) % seeds.count]
+            asked = link(for: seed)
+        }
+        guard let link = asked, link.isUsable else {
+            topologyRefreshAt = MonotonicClock.nanoseconds() + config.redisReconnectMilliseconds * 1_000_000
+            return
+        }
+        topologyInFlight = true
+        link.enqueue(
+            [Array("CLUSTER".utf8), Array("SLOTS".utf8)],
+            PendingCall(
+                connection: 0, seq: 0, keepAlive: false, work: .topology, sentAt: MonotonicClock.nanoseconds()))
+    }
+
+    private func applyTopology(_ reply: RedisReply) {
+        do {
+            let map = try ClusterSlotMap(clusterSlots: reply, seed: links[0].endpoint)
+            var masters: [RedisLink] = []
+            for m in map.masters {
+                guard let l = link(for: m) else { throw RedisError.connection("too many cluster nodes") }
+                masters.append(l)
+            }
+            if map != slotMap {
+                logger.info(
+                    "cluster slot map",
+                    metadata: ["masters": "\(map.masters.map(\.description).joined(separator: ","))"])
+            }
+            slotMap = map
+            masterLinks = masters
+        } catch {
+            metrics.redisErrors.increment()
+            logger.warning("cluster slot map unreadable; retrying", metadata: ["error": "\(error)"])
+            topologyRefreshAt = MonotonicClock.nanoseconds() + config.redisReconnectMilliseconds * 1_000_000
+        }
+    }
+
+    private func flush(_ link: RedisLink) {
+        guard link.isUsable else { return }
+        if link.commandsSinceFlush > 0 {
+            metrics.pipelineDepth.record(link.commandsSinceFlush)
+            link.commandsSinceFlush = 0
+        }
+        do { try link.pipeline.flush() } catch {
+            failLink(link, "\(error)")
+            return
+        }
+        let want: EpollEvents = link.pipeline.wantsWritable ? [.readable, .writable] : .readable
+        if want != link.interest {
+            do { try epoll.modify(link.pipeline.fd, want, token: link.token) } catch {
+                failLink(link, "\(error)")
+                return
+            }
+            link.interest = want
+        }
+    }
+
+    /// The link's connection is gone: its waiting requests get 503 now, it reconnects later,
+    /// and a cluster relearns its map (a replica may have taken over).
+    func failLink(_ link: RedisLink, _ why: String) {
+        if link.pipeline.fd >= 0 { epoll.remove(link.pipeline.fd) }
+        link.pipeline.close()
+        link.interest = []
+        let failed = link.drainCalls()
+        metrics.redisErrors.increment()
+        if !failed.isEmpty || link.retryAt == nil {
+            logger.warning(
+                "redis unavailable; retrying",
+                metadata: ["redis": "\(link.endpoint)", "reason": "\(why)", "answered_503": "\(failed.count)"])
+        }
+        for call in failed {
+            if case .topology = call.work { topologyInFlight = false }
+            fail(call)
+        }
+        link.retryAt = MonotonicClock.nanoseconds() + config.redisReconnectMilliseconds * 1_000_000
+        if isCluster, topologyRefreshAt == nil {
+            topologyRefreshAt = MonotonicClock.nanoseconds() + config.redisReconnectMilliseconds * 1_000_000
+        }
+    }
+
+    /// Drops marks of closed windows and asks Redis, for each other one, whether it has stock
+    /// again (one pipelined HGET each; the replies unmark).
+    func recheckSoldOut() {
+        let now = config.clock.now()
+        for (key, mark) in soldOut {
+            if now >= mark.window.closesAt {
+                soldOut[key] = nil
+                continue
+            }
+            guard admitRedisCall() else { return }
+            let pool = programme.pools[mark.poolIndex]
+            send(
+                [Array("HGET".utf8), Array(PoolKeys(pool: pool.id).window(mark.window.id).utf8), Array("left".utf8)],
+                PendingCall(
+                    connection: 0, seq: 0, keepAlive: false, work: .soldOutCheck(key),
+                    sentAt: MonotonicClock.nanoseconds()))
+        }
+    }
+}

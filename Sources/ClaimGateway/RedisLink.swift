@@ -1,0 +1,65 @@
+import ClaimPOSIX
+import ClaimRedis
+
+/// One Redis node as one event loop sees it: its pipelined connection and the calls waiting
+/// for its replies, in the order they were sent (Redis answers in order, so a FIFO matches
+/// replies to calls). A single Redis is one link; a cluster is one link per master.
+final class RedisLink {
+    let endpoint: RedisEndpoint
+    let pipeline: RedisPipeline
+    /// This link's epoll token.
+    let token: UInt64
+    private(set) var pending: [PendingCall] = []
+    private(set) var pendingHead = 0
+    /// What epoll is asked to report for this link's socket (nothing while disconnected).
+    var interest: EpollEvents = []
+    /// When to try connecting again after a failure.
+    var retryAt: UInt64?
+    /// Commands queued since the last flush (the pipeline depth metric).
+    var commandsSinceFlush = 0
+
+    init(endpoint: RedisEndpoint, token: UInt64) {
+        self.endpoint = endpoint
+        self.pipeline = RedisPipeline(endpoint: endpoint)
+        self.token = token
+    }
+
+    var pendingCount: Int { pending.count - pendingHead }
+    var isUsable: Bool { pipeline.state != .disconnected }
+    var isReady: Bool { pipeline.state == .ready }
+    /// When the oldest unanswered call was sent.
+    var oldestSentAt: UInt64? { pendingHead < pending.count ? pending[pendingHead].sentAt : nil }
+
+    func enqueue(_ command: [[UInt8]], _ call: PendingCall) {
+        pipeline.enqueue(command)
+        pending.append(call)
+        commandsSinceFlush += 1
+    }
+
+    /// The call the next reply answers.
+    func popCall() -> PendingCall? {
+        guard pendingHead < pending.count else { return nil }
+        let call = pending[pendingHead]
+        pendingHead += 1
+        return call
+    }
+
+    /// Takes every unanswered call off the link (the connection failed).
+    func drainCalls() -> ArraySlice<PendingCall> {
+        let calls = pending[pendingHead...]
+        pending.removeAll(keepingCapacity: true)
+        pendingHead = 0
+        return calls
+    }
+
+    /// Reclaims answered calls' space without moving the FIFO at every reply.
+    func compact() {
+        if pendingHead == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingHead = 0
+        } else if pendingHead > 4096, pendingHead * 2 > pending.count {
+            pending.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+    }
+}
