@@ -50,6 +50,11 @@ public struct GatewayConfig: Sendable {
     /// How long a window answered `sold_out` by Redis is answered locally before Redis is
     /// asked again whether an operator restocked it.
     public var soldOutRecheckMilliseconds: UInt64 = 500
+    /// With a replicated Redis (a cluster's replicas): each write's answer waits until this
+    /// many replicas have it (`WAIT`, sent once per pipelined batch: group commit), so a
+    /// failover cannot lose an acknowledged voucher. 0: answer as soon as the master has it.
+    public var waitReplicas = 0
+    public var waitTimeoutMilliseconds = 100
     /// One line per operator-relevant event (start, stop, Redis faults); never per claim at the
     /// default level.
     public var logger: Logger

@@ -54,6 +54,8 @@ final class GatewayMetrics {
     let openConnections: CoreMetrics.Meter
     let soldOutShortCircuit: CoreMetrics.Counter
     let redisErrors: CoreMetrics.Counter
+    /// Writes answered after `WAIT` saw fewer replicas than asked (`--wait-replicas`).
+    let replicationShort: CoreMetrics.Counter
     let requests: CoreMetrics.Counter
     /// Refusals by the abuse limits, by scope: person, address, connections.
     let rateLimitedPerson: CoreMetrics.Counter
@@ -84,6 +86,7 @@ final class GatewayMetrics {
         openConnections = CoreMetrics.Meter(label: "claimgate_open_connections", factory: factory)
         soldOutShortCircuit = CoreMetrics.Counter(label: "claimgate_sold_out_short_circuit_total", factory: factory)
         redisErrors = CoreMetrics.Counter(label: "claimgate_redis_errors_total", factory: factory)
+        replicationShort = CoreMetrics.Counter(label: "claimgate_replication_short_total", factory: factory)
         requests = CoreMetrics.Counter(label: "claimgate_http_requests_total", factory: factory)
         func limited(_ scope: String) -> CoreMetrics.Counter {
             CoreMetrics.Counter(label: "claimgate_rate_limited_total", dimensions: [("scope", scope)], factory: factory)

@@ -19,6 +19,7 @@ extension GatewayServer {
     func send(_ command: [[UInt8]], _ call: PendingCall) {
         guard let link = route(command), link.isUsable else { return fail(call) }
         link.enqueue(command, call)
+        if config.waitReplicas > 0, call.isWrite { link.writesSinceWait += 1 }
     }
 
     /// The link for a command: the single Redis, or the master of the command's slot.
@@ -79,7 +80,7 @@ extension GatewayServer {
                     guard let call = link.popCall() else { return }
                     metrics.redisRoundTrip.recordNanoseconds(
                         Int64(clamping: MonotonicClock.nanoseconds() - call.sentAt))
-                    deliver(call, reply)
+                    deliver(call, reply, on: link)
                 }
                 link.compact()
             }
@@ -90,18 +91,33 @@ extension GatewayServer {
     }
 
     /// A reply for `call`: the loop's own bookkeeping, a redirection to follow, or an answer.
-    private func deliver(_ call: PendingCall, _ reply: RedisReply) {
+    private func deliver(_ call: PendingCall, _ reply: RedisReply, on link: RedisLink) {
         switch call.work {
         case .asking: return
         case .topology:
             topologyInFlight = false
             return applyTopology(reply)
+        case .replicaAck:
+            return releaseWrites(on: link, replicas: Int(reply.integer ?? 0))
         default: break
         }
         if isCluster, case .error(let message) = reply, let redirect = ClusterRedirect(message) {
             return follow(redirect, call)
         }
+        if config.waitReplicas > 0, call.isWrite {
+            link.awaitingReplicas.append((call, reply))
+            return
+        }
         complete(call, reply)
+    }
+
+    /// `WAIT` answered: the writes held before it are answered now. Fewer replicas than asked
+    /// (the timeout passed) is counted; the writes are on the master, so they are answered.
+    private func releaseWrites(on link: RedisLink, replicas: Int) {
+        let held = link.awaitingReplicas
+        link.awaitingReplicas.removeAll(keepingCapacity: true)
+        if replicas < config.waitReplicas, !held.isEmpty { metrics.replicationShort.increment(by: held.count) }
+        for (call, reply) in held { complete(call, reply) }
     }
 
     /// MOVED: the map is stale (refresh it) and the call goes to the named node. ASK: the
@@ -184,6 +200,15 @@ extension GatewayServer {
 
     private func flush(_ link: RedisLink) {
         guard link.isUsable else { return }
+        if link.writesSinceWait > 0 {
+            // One WAIT per batch: group commit of every write in it.
+            link.writesSinceWait = 0
+            link.enqueue(
+                [Array("WAIT".utf8), Array(String(config.waitReplicas).utf8),
+                 Array(String(config.waitTimeoutMilliseconds).utf8)],
+                PendingCall(
+                    connection: 0, seq: 0, keepAlive: false, work: .replicaAck, sentAt: MonotonicClock.nanoseconds()))
+        }
         if link.commandsSinceFlush > 0 {
             metrics.pipelineDepth.record(link.commandsSinceFlush)
             link.commandsSinceFlush = 0

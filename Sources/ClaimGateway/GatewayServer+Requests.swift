@@ -267,7 +267,7 @@ extension GatewayServer {
             }
         case .soldOutCheck(let key):
             if let left = reply.integer, left > 0 { soldOut[key] = nil }
-        case .asking, .topology:
+        case .asking, .topology, .replicaAck:
             // Handled where replies are read (GatewayServer+Redis); never completed here.
             break
         case .progress(let pool, let position, let window):

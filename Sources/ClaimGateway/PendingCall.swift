@@ -16,6 +16,16 @@ struct PendingCall {
         case asking
         /// `CLUSTER SLOTS`: a new slot map for the loop.
         case topology
+        /// `WAIT`: the writes before it on this link are on enough replicas to be answered.
+        case replicaAck
+    }
+
+    /// Changes Redis state (claims and redemptions): what `--wait-replicas` holds back.
+    var isWrite: Bool {
+        switch work {
+        case .claim, .redeem, .reverse: true
+        default: false
+        }
     }
 
     let connection: UInt64
@@ -43,7 +53,7 @@ struct PendingCall {
         case .reverse(let pool, let voucher, let merchant, let order, let now):
             RedemptionScript.reverseCommand(
                 pool: pool, voucher: voucher, merchant: merchant, order: order, now: now, sendSource: sendSource)
-        case .asking, .topology: nil
+        case .asking, .topology, .replicaAck: nil
         }
     }
 
@@ -51,7 +61,7 @@ struct PendingCall {
     /// runs no script.
     func sourceCommand() -> [[UInt8]]? {
         switch work {
-        case .progress, .soldOutCheck, .asking, .topology: nil
+        case .progress, .soldOutCheck, .asking, .topology, .replicaAck: nil
         default: command(sendSource: true)
         }
     }

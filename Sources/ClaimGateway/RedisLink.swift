@@ -17,6 +17,10 @@ final class RedisLink {
     var retryAt: UInt64?
     /// Commands queued since the last flush (the pipeline depth metric).
     var commandsSinceFlush = 0
+    /// Writes queued since the last `WAIT` (with `--wait-replicas`).
+    var writesSinceWait = 0
+    /// Write replies held until the `WAIT` after them answers.
+    var awaitingReplicas: [(PendingCall, RedisReply)] = []
 
     init(endpoint: RedisEndpoint, token: UInt64) {
         self.endpoint = endpoint
@@ -44,9 +48,11 @@ final class RedisLink {
         return call
     }
 
-    /// Takes every unanswered call off the link (the connection failed).
-    func drainCalls() -> ArraySlice<PendingCall> {
-        let calls = pending[pendingHead...]
+    /// Takes every unanswered call off the link (the connection failed), held writes first.
+    func drainCalls() -> [PendingCall] {
+        let calls = awaitingReplicas.map(\.0) + pending[pendingHead...]
+        awaitingReplicas.removeAll()
+        writesSinceWait = 0
         pending.removeAll(keepingCapacity: true)
         pendingHead = 0
         return calls

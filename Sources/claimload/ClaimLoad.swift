@@ -28,7 +28,8 @@ struct ClaimLoad: ParsableCommand {
         case releaseDay = "release-day"
     }
 
-    @Option(help: "Gateway URL (loopback only).") var url = "http://127.0.0.1:8080"
+    @Option(help: "Gateway URL, or several comma-separated (connections spread over them; loopback only).")
+    var url = "http://127.0.0.1:8080"
     @Option(help: "spike or release-day.") var scenario: Scenario = .spike
     @Option(help: "Pool to claim from (spike).") var pool = "appliance-500"
     @Option(help: "Distinct people.") var users = 100_000
@@ -76,8 +77,13 @@ struct ClaimLoad: ParsableCommand {
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
-        guard let address = ListenAddress(url) else { throw SetupError("--url \(url): expected http://host:port") }
-        guard address.host.hasPrefix("127.") else { throw SetupError("--url must be a loopback address (127.0.0.0/8)") }
+        var gateways: [ListenAddress] = []
+        for u in url.split(separator: ",").map(String.init) {
+            guard let a = ListenAddress(u) else { throw SetupError("--url \(u): expected http://host:port") }
+            guard a.host.hasPrefix("127.") else { throw SetupError("--url must be loopback addresses (127.0.0.0/8)") }
+            gateways.append(a)
+        }
+        guard let address = gateways.first else { throw SetupError("--url: at least one gateway") }
         let endpoint = try RedisCredentials.target(redis)
         let secret: TokenKeyring
         if tokenSecretFile == nil, let tokenSecret {
@@ -124,7 +130,7 @@ struct ClaimLoad: ParsableCommand {
                 + "; \(connections) connections, \(users) users, repeat \(repeatShare), \(duration) s / \(requests) claims"
         )
         let claimRun = try LoadRun(
-            host: address.host, port: address.port, connections: connections, durationSeconds: duration,
+            gateways: gateways.map { ($0.host, $0.port) }, connections: connections, durationSeconds: duration,
             maxRequests: requests, workload: claims)
         // A live line on a terminal; nothing extra when the output is a file or a pipe.
         claimRun.showProgress = isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
@@ -140,7 +146,7 @@ struct ClaimLoad: ParsableCommand {
                 grants: claims.ledgers, programme: programme, share: redeemShare, secret: secret,
                 paymentCode: { claims.paymentCode(person: $0) }, seed: seed &+ 1, host: address.host)
             let run = try LoadRun(
-                host: address.host, port: address.port, connections: min(connections, 32), durationSeconds: 120,
+                gateways: gateways.map { ($0.host, $0.port) }, connections: min(connections, 32), durationSeconds: 120,
                 maxRequests: r.total, workload: r)
             print(run.run().report("redemptions"))
             redemptions = r

@@ -48,8 +48,8 @@ final class LoadRun {
         let attempt: Int
     }
 
-    private let host: String
-    private let port: Int
+    /// The gateways: connection `i` goes to `gateways[i % count]`.
+    private let gateways: [(host: String, port: Int)]
     private let durationNanoseconds: UInt64
     private let maxRequests: Int
     private let workload: LoadWorkload
@@ -74,11 +74,12 @@ final class LoadRun {
     private var attempts: [Int: Int] = [:]
     private static let reconnectBackoff: UInt64 = 100_000_000
 
-    init(host: String, port: Int, connections: Int, durationSeconds: Double, maxRequests: Int, workload: LoadWorkload)
-        throws
-    {
-        self.host = host
-        self.port = port
+    init(
+        gateways: [(host: String, port: Int)], connections: Int, durationSeconds: Double, maxRequests: Int,
+        workload: LoadWorkload
+    ) throws {
+        precondition(!gateways.isEmpty, "at least one gateway")
+        self.gateways = gateways
         self.durationNanoseconds = UInt64(durationSeconds * 1e9)
         self.maxRequests = maxRequests
         self.workload = workload
@@ -134,7 +135,8 @@ final class LoadRun {
     private func open(_ i: Int) {
         let c = conns[i]
         do {
-            let (fd, connected) = try TCPSocket.connect(host: host, port: port)
+            let gateway = gateways[i % gateways.count]
+            let (fd, connected) = try TCPSocket.connect(host: gateway.host, port: gateway.port)
             c.fd = fd
             c.state = connected ? .idle : .connecting
             c.writeArmed = !connected
@@ -205,7 +207,7 @@ final class LoadRun {
             guard due <= sentAt else { return }
             sentAt = due
         }
-        guard let (tag, bytes) = workload.nextRequest(host: host) else { return }
+        guard let (tag, bytes) = workload.nextRequest(host: gateways[i % gateways.count].host) else { return }
         c.tag = tag
         c.outbound = bytes
         c.written = 0
