@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, runs the binaries end to end on a throwaway
 # Redis (scripts/demo.sh --check), checks the live API against docs/openapi.yaml
-# (schemathesis), runs the short chaos scripts (Redis and gateway killed mid-load), then the
-# whole Swift test suite (with the CI-sized fuzz campaign). Every part starts its own
+# (schemathesis), runs the short chaos scripts (Redis and gateway killed mid-load) and the
+# Redis Cluster checks (scripts/cluster.sh), then the whole Swift test suite (with the CI-sized fuzz campaign). Every part starts its own
 # redis-server on a free loopback port and stops it when it exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,10 @@ for chaos in redis-late redis-kill redis-restart "gateway-kill KILL" "gateway-ki
   # shellcheck disable=SC2086 # the script name and its argument
   set -- $chaos
   loadtest/chaos/$1.sh --debug ${2:-} | grep '^CHAOS\|^PASS\|^FAIL'
+done
+echo "== Redis Cluster (3 masters + 3 replicas): shards, a slot migrated under load, a master killed, many gateways"
+for check in shards reshard failover many-gateways; do
+  loadtest/cluster/$check.sh --debug | grep '^CLUSTER\|^PASS\|^FAIL\|^|'
 done
 echo "== swift test"
 swift test 2>&1

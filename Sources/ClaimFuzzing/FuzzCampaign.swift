@@ -34,7 +34,9 @@ public struct FuzzCampaign {
             if i & 255 == 0, shouldStop() { return }
             let target = FuzzTarget.allCases[rng.below(FuzzTarget.allCases.count)]
             let pool = corpus[target] ?? []
-            guard let base = pool.randomElement(using: &rng), let donor = pool.randomElement(using: &rng) else { continue }
+            guard let base = pool.randomElement(using: &rng), let donor = pool.randomElement(using: &rng) else {
+                continue
+            }
             let input = mutator.mutate(base, donor: donor)
             executions += 1
             if let problem = input.withUnsafeBytes({ target.check($0) }) {

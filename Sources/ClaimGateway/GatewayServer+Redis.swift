@@ -72,6 +72,7 @@ extension GatewayServer {
                 let wasConnecting = link.pipeline.state == .connecting
                 try link.pipeline.handleWritable()
                 if wasConnecting, link.isReady {
+                    link.failuresInARow = 0
                     logger.info("redis connected", metadata: ["redis": "\(link.endpoint)"])
                 }
             }
@@ -83,6 +84,7 @@ extension GatewayServer {
                     deliver(call, reply, on: link)
                 }
                 link.compact()
+                link.failuresInARow = 0
             }
             if events.contains(.error) || events.contains(.hangup) { throw RedisError.connection("hung up") }
         } catch {
@@ -144,7 +146,13 @@ extension GatewayServer {
 
     /// The link to `endpoint`, opened on first use.
     private func link(for endpoint: RedisEndpoint) -> RedisLink? {
-        if let l = links.first(where: { $0.endpoint == endpoint }) { return l }
+        if let l = links.first(where: { $0.endpoint == endpoint }) {
+            if l.retired {
+                l.retired = false
+                if !l.isUsable, l.retryAt == nil { connect(l) }
+            }
+            return l
+        }
         guard UInt64(links.count) < Self.maxRedisLinks else { return nil }
         let l = RedisLink(endpoint: endpoint, token: Self.redisTokenBase + UInt64(links.count))
         links.append(l)
@@ -191,6 +199,12 @@ extension GatewayServer {
             }
             slotMap = map
             masterLinks = masters
+            // A node that left the map (a dead master, replaced by its replica) stops being
+            // retried once nothing waits on it.
+            for l in links where !masters.contains(where: { $0 === l }) && l.pendingCount == 0 && !l.isReady {
+                l.retired = true
+                l.retryAt = nil
+            }
         } catch {
             metrics.redisErrors.increment()
             logger.warning("cluster slot map unreadable; retrying", metadata: ["error": "\(error)"])
@@ -204,8 +218,10 @@ extension GatewayServer {
             // One WAIT per batch: group commit of every write in it.
             link.writesSinceWait = 0
             link.enqueue(
-                [Array("WAIT".utf8), Array(String(config.waitReplicas).utf8),
-                 Array(String(config.waitTimeoutMilliseconds).utf8)],
+                [
+                    Array("WAIT".utf8), Array(String(config.waitReplicas).utf8),
+                    Array(String(config.waitTimeoutMilliseconds).utf8),
+                ],
                 PendingCall(
                     connection: 0, seq: 0, keepAlive: false, work: .replicaAck, sentAt: MonotonicClock.nanoseconds()))
         }
@@ -235,16 +251,22 @@ extension GatewayServer {
         link.interest = []
         let failed = link.drainCalls()
         metrics.redisErrors.increment()
-        if !failed.isEmpty || link.retryAt == nil {
+        if !failed.isEmpty || link.failuresInARow % 20 == 0 {
             logger.warning(
                 "redis unavailable; retrying",
-                metadata: ["redis": "\(link.endpoint)", "reason": "\(why)", "answered_503": "\(failed.count)"])
+                metadata: [
+                    "redis": "\(link.endpoint)", "reason": "\(why)", "answered_503": "\(failed.count)",
+                    "failures_in_a_row": "\(link.failuresInARow + 1)",
+                ])
         }
+        link.failuresInARow += 1
         for call in failed {
             if case .topology = call.work { topologyInFlight = false }
             fail(call)
         }
-        link.retryAt = MonotonicClock.nanoseconds() + config.redisReconnectMilliseconds * 1_000_000
+        if !link.retired {
+            link.retryAt = MonotonicClock.nanoseconds() + config.redisReconnectMilliseconds * 1_000_000
+        }
         if isCluster, topologyRefreshAt == nil {
             topologyRefreshAt = MonotonicClock.nanoseconds() + config.redisReconnectMilliseconds * 1_000_000
         }

@@ -15,6 +15,10 @@ final class RedisLink {
     var interest: EpollEvents = []
     /// When to try connecting again after a failure.
     var retryAt: UInt64?
+    /// Failures in a row (logged on the first and every 20th, not at every retry).
+    var failuresInARow = 0
+    /// No longer a master in the cluster's map: not reconnected until something routes to it.
+    var retired = false
     /// Commands queued since the last flush (the pipeline depth metric).
     var commandsSinceFlush = 0
     /// Writes queued since the last `WAIT` (with `--wait-replicas`).

@@ -64,7 +64,8 @@ struct ClaimLoad: ParsableCommand {
         }
         guard (0...10).contains(resendLost) else { throw ValidationError("--resend-lost must be 0...10") }
         if resendLost > 0, !idempotencyKeys {
-            throw ValidationError("--resend-lost needs --idempotency-keys: a resent claim without a key may be granted twice")
+            throw ValidationError(
+                "--resend-lost needs --idempotency-keys: a resent claim without a key may be granted twice")
         }
         if let rate, !(rate > 0 && rate <= 10_000_000) { throw ValidationError("--rate must be in (0, 10000000]") }
         guard ramp >= 0, warmup >= 0, ramp < duration, warmup < duration else {

@@ -23,6 +23,7 @@ chaos_setup() {
 }
 
 chaos_cleanup() {
+  exec 2>/dev/null  # no "Killed" notices for the background processes stopped here
   [ -n "$GATEWAY_PID" ] && kill -9 "$GATEWAY_PID" 2>/dev/null || true
   [ -n "$REDIS_PID" ] && kill -9 "$REDIS_PID" 2>/dev/null || true
   wait 2>/dev/null || true
