@@ -22,8 +22,8 @@ for chaos in redis-late redis-kill redis-restart "gateway-kill KILL" "gateway-ki
   set -- $chaos
   loadtest/chaos/$1.sh --debug ${2:-} | grep '^CHAOS\|^PASS\|^FAIL'
 done
-echo "== Redis Cluster (3 masters + 3 replicas): shards, a slot migrated under load, a master killed, many gateways"
-for check in shards reshard failover many-gateways; do
+echo "== Redis Cluster (3 masters + 3 replicas): shards, reshard under load, master killed, many gateways, hot pool"
+for check in shards reshard failover many-gateways hot-pool; do
   loadtest/cluster/$check.sh --debug | grep '^CLUSTER\|^PASS\|^FAIL\|^|'
 done
 echo "== swift test"

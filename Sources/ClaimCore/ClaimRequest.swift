@@ -10,6 +10,9 @@ public struct ClaimRequest: Hashable, Sendable {
     /// The store whose QR code was scanned, for in-store pools.
     public let store: String?
 
+    /// The segment this person claims in (the pool itself when it is not split).
+    public var segment: PoolSegment { pool.segment(of: person) }
+
     public init(
         pool: Pool, window: ReleaseWindow, person: String, claimedAt: Instant, expiresAt: Instant,
         idempotencyKey: String?, store: String? = nil

@@ -29,12 +29,15 @@ public struct Pool: Hashable, Sendable {
     /// The faces of the vouchers one grant hands out: `[faceFen]`, or a bundle (housing-fair:
     /// 1 x 1000 + 2 x 500 yuan), granted all together or not at all.
     public let bundleFen: [Int]
+    /// Segments the pool's stock is split into (1: not split). Each segment has its own Redis
+    /// hash tag, so a national hot pool spreads over cluster shards (see `PoolSegment`).
+    public let segmentCount: Int
 
     public init(
         id: String, kind: PoolKind, name: String, faceFen: Int, thresholdFen: Int, limitPerWindow: Int,
         schedule: ReleaseSchedule, stockPerRelease: Int, validity: ValidityRule, eligibility: EligibilityRule,
         merchantCategories: [String], autoOpen: Bool = true, requiresStoreQR: Bool = false,
-        useLimitPerProgramme: Int? = nil, bundleFen: [Int]? = nil
+        useLimitPerProgramme: Int? = nil, bundleFen: [Int]? = nil, segmentCount: Int = 1
     ) {
         self.id = id
         self.kind = kind
@@ -51,6 +54,7 @@ public struct Pool: Hashable, Sendable {
         self.requiresStoreQR = requiresStoreQR
         self.useLimitPerProgramme = useLimitPerProgramme
         self.bundleFen = bundleFen ?? [faceFen]
+        self.segmentCount = max(1, segmentCount)
     }
 
     /// Vouchers per grant (1, or the bundle's size).

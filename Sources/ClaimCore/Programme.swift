@@ -22,6 +22,16 @@ public struct Programme: Sendable {
 
     public func pool(id: String) -> Pool? { index[id].map { pools[$0] } }
 
+    /// The segment a storage id names (`appliance-500`, or `national-30.s2` for a split pool).
+    public func segment(storageID id: String) -> PoolSegment? {
+        if let p = pool(id: id) { return p.segmentCount == 1 ? PoolSegment(pool: p, index: 0) : nil }
+        guard let dot = id.lastIndex(of: "."), id[id.index(after: dot)...].hasPrefix("s"),
+            let k = Int(id[id.index(dot, offsetBy: 2)...]), let p = pool(id: String(id[..<dot])),
+            (0..<p.segmentCount).contains(k), PoolSegment(pool: p, index: k).storageID == id
+        else { return nil }
+        return PoolSegment(pool: p, index: k)
+    }
+
     /// The pool's position in `pools` (stable for the programme's life).
     public func poolIndex(id: String) -> Int? { index[id] }
 

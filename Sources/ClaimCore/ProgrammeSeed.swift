@@ -94,6 +94,7 @@ private struct SeedFile: Decodable {
         let store_qr: Bool?
         let use_limit_per_programme: Int?
         let bundle_fen: [Int]?
+        let segments: Int?
     }
     struct StoreSeed: Decodable {
         let id: String
@@ -149,6 +150,9 @@ private struct SeedFile: Decodable {
                     throw SeedError(field: "\(at).bundle_fen", problem: "must add up to face_fen")
                 }
             }
+            if let k = p.segments, !(1...64).contains(k) {
+                throw SeedError(field: "\(at).segments", problem: "must be 1...64")
+            }
             if p.store_qr == true, (stores ?? []).isEmpty {
                 throw SeedError(field: "\(at).store_qr", problem: "needs the programme's stores list")
             }
@@ -159,7 +163,8 @@ private struct SeedFile: Decodable {
                     stockPerRelease: p.stock_per_release, validity: try validity(p.validity, at: "\(at).validity"),
                     eligibility: eligibility(p.eligibility), merchantCategories: p.merchant_categories,
                     autoOpen: p.auto_open ?? true, requiresStoreQR: p.store_qr ?? false,
-                    useLimitPerProgramme: p.use_limit_per_programme, bundleFen: p.bundle_fen))
+                    useLimitPerProgramme: p.use_limit_per_programme, bundleFen: p.bundle_fen,
+                    segmentCount: p.segments ?? 1))
         }
         var storeIDs = Set<String>()
         for (i, store) in (stores ?? []).enumerated() {

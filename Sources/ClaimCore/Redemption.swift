@@ -23,7 +23,11 @@ public struct RedemptionRequest: Hashable, Sendable {
         self.now = now
     }
 
-    /// The pool a voucher id belongs to (`pool:window:sequence`), or nil if it is not one.
+    /// Where the voucher's keys live: the storage id its id starts with (`PoolSegment`).
+    public var storageID: String { Self.poolID(ofVoucher: voucherID) ?? pool.id }
+
+    /// The storage id a voucher id starts with (`pool:window:sequence`; `pool.sK:...` for a
+    /// split pool's segment K), or nil if it is not a voucher id.
     public static func poolID(ofVoucher id: String) -> String? {
         guard let colon = id.firstIndex(of: ":"), colon != id.startIndex else { return nil }
         let pool = String(id[..<colon])

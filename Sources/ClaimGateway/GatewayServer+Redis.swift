@@ -282,9 +282,11 @@ extension GatewayServer {
                 continue
             }
             guard admitRedisCall() else { return }
-            let pool = programme.pools[mark.poolIndex]
             send(
-                [Array("HGET".utf8), Array(PoolKeys(pool: pool.id).window(mark.window.id).utf8), Array("left".utf8)],
+                [
+                    Array("HGET".utf8), Array(PoolKeys(pool: mark.segment.storageID).window(mark.window.id).utf8),
+                    Array("left".utf8),
+                ],
                 PendingCall(
                     connection: 0, seq: 0, keepAlive: false, work: .soldOutCheck(key),
                     sentAt: MonotonicClock.nanoseconds()))

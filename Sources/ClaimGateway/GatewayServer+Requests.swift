@@ -13,6 +13,10 @@ extension GatewayServer {
         func reply(_ r: GatewayResponse) { answer(conn, seq, r, keepAlive: keep) }
         func call(_ command: [[UInt8]], _ work: PendingCall.Work) {
             guard admitRedisCall() else { return reply(.redisUnavailable()) }
+            part(command, work)
+        }
+        /// One of several calls that together answer the request (admitted once, by the caller).
+        func part(_ command: [[UInt8]], _ work: PendingCall.Work) {
             send(
                 command,
                 PendingCall(
@@ -45,10 +49,15 @@ extension GatewayServer {
             case .ended:
                 reply(ResponseBody.progress(pool: pool, position: position, counts: nil, calendar: programme.calendar))
             case .open(let w), .upcoming(let w):
-                let key = PoolKeys(pool: pool.id).window(w.id)
-                call(
-                    [Array("HMGET".utf8), Array(key.utf8)] + ["released", "left", "granted"].map { Array($0.utf8) },
-                    .progress(pool, position, w))
+                guard admitRedisCall() else { return reply(.redisUnavailable()) }
+                let gather = ProgressGather(parts: pool.segmentCount)
+                for segment in pool.segments {
+                    let key = PoolKeys(pool: segment.storageID).window(w.id)
+                    part(
+                        [Array("HMGET".utf8), Array(key.utf8)]
+                            + ["released", "left", "granted"].map { Array($0.utf8) },
+                        .progress(pool, position, w, gather, segment: segment.index))
+                }
             }
         case .claim(let poolID):
             let started = MonotonicClock.nanoseconds()
@@ -63,7 +72,7 @@ extension GatewayServer {
             // Idempotency-Key go on to Redis, which holds their first grant.
             if !soldOut.isEmpty, let index, request.idempotencyKey == nil,
                 case .open(let w) = programme.position(of: programme.pools[index], at: now),
-                soldOut[WindowKey(poolIndex: index, window: w.id)] != nil
+                isSoldOut(poolIndex: index, segments: 0..<programme.pools[index].segmentCount, window: w.id)
             {
                 metrics.soldOutShortCircuit.increment()
                 guard keep, !isDraining else {
@@ -107,6 +116,16 @@ extension GatewayServer {
                         GatewayMetrics.ClaimResult(outcome),
                         ResponseBody.claim(outcome, pool: pool, calendar: programme.calendar, now: now))
                 case .run(let claim):
+                    // A split pool's segment can be known sold out while others are not.
+                    if pool.segmentCount > 1, request.idempotencyKey == nil,
+                        isSoldOut(
+                            poolIndex: index, segments: claim.segment.index..<claim.segment.index + 1,
+                            window: claim.window.id)
+                    {
+                        metrics.soldOutShortCircuit.increment()
+                        return refuse(
+                            .soldOut, ResponseBody.claim(.soldOut, pool: pool, calendar: programme.calendar, now: now))
+                    }
                     guard admitRedisCall() else { return refuse(.redisUnavailable, .redisUnavailable()) }
                     call(ClaimScript.command(claim), .claim(claim, poolIndex: index))
                 }
@@ -122,7 +141,10 @@ extension GatewayServer {
                 guard admitRedisCall() else { return reply(.redisUnavailable()) }
                 let gather = WalletGather(person: person.person, parts: programme.pools.count)
                 for pool in programme.pools {
-                    call(WalletScript.command(pool: pool.id, person: person.person), .wallet(gather, pool: pool.id))
+                    let storage = pool.segment(of: person.person).storageID
+                    part(
+                        WalletScript.command(pool: storage, person: person.person),
+                        .wallet(gather, pool: pool.id, storage: storage))
                 }
             }
         case .redeem:
@@ -141,7 +163,7 @@ extension GatewayServer {
                 else { return reply(.error(.badRequest, "body must be {\"voucher\": \"<voucher id>\"}")) }
                 // An id that names no voucher of ours was never redeemed under this order.
                 guard voucher.utf8.count <= 160, let poolID = RedemptionRequest.poolID(ofVoucher: voucher),
-                    programme.pool(id: poolID) != nil
+                    programme.segment(storageID: poolID) != nil
                 else { return reply(.error(.unknownOrder, "no redemption of this voucher under this order id")) }
                 call(
                     RedemptionScript.reverseCommand(
@@ -207,7 +229,7 @@ extension GatewayServer {
             return .failure(.error(.badRequest, "amount_fen must be 1...10000000000"))
         }
         guard voucher.utf8.count <= 160, let poolID = RedemptionRequest.poolID(ofVoucher: voucher),
-            let pool = programme.pool(id: poolID)
+            let pool = programme.segment(storageID: poolID)?.pool
         else {
             let r = RedemptionRefusal.unknownVoucher
             return .failure(.error(code: r.rawValue, status: r.status, r.message))
@@ -253,8 +275,9 @@ extension GatewayServer {
                 let outcome = try ClaimScript.outcome(reply, for: claim)
                 metrics.claim(GatewayMetrics.ClaimResult(outcome), pool: index, nanoseconds: elapsed)
                 if case .soldOut = outcome {
-                    soldOut[WindowKey(poolIndex: index, window: claim.window.id)] = SoldOutMark(
-                        poolIndex: index, window: claim.window)
+                    let segment = claim.segment
+                    soldOut[WindowKey(poolIndex: index, segment: segment.index, window: claim.window.id)] = SoldOutMark(
+                        segment: segment, poolIndex: index, window: claim.window)
                 }
                 answer(call, ResponseBody.claim(outcome, pool: claim.pool, calendar: programme.calendar, now: now))
             } catch {
@@ -270,21 +293,33 @@ extension GatewayServer {
         case .asking, .topology, .replicaAck:
             // Handled where replies are read (GatewayServer+Redis); never completed here.
             break
-        case .progress(let pool, let position, let window):
-            guard let items = reply.array, items.count == 3 else {
-                return answer(call, .error(.internalError, "unexpected progress reply"))
+        case .progress(let pool, let position, let window, let gather, let segment):
+            gather.remaining -= 1
+            guard !gather.answered else { return }
+            if let items = reply.array, items.count == 3 {
+                if items[0] != .null {
+                    gather.released += Int(items[0].integer ?? 0)
+                    gather.left += Int(items[1].integer ?? 0)
+                    gather.granted += Int(items[2].integer ?? 0)
+                    gather.any = true
+                } else if pool.autoOpen, case .open = position, window.contains(now) {
+                    // Open but untouched: the first claim will release exactly the quota.
+                    let share = PoolSegment(pool: pool, index: segment).share(of: pool.stockPerRelease)
+                    gather.released += share
+                    gather.left += share
+                    gather.any = true
+                }
+            } else {
+                gather.failed = true
             }
-            var counts: (Int, Int, Int)?
-            if items[0] != .null {
-                counts = (Int(items[0].integer ?? 0), Int(items[1].integer ?? 0), Int(items[2].integer ?? 0))
-            } else if pool.autoOpen, case .open = position, window.contains(now) {
-                // Open but untouched: the first claim will release exactly the quota.
-                counts = (pool.stockPerRelease, pool.stockPerRelease, 0)
-            }
+            guard gather.remaining == 0 else { return }
+            gather.answered = true
+            if gather.failed { return answer(call, .error(.internalError, "unexpected progress reply")) }
+            let counts = gather.any ? (gather.released, gather.left, gather.granted) : nil
             answer(
                 call,
                 ResponseBody.progress(pool: pool, position: position, counts: counts, calendar: programme.calendar))
-        case .wallet(let gather, let pool):
+        case .wallet(let gather, let pool, _):
             gather.remaining -= 1
             do { gather.vouchers += try WalletScript.vouchers(reply, pool: pool) } catch {
                 metrics.redisErrors.increment()
@@ -320,6 +355,11 @@ extension GatewayServer {
         }
     }
 
+    /// True when every one of `segments` of the pool's window is marked sold out.
+    func isSoldOut(poolIndex: Int, segments: Range<Int>, window: String) -> Bool {
+        segments.allSatisfy { soldOut[WindowKey(poolIndex: poolIndex, segment: $0, window: window)] != nil }
+    }
+
     /// Redis errors that mean "not now" rather than "wrong": loading its data after a restart,
     /// busy with a long script, out of memory, a replica that lost its master.
     static func isTransient(_ message: String) -> Bool {
@@ -331,8 +371,12 @@ extension GatewayServer {
         if case .claim(_, let index) = call.work {
             metrics.claim(.redisUnavailable, pool: index, nanoseconds: MonotonicClock.nanoseconds() - call.sentAt)
         }
-        if case .wallet(let gather, _) = call.work {
+        if case .wallet(let gather, _, _) = call.work {
             // Answer once, when the first part fails; later parts find it answered.
+            guard !gather.answered else { return }
+            gather.answered = true
+        }
+        if case .progress(_, _, _, let gather, _) = call.work {
             guard !gather.answered else { return }
             gather.answered = true
         }

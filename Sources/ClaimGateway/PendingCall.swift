@@ -6,8 +6,10 @@ import ClaimRedis
 struct PendingCall {
     enum Work {
         case claim(ClaimRequest, poolIndex: Int)
-        case progress(Pool, SchedulePosition, ReleaseWindow)
-        case wallet(WalletGather, pool: String)
+        /// One segment's counts (`segment`), summed by `gather` for a split pool.
+        case progress(Pool, SchedulePosition, ReleaseWindow, ProgressGather, segment: Int)
+        /// `pool` names the vouchers; `storage` is the person's segment's keys.
+        case wallet(WalletGather, pool: String, storage: String)
         case redeem(RedemptionRequest)
         case reverse(pool: String, voucher: String, merchant: String, order: String, now: Instant)
         /// Is a window marked sold out restocked? (No client waits for this.)
@@ -44,11 +46,15 @@ struct PendingCall {
     func command(sendSource: Bool) -> [[UInt8]]? {
         switch work {
         case .claim(let r, _): ClaimScript.command(r, sendSource: sendSource)
-        case .progress(let pool, _, let w):
-            [Array("HMGET".utf8), Array(PoolKeys(pool: pool.id).window(w.id).utf8)]
+        case .progress(let pool, _, let w, _, let segment):
+            [
+                Array("HMGET".utf8),
+                Array(PoolKeys(pool: PoolSegment(pool: pool, index: segment).storageID).window(w.id).utf8),
+            ]
                 + ["released", "left", "granted"].map { Array($0.utf8) }
         case .soldOutCheck: nil
-        case .wallet(let g, let pool): WalletScript.command(pool: pool, person: g.person, sendSource: sendSource)
+        case .wallet(let g, _, let storage):
+            WalletScript.command(pool: storage, person: g.person, sendSource: sendSource)
         case .redeem(let r): RedemptionScript.redeemCommand(r, sendSource: sendSource)
         case .reverse(let pool, let voucher, let merchant, let order, let now):
             RedemptionScript.reverseCommand(
@@ -82,4 +88,18 @@ final class WalletGather {
         self.person = person
         self.remaining = parts
     }
+}
+
+/// Sums a split pool's segments for `GET /v1/pools/{pool}` (one HMGET per segment, each in its
+/// own slot) until the last reply is in.
+final class ProgressGather {
+    var remaining: Int
+    var released = 0, left = 0, granted = 0
+    /// Some segment has counts (released, or about to be by its first claim).
+    var any = false
+    var failed = false
+    /// The answer has been given (by the last part, or by the first Redis failure).
+    var answered = false
+
+    init(parts: Int) { remaining = parts }
 }

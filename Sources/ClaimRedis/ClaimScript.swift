@@ -4,7 +4,7 @@ import ClaimCore
 /// back as a `ClaimOutcome`. See the header of `Scripts/claim.lua`.
 public enum ClaimScript {
     public static func keys(_ r: ClaimRequest) -> [String] {
-        let k = PoolKeys(pool: r.pool.id)
+        let k = PoolKeys(pool: r.segment.storageID)
         return [
             k.window(r.window.id), k.people(r.window.id), k.replays(r.window.id), k.vouchers, k.wallet, k.buyers,
             k.windows,
@@ -13,10 +13,11 @@ public enum ClaimScript {
 
     public static func arguments(_ r: ClaimRequest) -> [String] {
         [
-            r.pool.id, r.window.id, r.person, String(r.pool.limitPerWindow),
+            r.segment.storageID, r.window.id, r.person, String(r.pool.limitPerWindow),
             r.pool.bundleFen.map(String.init).joined(separator: ","), String(r.pool.thresholdFen),
             String(r.claimedAt.unixMilliseconds), String(r.expiresAt.unixMilliseconds), r.idempotencyKey ?? "",
-            r.pool.autoOpen ? String(r.pool.stockPerRelease) : "", r.pool.eligibility.requiresBuyerList ? "1" : "",
+            r.pool.autoOpen ? String(r.segment.share(of: r.pool.stockPerRelease)) : "",
+            r.pool.eligibility.requiresBuyerList ? "1" : "",
             r.store ?? "",
         ]
     }

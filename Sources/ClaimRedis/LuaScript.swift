@@ -31,7 +31,9 @@ public struct LuaScript: Sendable, Hashable {
     /// A refunded order gives its voucher back: see `reverse.lua`.
     public static let reverse = LuaScript(name: "reverse", source: PackageResources.reverse_lua)
 
-    public static let all: [LuaScript] = [.claim, .open, .reset, .wallet, .redeem, .reverse]
+    /// Takes leftover stock from, or gives it to, one segment of a split pool.
+    public static let move = LuaScript(name: "move", source: PackageResources.move_lua)
+    public static let all: [LuaScript] = [.claim, .open, .reset, .wallet, .redeem, .reverse, .move]
 
     /// `EVALSHA sha numkeys keys... args...`, or `EVAL source ...` to (re)load it.
     public func command(keys: [String], arguments: [String], sendSource: Bool = false) -> [[UInt8]] {

@@ -7,21 +7,26 @@ public struct ProgrammeStore {
 
     public init(client: any RedisCommands) { self.client = client }
 
-    /// Writes every pool's settings and the pool index. Rewriting the same file changes nothing.
+    /// Writes every pool's settings and the pool index (for a split pool: each segment's, as
+    /// its own entry, so stats and the audit check each segment's own books). Rewriting the
+    /// same file changes nothing.
     public func load(_ programme: Programme) throws(RedisError) {
-        for pool in programme.pools {
-            let k = PoolKeys(pool: pool.id)
+        for segment in programme.pools.flatMap(\.segments) {
+            let pool = segment.pool
+            let k = PoolKeys(pool: segment.storageID)
             _ = try client.command([
                 "HSET", k.meta, "programme", programme.id, "kind", pool.kind.rawValue, "name", pool.name,
                 "face_fen", String(pool.faceFen), "threshold_fen", String(pool.thresholdFen),
                 "limit_per_window", String(pool.limitPerWindow), "stock_per_release", String(pool.stockPerRelease),
                 "vouchers_per_grant", String(pool.vouchersPerGrant),
                 "use_limit_per_programme", pool.useLimitPerProgramme.map(String.init) ?? "",
+                "pool", pool.id, "segment", String(segment.index), "segments", String(pool.segmentCount),
             ]).orThrow()
-            _ = try client.command(["SADD", PoolKeys.poolIndex, pool.id]).orThrow()
+            _ = try client.command(["SADD", PoolKeys.poolIndex, segment.storageID]).orThrow()
         }
     }
 
+    /// Storage ids of every loaded pool segment (a pool's own id when it is not split).
     public func pools() throws(RedisError) -> [String] {
         guard let ids = try client.command(["SMEMBERS", PoolKeys.poolIndex]).orThrow().array else {
             throw .unexpectedReply("SMEMBERS \(PoolKeys.poolIndex)")

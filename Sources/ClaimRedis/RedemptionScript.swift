@@ -16,13 +16,13 @@ public enum RedemptionScript {
     }
 
     public static func redeemCommand(_ r: RedemptionRequest, sendSource: Bool = false) -> [[UInt8]] {
-        LuaScript.redeem.command(keys: keys(pool: r.pool.id), arguments: redeemArguments(r), sendSource: sendSource)
+        LuaScript.redeem.command(keys: keys(pool: r.storageID), arguments: redeemArguments(r), sendSource: sendSource)
     }
 
     public static func redeem(_ r: RedemptionRequest, on client: any RedisCommands) throws(RedisError)
         -> RedemptionOutcome
     {
-        try redemption(client.run(.redeem, keys: keys(pool: r.pool.id), args: redeemArguments(r)))
+        try redemption(client.run(.redeem, keys: keys(pool: r.storageID), args: redeemArguments(r)))
     }
 
     public static func redemption(_ reply: RedisReply) throws(RedisError) -> RedemptionOutcome {

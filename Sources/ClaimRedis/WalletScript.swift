@@ -16,6 +16,12 @@ public enum WalletScript {
         try vouchers(client.run(.wallet, keys: keys(pool: pool), args: [person]), pool: pool)
     }
 
+    /// The person's vouchers in their segment of `pool` (the pool itself when not split).
+    public static func run(_ pool: Pool, person: String, on client: any RedisCommands) throws(RedisError) -> [Voucher] {
+        let storage = pool.segment(of: person).storageID
+        return try vouchers(client.run(.wallet, keys: keys(pool: storage), args: [person]), pool: pool.id)
+    }
+
     /// The vouchers in the reply. A record that does not decode is an error: a wallet must
     /// not silently lose a voucher.
     public static func vouchers(_ reply: RedisReply, pool: String) throws(RedisError) -> [Voucher] {

@@ -1,6 +1,7 @@
 import ClaimCore
 
-/// Opening and resetting windows through `open.lua` and `reset.lua`, for operators.
+/// Opening, resetting and rebalancing windows through `open.lua`, `reset.lua` and
+/// `move.lua`, for operators.
 public enum WindowScripts {
     /// What a window holds after an operator action.
     public struct State: Hashable, Sendable {
@@ -36,5 +37,22 @@ public enum WindowScripts {
             let granted = a[4].integer
         else { throw .unexpectedReply("reset: \(reply)") }
         return State(changed: change != 0, released: Int(released), left: Int(left), granted: Int(granted))
+    }
+
+    /// Moves `change` of a window's leftover stock out of (negative) or into (positive) one
+    /// segment; a take is capped at what is left. Nil when the window was never opened.
+    public static func move(_ client: any RedisCommands, pool: String, window: String, change: Int, now: Instant)
+        throws(RedisError) -> (applied: Int, state: State)?
+    {
+        let reply = try client.run(
+            .move, keys: [PoolKeys(pool: pool).window(window)], args: [String(change), String(now.unixMilliseconds)])
+        guard let a = reply.array, let status = a.first?.text else { throw .unexpectedReply("move: \(reply)") }
+        if status == "not_open" { return nil }
+        guard a.count == 5, let applied = a[1].integer, let released = a[2].integer, let left = a[3].integer,
+            let granted = a[4].integer
+        else { throw .unexpectedReply("move: \(reply)") }
+        return (
+            Int(applied), State(changed: applied != 0, released: Int(released), left: Int(left), granted: Int(granted))
+        )
     }
 }

@@ -18,7 +18,8 @@ struct ClaimCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claimctl", abstract: "Operate a ClaimGate programme in Redis.",
         subcommands: [
-            Load.self, Open.self, Reset.self, Stats.self, Audit.self, Token.self, MerchantTokenCommand.self,
+            Load.self, Open.self, Reset.self, Rebalance.self, Stats.self, Audit.self, Token.self,
+            MerchantTokenCommand.self,
             StoreQR.self,
             GrantList.self,
         ])
@@ -69,16 +70,20 @@ struct WindowTarget: ParsableArguments {
         if let quota, quota < 0 || quota > 1_000_000_000 { throw ValidationError("--quota must be 0...1000000000") }
     }
 
-    /// Calls `body` for each chosen pool with its window and quota, on one Redis connection.
-    func forEach(_ body: (Pool, ReleaseWindow, Int, any RedisCommands, Instant, Programme) throws -> Void) throws {
+    /// Calls `body` for each chosen pool segment (each pool, when not split) with its window and
+    /// its share of the quota, on one Redis connection.
+    func forEach(_ body: (PoolSegment, ReleaseWindow, Int, any RedisCommands, Instant, Programme) throws -> Void)
+        throws
+    {
         let programme = try connection.programme()
         let now = try connection.instant(programme)
         let client = try connection.client()
         let pools = pool == "all" ? programme.pools : [try lookup(pool, programme)]
         for p in pools {
-            try body(
-                p, try window(of: p, programme: programme, now: now), quota ?? p.stockPerRelease, client, now, programme
-            )
+            let w = try window(of: p, programme: programme, now: now)
+            for segment in p.segments {
+                try body(segment, w, segment.share(of: quota ?? p.stockPerRelease), client, now, programme)
+            }
         }
     }
 
@@ -102,16 +107,17 @@ struct Open: ParsableCommand {
     @OptionGroup var target: WindowTarget
 
     func run() throws {
-        try target.forEach { p, w, quota, client, now, programme in
-            let s = try WindowScripts.open(client, pool: p.id, window: w.id, quota: quota, now: now)
+        try target.forEach { segment, w, quota, client, now, programme in
+            let id = segment.storageID
+            let s = try WindowScripts.open(client, pool: id, window: w.id, quota: quota, now: now)
             operatorLog.info(
                 "operator action",
                 metadata: [
-                    "action": "open", "pool": "\(p.id)", "window": "\(w.id)", "released": "\(s.released)",
+                    "action": "open", "pool": "\(id)", "window": "\(w.id)", "released": "\(s.released)",
                     "changed": "\(s.changed)",
                 ])
             print(
-                "\(p.id) \(w.id): \(s.changed ? "released" : "already released") \(s.released), left \(s.left), "
+                "\(id) \(w.id): \(s.changed ? "released" : "already released") \(s.released), left \(s.left), "
                     + "opens \(programme.calendar.iso8601(w.opensAt))")
         }
     }
@@ -123,20 +129,21 @@ struct Reset: ParsableCommand {
     @OptionGroup var target: WindowTarget
 
     func run() throws {
-        try target.forEach { p, w, quota, client, now, _ in
-            let result = try WindowScripts.reset(client, pool: p.id, window: w.id, quota: quota, now: now)
+        try target.forEach { segment, w, quota, client, now, _ in
+            let id = segment.storageID
+            let result = try WindowScripts.reset(client, pool: id, window: w.id, quota: quota, now: now)
             operatorLog.info(
                 "operator action",
                 metadata: [
-                    "action": "reset", "pool": "\(p.id)", "window": "\(w.id)", "quota": "\(quota)",
+                    "action": "reset", "pool": "\(id)", "window": "\(w.id)", "quota": "\(quota)",
                     "released": "\(result?.released ?? 0)", "changed": "\(result?.changed ?? false)",
                 ])
             guard let s = result else {
-                print("\(p.id) \(w.id): not released yet (use open)")
+                print("\(id) \(w.id): not released yet (use open)")
                 return
             }
             print(
-                "\(p.id) \(w.id): \(s.changed ? "reset" : "unchanged"): released \(s.released), granted \(s.granted), "
+                "\(id) \(w.id): \(s.changed ? "reset" : "unchanged"): released \(s.released), granted \(s.granted), "
                     + "left \(s.left)")
         }
     }
@@ -187,7 +194,8 @@ struct Stats: ParsableCommand {
     private func rows(_ store: ProgrammeStore, previous: [String: Int]?, seconds: Double) throws -> (
         table: [[String]], granted: [String: Int]
     ) {
-        let pools = try pool.map { [$0] } ?? store.pools()
+        // A split pool's segments are listed each on its own row (`<pool>.s<k>`).
+        let pools = try store.pools().filter { id in pool.map { id == $0 || id.hasPrefix($0 + ".s") } ?? true }
         var rows: [[String]] = [["pool", "window", "released", "granted", "left"] + (watch ? ["granted/s"] : [])]
         var granted: [String: Int] = [:]
         for p in pools {

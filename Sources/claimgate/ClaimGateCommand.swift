@@ -37,6 +37,8 @@ struct Serve: ParsableCommand {
     @Option(help: "Requests per client address in a burst.") var addressBurst = 200.0
     @Option(help: "Open connections per client address (0: no limit).") var maxConnectionsPerAddress = 0
     @Option(help: "Seconds of clock skew allowed on token exp/nbf (0...300).") var tokenClockSkew = 30
+    @Option(help: "Milliseconds a window answered sold_out locally waits before asking Redis again (restocks).")
+    var soldOutRecheckMs = 500
     @Option(help: "Answer claims and redemptions only once this many replicas have them (WAIT; 0: off).")
     var waitReplicas = 0
     @Option(help: "Milliseconds WAIT may take before the answer goes out anyway (counted in metrics).")
@@ -45,6 +47,9 @@ struct Serve: ParsableCommand {
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1...256") }
         if !(0...300).contains(tokenClockSkew) { throw ValidationError("--token-clock-skew must be 0...300") }
+        if !(10...10_000).contains(soldOutRecheckMs) {
+            throw ValidationError("--sold-out-recheck-ms must be 10...10000")
+        }
         if !(0...16).contains(waitReplicas) || !(1...10_000).contains(waitTimeoutMs) {
             throw ValidationError("--wait-replicas must be 0...16 and --wait-timeout-ms 1...10000")
         }
@@ -81,6 +86,7 @@ struct Serve: ParsableCommand {
             if case .cluster(let seeds) = target { template.clusterSeeds = seeds }
             template.tokenClockSkewMilliseconds = Int64(tokenClockSkew) * 1000
             template.waitReplicas = waitReplicas
+            template.soldOutRecheckMilliseconds = UInt64(soldOutRecheckMs)
             template.waitTimeoutMilliseconds = waitTimeoutMs
             template.personRate = personRate > 0 ? RateLimit(burst: personBurst, perSecond: personRate) : nil
             template.addressRate = addressRate > 0 ? RateLimit(burst: addressBurst, perSecond: addressRate) : nil

@@ -29,6 +29,10 @@ final class ClaimWorkload: LoadWorkload {
     /// Claims sent per person, by pool (each once, however often it was sent again): no person
     /// may hold more grants than this.
     private(set) var claimsByPerson: [String: [String: Int]] = [:]
+    /// `sold_out` answers by pool, and how many of them came before the pool's last grant (so
+    /// while it still had stock: the tail of a split pool whose segments empty unevenly).
+    private(set) var soldOuts: [String: Int] = [:]
+    private(set) var soldOutsBeforeLastGrant: [String: Int] = [:]
 
     init(
         targets: [Target], users: Int, repeatShare: Double, idempotencyKeys: Bool, secret: TokenKeyring, seed: UInt64,
@@ -72,9 +76,15 @@ final class ClaimWorkload: LoadWorkload {
     }
 
     func record(tag: Int, response: HTTPResponse) {
+        guard let (target, user) = inFlight.removeValue(forKey: tag) else { return }
+        let pool = targets[target].pool
+        if response.status == 409, LoadResults.strings(named: "error", in: response.body).first == "sold_out" {
+            soldOuts[pool, default: 0] += 1
+            return
+        }
         // 200 is a replay: the answer to a claim whose first answer never arrived.
-        guard let (target, user) = inFlight.removeValue(forKey: tag), response.status == 201 || response.status == 200
-        else { return }
+        guard response.status == 201 || response.status == 200 else { return }
+        soldOutsBeforeLastGrant[pool] = soldOuts[pool, default: 0]
         let ids = LoadResults.strings(named: "id", in: response.body)
         guard !ids.isEmpty else {
             unreadableGrants += 1

@@ -18,25 +18,48 @@ struct Verdict {
         let store = ProgrammeStore(client: try redis.connect())
         var problems: [String] = []
         var granted = 0, left = 0, released = 0, seen = 0, people = Set<String>()
+        var tail = 0
         for target in pools {
             let pool = target.pool
             let ledger = claims.ledgers[pool.id] ?? GrantLedger()
             seen += ledger.granted
             people.formUnion(ledger.grantsByPerson.keys)
-            guard let counts = try store.counts(pool: pool.id, window: target.window) else {
+            // A split pool is checked segment by segment, and its figures summed.
+            var poolReleased = 0, poolLeft = 0
+            var vouchers: [String: [Voucher]] = [:]
+            var anyReleased = false
+            for segment in pool.segments {
+                let id = segment.storageID
+                let own = try store.vouchers(pool: id)
+                for (w, vs) in own { vouchers[w, default: []] += vs }
+                guard let counts = try store.counts(pool: id, window: target.window) else { continue }
+                anyReleased = true
+                granted += counts.granted
+                left += counts.left
+                released += counts.released
+                poolReleased += counts.released
+                poolLeft += counts.left
+                problems += AuditReport.problems(
+                    in: try store.snapshot(
+                        pool: id, window: target.window, limit: pool.limitPerWindow,
+                        vouchers: own[target.window] ?? [],
+                        vouchersPerGrant: pool.vouchersPerGrant))
+            }
+            guard anyReleased else {
                 // Never released: only right if nobody was granted anything either.
                 if ledger.granted > 0 {
                     problems.append("\(pool.id) \(target.window): grants without a released window")
                 }
                 continue
             }
-            granted += counts.granted
-            left += counts.left
-            released += counts.released
-            let vouchers = try store.vouchers(pool: pool.id)
             let inWindow = vouchers[target.window] ?? []
+            // Told sold_out while the pool still had stock: before its last grant, or at all
+            // if stock is left at the end (a segment emptied while others had some).
+            tail +=
+                poolLeft > 0
+                ? claims.soldOuts[pool.id, default: 0] : claims.soldOutsBeforeLastGrant[pool.id, default: 0]
             problems += ledger.problems(
-                limit: pool.limitPerWindow * pool.vouchersPerGrant, released: counts.released * pool.vouchersPerGrant
+                limit: pool.limitPerWindow * pool.vouchersPerGrant, released: poolReleased * pool.vouchersPerGrant
             )
             .map { "\(pool.id): \($0)" }
             var owners: [String: String] = [:]
@@ -53,20 +76,21 @@ struct Verdict {
                     "\(pool.id): \(over.count) people hold more vouchers than they claimed, e.g. \(p) with "
                         + "\(held[p, default: 0]) from \(n) claims")
             }
-            problems += AuditReport.problems(
-                in: try store.snapshot(
-                    pool: pool.id, window: target.window, limit: pool.limitPerWindow, vouchers: inWindow,
-                    vouchersPerGrant: pool.vouchersPerGrant))
             if redemptions != nil {
-                problems += AuditReport.problems(
-                    in: try store.redemptionSnapshot(
-                        pool: pool.id, useLimit: pool.useLimitPerProgramme, vouchers: vouchers.values.flatMap { $0 }))
+                for segment in pool.segments {
+                    let id = segment.storageID
+                    problems += AuditReport.problems(
+                        in: try store.redemptionSnapshot(
+                            pool: id, useLimit: pool.useLimitPerProgramme,
+                            vouchers: (try store.vouchers(pool: id)).values.flatMap { $0 }))
+                }
             }
         }
         if claims.unreadableGrants > 0 { problems.append("\(claims.unreadableGrants) grants had no voucher id") }
         var figures =
             "\(pools.count) pools; vouchers granted to this run \(seen) (people \(people.count)); in Redis granted \(granted) "
             + "+ left \(left) = released \(released)"
+        if tail > 0 { figures += "; sold_out while stock remained: \(tail)" }
         if let r = redemptions {
             problems += r.problems
             figures +=

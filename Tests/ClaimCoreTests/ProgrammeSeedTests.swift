@@ -4,16 +4,25 @@ import Testing
 @testable import ClaimCore
 
 @Suite struct ProgrammeSeedTests {
-    static func repoSeed() -> [UInt8] {
+    static func repoSeed(_ name: String = "shenyang-2022.json") -> [UInt8] {
         var url = URL(fileURLWithPath: #filePath)
         while url.path != "/" {
             url.deleteLastPathComponent()
-            if let d = FileManager.default.contents(atPath: url.appendingPathComponent("seeds/shenyang-2022.json").path)
-            {
+            if let d = FileManager.default.contents(atPath: url.appendingPathComponent("seeds/\(name)").path) {
                 return Array(d)
             }
         }
         return []
+    }
+
+    @Test func theNationalSeedSplitsItsHotPoolInThree() throws {
+        let programme = try ProgrammeSeed.decode(Self.repoSeed("national-2022.json"))
+        #expect(programme.pool(id: "national-15")?.segmentCount == 1)
+        let split = try #require(programme.pool(id: "national-15-split"))
+        #expect(split.segmentCount == 3)
+        #expect(
+            split.segments.map(\.storageID) == ["national-15-split.s0", "national-15-split.s1", "national-15-split.s2"])
+        #expect(decode { $0["pools"] = [["id": "x"]] } != nil)
     }
 
     @Test func theShenyangSeedHasAllFourKinds() throws {

@@ -72,4 +72,23 @@ import Testing
                 in: try store.snapshot(pool: racing.id, window: "2022-06-10", limit: 1, vouchers: vouchers)
             ).isEmpty)
     }
+
+    @Test func aRebalanceMovesLeftoverStockWithoutEverOverReleasing() throws {
+        let pool = TestProgramme.dailyPool(stock: 9, autoOpen: true, segments: 3)
+        for s in pool.segments {
+            _ = try WindowScripts.open(client, pool: s.storageID, window: "2022-06-10", quota: 3, now: now)
+        }
+        let s0 = pool.segments[0].storageID, s1 = pool.segments[1].storageID
+        // A take is capped at what is left; a give adds; the books balance in each segment.
+        let take = try #require(try WindowScripts.move(client, pool: s1, window: "2022-06-10", change: -5, now: now))
+        #expect(take.applied == -3)
+        #expect(take.state == .init(changed: true, released: 0, left: 0, granted: 0))
+        let give = try #require(try WindowScripts.move(client, pool: s0, window: "2022-06-10", change: 3, now: now))
+        #expect(give.state == .init(changed: true, released: 6, left: 6, granted: 0))
+        #expect(try WindowScripts.move(client, pool: "\(pool.id).s9", window: "2022-06-10", change: 1, now: now) == nil)
+        let store = ProgrammeStore(client: client)
+        var released = 0
+        for s in pool.segments { released += try store.counts(pool: s.storageID, window: "2022-06-10")?.released ?? 0 }
+        #expect(released == 9)
+    }
 }

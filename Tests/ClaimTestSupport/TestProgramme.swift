@@ -18,7 +18,7 @@ public enum TestProgramme {
     /// An appliance-like pool: daily windows June 10-30 at 10:00, `stock` per day, limit 1.
     public static func dailyPool(
         id: String = uniqueID("daily"), stock: Int, limit: Int = 1, autoOpen: Bool = false, storeQR: Bool = false,
-        useLimit: Int? = nil, bundle: [Int]? = nil
+        useLimit: Int? = nil, bundle: [Int]? = nil, segments: Int = 1
     ) -> Pool {
         let d = DateRange(
             first: CivilDate(year: 2022, month: 6, day: 10)!, last: CivilDate(year: 2022, month: 6, day: 30)!)!
@@ -29,7 +29,7 @@ public enum TestProgramme {
             validity: .endOfClaimDay,
             eligibility: EligibilityRule(region: "210100", requiresRealName: true, cardPrefix: "62"),
             merchantCategories: ["appliance-telecom-electronics"], autoOpen: autoOpen, requiresStoreQR: storeQR,
-            useLimitPerProgramme: useLimit, bundleFen: bundle)
+            useLimitPerProgramme: useLimit, bundleFen: bundle, segmentCount: segments)
     }
 
     public static func programme(_ pools: [Pool]) -> Programme {

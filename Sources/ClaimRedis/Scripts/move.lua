@@ -1,0 +1,22 @@
+-- move.lua: one half of moving leftover stock between a split pool's segments (each segment
+-- is its own slot, so a move is two calls: take from one, then give to another). `released`
+-- moves by exactly what `left` moves, so granted + left == released holds in every segment
+-- at every moment; a take that is never followed by its give (a crash in between) leaves
+-- stock unreleased, never over-released.
+--
+-- KEYS[1] window state   cg:{S}:w:<W>   hash: released, left, granted, quota, opened_at
+-- ARGV[1] change: negative takes up to that many (never below 0 left), positive gives
+-- ARGV[2] now (unix ms)
+-- Returns {'moved', change applied, released, left, granted} | {'not_open'}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_open'} end
+local change = tonumber(ARGV[1])
+if not change or change ~= math.floor(change) then return redis.error_reply('change must be an integer') end
+local left = tonumber(redis.call('HGET', KEYS[1], 'left'))
+if change < 0 and -change > left then change = -left end
+if change ~= 0 then
+  redis.call('HINCRBY', KEYS[1], 'released', change)
+  redis.call('HINCRBY', KEYS[1], 'left', change)
+  redis.call('HSET', KEYS[1], 'moved_at', ARGV[2])
+end
+local s = redis.call('HMGET', KEYS[1], 'released', 'left', 'granted')
+return {'moved', change, tonumber(s[1]), tonumber(s[2]), tonumber(s[3])}
