@@ -26,12 +26,15 @@ struct ClaimLoad: ParsableCommand {
     enum Scenario: String, ExpressibleByArgument {
         case spike
         case releaseDay = "release-day"
+        /// Plain GETs of --path (no tokens, no verdict): claimload's own ceiling.
+        case get
     }
 
     @Option(help: "Gateway URL, or several comma-separated (connections spread over them; loopback only).")
     var url = "http://127.0.0.1:8080"
     @Option(help: "spike or release-day.") var scenario: Scenario = .spike
     @Option(help: "Pool to claim from (spike).") var pool = "appliance-500"
+    @Option(help: "Path to GET (--scenario get).") var path = "/healthz"
     @Option(help: "Distinct people.") var users = 100_000
     @Option(help: "Share of requests from people who already claimed (0...1).") var repeatShare = 0.1
     @Option(help: "Concurrent keep-alive connections.") var connections = 64
@@ -85,6 +88,15 @@ struct ClaimLoad: ParsableCommand {
             gateways.append(a)
         }
         guard let address = gateways.first else { throw SetupError("--url: at least one gateway") }
+        if scenario == .get {
+            let workload = HTTPGetWorkload(path: path, host: address.host)
+            let run = try LoadRun(
+                gateways: gateways.map { ($0.host, $0.port) }, connections: connections, durationSeconds: duration,
+                maxRequests: requests, workload: workload)
+            print(run.run().report("GET \(path)"))
+            guard workload.failures == 0 else { throw SetupError("\(workload.failures) answers were not 200") }
+            return
+        }
         let endpoint = try RedisCredentials.target(redis)
         let secret: TokenKeyring
         if tokenSecretFile == nil, let tokenSecret {
@@ -99,7 +111,7 @@ struct ClaimLoad: ParsableCommand {
         // The pools under test and the window each is claimed in.
         let chosen: [Pool]
         switch scenario {
-        case .spike:
+        case .spike, .get:
             guard let p = programme.pool(id: pool) else { throw SetupError("no pool \(pool) in \(seedFile)") }
             chosen = [p]
         case .releaseDay:
