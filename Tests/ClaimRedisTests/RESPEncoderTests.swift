@@ -16,4 +16,12 @@ import Testing
         try reader.feed(out)
         #expect(try reader.next() == .array([.bulk([0, 13, 10, 255]), .bulk(Array("é".utf8))]))
     }
+
+    @Test func writesEveryDecimalDigitOfCountsAndLengths() {
+        for n in [0, 1, 9, 10, 11, 99, 100, 1009, 65_536, 1_000_000_007, Int(Int32.max)] {
+            var out: [UInt8] = []
+            RESPEncoder.appendDecimal(n, to: &out)
+            #expect(out == Array("\(n)\r\n".utf8), "\(n)")
+        }
+    }
 }
