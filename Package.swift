@@ -48,7 +48,7 @@ let package = Package(
             dependencies: ["ClaimCore", "ClaimPOSIX", "CHiredis", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.embedInCode("Scripts")]
         ),
-        .target(name: "ClaimHTTP", dependencies: ["ClaimPOSIX"], swiftSettings: loopSettings),
+        .target(name: "ClaimHTTP", dependencies: ["ClaimCore", "ClaimPOSIX"], swiftSettings: loopSettings),
         .target(
             name: "ClaimGateway",
             dependencies: [

@@ -27,8 +27,7 @@ bench_redis() {
   port=$(free_port)
   start_redis "$WORK" "$port"
   R="redis://127.0.0.1:$port"
-  export CLAIMGATE_TOKEN_SECRET
-  CLAIMGATE_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  fresh_secrets
   "$BIN/claimctl" load --redis "$R" seeds/shenyang-2022.json >/dev/null 2>&1
 }
 

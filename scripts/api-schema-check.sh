@@ -31,9 +31,7 @@ trap cleanup EXIT
 RP=$(free_port)
 start_redis "$WORK" "$RP"
 R="redis://127.0.0.1:$RP"
-export CLAIMGATE_TOKEN_SECRET CLAIMGATE_STORE_QR_SECRET
-CLAIMGATE_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-CLAIMGATE_STORE_QR_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+fresh_secrets
 "$BIN/claimctl" load --redis "$R" seeds/shenyang-2022.json >/dev/null 2>&1
 GP=$(free_port)
 # No per-person rate limit: schemathesis sends one person's requests as fast as it can, and

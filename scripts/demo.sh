@@ -48,9 +48,7 @@ REDIS_PORT=$(free_port)
 start_redis "$WORK" "$REDIS_PORT"
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 # Fresh secrets for this demo only: the identity provider's and the store QR codes'.
-export CLAIMGATE_TOKEN_SECRET CLAIMGATE_STORE_QR_SECRET
-CLAIMGATE_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-CLAIMGATE_STORE_QR_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+fresh_secrets
 
 echo "== loading the programme (windows open by themselves at their release instant)"
 "$BIN/claimctl" load --redis "$REDIS_URL" seeds/shenyang-2022.json

@@ -1,3 +1,4 @@
+import ClaimCore
 /// Writes HTTP/1.1 responses into a connection's output buffer.
 public enum HTTPResponseWriter {
     /// Appends a complete response with a JSON body (headers only with `omitBody`, for HEAD:
@@ -23,16 +24,7 @@ public enum HTTPResponseWriter {
         if !omitBody { out.append(contentsOf: body) }
     }
 
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        var divisor = 1
-        while divisor <= value / 10 { divisor *= 10 }
-        var v = max(0, value)
-        while divisor > 0 {
-            out.append(UInt8(48 + v / divisor))
-            v %= divisor
-            divisor /= 10
-        }
-    }
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) { DecimalDigits.append(value, to: &out) }
 
     public static func reason(_ status: Int) -> String {
         switch status {

@@ -1,3 +1,5 @@
+import ClaimCore
+
 /// Writes commands in RESP (`*N\r\n$len\r\narg\r\n...`) into a caller-owned buffer, so a
 /// pipeline of many commands is one contiguous write with no per-command allocation.
 public enum RESPEncoder {
@@ -20,14 +22,7 @@ public enum RESPEncoder {
     /// `n` (never negative: a count or a length) in decimal, then CRLF: digit by digit, with no
     /// String in between (callgrind showed `String(n)` at 22 allocations per claim).
     static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
-        var divisor = 1
-        while divisor <= n / 10 { divisor *= 10 }
-        var rest = max(0, n)
-        while divisor > 0 {
-            out.append(UInt8(48 + rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
+        DecimalDigits.append(n, to: &out)
         out.append(13)
         out.append(10)
     }

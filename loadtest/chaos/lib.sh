@@ -15,8 +15,7 @@ chaos_setup() {
   BIN=$(swift build -c "$CONFIG" --show-bin-path)
   WORK=$(mktemp -d /tmp/claimgate-chaos.XXXXXX)
   trap chaos_cleanup EXIT
-  export CLAIMGATE_TOKEN_SECRET
-  CLAIMGATE_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  fresh_secrets
   RP=$(free_port)
   R="redis://127.0.0.1:$RP"
   GP=$(free_port)

@@ -14,9 +14,7 @@ cluster_setup() {
   BIN=$(swift build -c "$CONFIG" --show-bin-path)
   WORK=$(mktemp -d /tmp/claimgate-cluster-test.XXXXXX)
   trap cluster_cleanup EXIT
-  export CLAIMGATE_TOKEN_SECRET CLAIMGATE_STORE_QR_SECRET
-  CLAIMGATE_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  CLAIMGATE_STORE_QR_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  fresh_secrets
   R=$(scripts/cluster.sh up "$WORK/cluster")
   PORTS=($(cat "$WORK/cluster/ports"))
   "$BIN/claimctl" load --redis "$R" seeds/shenyang-2022.json >/dev/null 2>&1

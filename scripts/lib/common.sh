@@ -20,6 +20,14 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# fresh_secrets: exports a new random identity-provider secret and store QR secret (a run's
+# own, never reused).
+fresh_secrets() {
+  export CLAIMGATE_TOKEN_SECRET CLAIMGATE_STORE_QR_SECRET
+  CLAIMGATE_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  CLAIMGATE_STORE_QR_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+}
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {
   local p
