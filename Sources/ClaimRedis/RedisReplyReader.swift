@@ -8,7 +8,7 @@ public final class RedisReplyReader {
 
     public init() {
         // redisReaderCreate only fails when malloc does; there is nothing to recover then.
-        guard let r = redisReaderCreate(), cg_reader_bound_arrays(r) == 0 else {
+        guard let r = redisReaderCreate(), cg_reader_bound_arrays(r, Int64(CG_MAX_REPLY_ELEMENTS)) == 0 else {
             fatalError("redisReaderCreate: out of memory")
         }
         reader = r
