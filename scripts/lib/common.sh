@@ -28,12 +28,17 @@ fresh_secrets() {
   CLAIMGATE_STORE_QR_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+# free_port: a TCP port on 127.0.0.1 that no socket uses now. Chosen below the kernel's
+# ephemeral range (32768+ here), where a load test's own client sockets would make a later
+# bind fail; below 22768, so a Redis Cluster node's bus port (port + 10000) stays below it too.
 free_port() {
   local p
   for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+    p=$((10000 + RANDOM % 12768))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+    if command -v ss >/dev/null 2>&1 && [ -n "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then continue; fi
+    echo "$p"
+    return 0
   done
   echo "no free port found" >&2
   return 1
