@@ -12,11 +12,7 @@ cd "$(dirname "$0")/../.."
 source loadtest/chaos/lib.sh
 SIGNAL=KILL
 for a in "$@"; do case "$a" in KILL | TERM) SIGNAL=$a ;; esac; done
-chaos_setup
-durable_redis always
-load_programme comprehensive-50 100000
-start_gateway
-spike_in_background comprehensive-50 8
+begin_spike comprehensive-50 100000 8
 for at in 2 4; do
   sleep 2
   echo "== SIG$SIGNAL the gateway (${at} s)"

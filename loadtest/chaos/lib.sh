@@ -72,6 +72,16 @@ spike_in_background() {
   LOAD_PID=$!
 }
 
+# begin_spike POOL QUOTA SECONDS: the usual start of a chaos run: work folder, durable Redis,
+# the programme with POOL released with QUOTA, a gateway, and the spike in the background.
+begin_spike() {
+  chaos_setup
+  durable_redis always
+  load_programme "$1" "$2"
+  start_gateway
+  spike_in_background "$1" "$3"
+}
+
 # finish NAME: waits for claimload, audits, prints the run and one summary line; exit status
 # 0 only if the verdict passed and the audit is clean.
 finish() {

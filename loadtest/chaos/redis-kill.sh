@@ -7,11 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source loadtest/chaos/lib.sh
-chaos_setup
-durable_redis always
-load_programme comprehensive-50 100000
-start_gateway
-spike_in_background comprehensive-50 8
+begin_spike comprehensive-50 100000 8
 sleep 2.5
 echo "== SIGKILL redis at 2.5 s (vouchers in Redis so far: $(redis-cli -p "$RP" hlen 'cg:{comprehensive-50}:vouchers'))"
 kill_redis
