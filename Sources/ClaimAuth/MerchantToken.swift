@@ -23,8 +23,7 @@ public struct MerchantToken: Hashable, Sendable {
         w.field("sub", merchant)
         w.field("role", "merchant")
         w.field("cats", categories.joined(separator: ","))
-        w.field("exp", Int(expiresAt.unixMilliseconds / 1000))
-        if let notBefore { w.field("nbf", Int(notBefore.unixMilliseconds / 1000)) }
+        TokenLifetime(expiresAt: expiresAt, notBefore: notBefore).write(into: &w)
         w.endObject()
         return w.bytes
     }
@@ -32,13 +31,10 @@ public struct MerchantToken: Hashable, Sendable {
     static func from(payload json: FlatJSONObject) -> Result<MerchantToken, TokenError> {
         guard json.string("role") == "merchant" else { return .failure(.badClaim("role")) }
         guard let sub = json.string("sub"), Identifier.isValid(sub) else { return .failure(.badClaim("sub")) }
-        guard let exp = json.integer("exp"), exp > 0, exp < 100_000_000_000 else { return .failure(.badClaim("exp")) }
-        var notBefore: Instant?
-        if json["nbf"] != nil {
-            guard let nbf = json.integer("nbf"), nbf > 0, nbf < 100_000_000_000 else {
-                return .failure(.badClaim("nbf"))
-            }
-            notBefore = Instant(unixMilliseconds: nbf * 1000)
+        let lifetime: TokenLifetime
+        switch TokenLifetime.read(json) {
+        case .failure(let e): return .failure(e)
+        case .success(let l): lifetime = l
         }
         let cats = (json.string("cats") ?? "").split(separator: ",").map(String.init)
         guard !cats.isEmpty, cats.count <= 32, cats.allSatisfy(Identifier.isValid) else {
@@ -46,7 +42,7 @@ public struct MerchantToken: Hashable, Sendable {
         }
         return .success(
             MerchantToken(
-                merchant: sub, categories: cats, expiresAt: Instant(unixMilliseconds: exp * 1000), notBefore: notBefore)
+                merchant: sub, categories: cats, expiresAt: lifetime.expiresAt, notBefore: lifetime.notBefore)
         )
     }
 }

@@ -26,8 +26,7 @@ public struct PersonToken: Hashable, Sendable {
         w.field("real_name", facts.realName)
         w.field("card", facts.cardPrefix)
         w.field("acct", facts.account.rawValue)
-        w.field("exp", Int(expiresAt.unixMilliseconds / 1000))
-        if let notBefore { w.field("nbf", Int(notBefore.unixMilliseconds / 1000)) }
+        TokenLifetime(expiresAt: expiresAt, notBefore: notBefore).write(into: &w)
         w.endObject()
         return w.bytes
     }
@@ -37,13 +36,10 @@ public struct PersonToken: Hashable, Sendable {
         // A merchant's token (or anything with another role) never acts as a resident.
         if let role = json.string("role"), role != "resident" { return .failure(.badClaim("role")) }
         guard let sub = json.string("sub"), Identifier.isValid(sub) else { return .failure(.badClaim("sub")) }
-        guard let exp = json.integer("exp"), exp > 0, exp < 100_000_000_000 else { return .failure(.badClaim("exp")) }
-        var notBefore: Instant?
-        if json["nbf"] != nil {
-            guard let nbf = json.integer("nbf"), nbf > 0, nbf < 100_000_000_000 else {
-                return .failure(.badClaim("nbf"))
-            }
-            notBefore = Instant(unixMilliseconds: nbf * 1000)
+        let lifetime: TokenLifetime
+        switch TokenLifetime.read(json) {
+        case .failure(let e): return .failure(e)
+        case .success(let l): lifetime = l
         }
         let region = json.string("region") ?? ""
         let realName = json.bool("real_name") ?? false
@@ -59,6 +55,6 @@ public struct PersonToken: Hashable, Sendable {
             PersonToken(
                 person: sub,
                 facts: EligibilityFacts(region: region, realName: realName, cardPrefix: card, account: account),
-                expiresAt: Instant(unixMilliseconds: exp * 1000), notBefore: notBefore))
+                expiresAt: lifetime.expiresAt, notBefore: lifetime.notBefore))
     }
 }

@@ -93,9 +93,8 @@ public struct TokenVerifier {
 
     /// Applies `exp` and `nbf` at `now`, with the configured skew on both sides.
     private func checkTime(expiresAt: Instant, notBefore: Instant?, now: Instant) -> TokenError? {
-        if now.adding(milliseconds: -clockSkewMilliseconds) >= expiresAt { return .expired }
-        if let notBefore, now.adding(milliseconds: clockSkewMilliseconds) < notBefore { return .notYetValid }
-        return nil
+        TokenLifetime(expiresAt: expiresAt, notBefore: notBefore).problem(
+            at: now, skewMilliseconds: clockSkewMilliseconds)
     }
 
     /// Checks a resident's `token` (the bytes after `Bearer `) at `now`.

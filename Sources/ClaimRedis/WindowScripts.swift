@@ -31,12 +31,7 @@ public enum WindowScripts {
     {
         let reply = try client.run(
             .reset, keys: [PoolKeys(pool: pool).window(window)], args: [String(quota), String(now.unixMilliseconds)])
-        guard let a = reply.array, let status = a.first?.text else { throw .unexpectedReply("reset: \(reply)") }
-        if status == "not_open" { return nil }
-        guard a.count == 5, let change = a[1].integer, let released = a[2].integer, let left = a[3].integer,
-            let granted = a[4].integer
-        else { throw .unexpectedReply("reset: \(reply)") }
-        return State(changed: change != 0, released: Int(released), left: Int(left), granted: Int(granted))
+        return try change(reply, of: "reset")?.state
     }
 
     /// Moves `change` of a window's leftover stock out of (negative) or into (positive) one
@@ -46,11 +41,19 @@ public enum WindowScripts {
     {
         let reply = try client.run(
             .move, keys: [PoolKeys(pool: pool).window(window)], args: [String(change), String(now.unixMilliseconds)])
-        guard let a = reply.array, let status = a.first?.text else { throw .unexpectedReply("move: \(reply)") }
+        return try self.change(reply, of: "move")
+    }
+
+    /// Reads the reply `reset.lua` and `move.lua` share: `{status, change, released, left,
+    /// granted}`, or `{'not_open'}` (nil).
+    private static func change(_ reply: RedisReply, of script: String) throws(RedisError) -> (
+        applied: Int, state: State
+    )? {
+        guard let a = reply.array, let status = a.first?.text else { throw .unexpectedReply("\(script): \(reply)") }
         if status == "not_open" { return nil }
         guard a.count == 5, let applied = a[1].integer, let released = a[2].integer, let left = a[3].integer,
             let granted = a[4].integer
-        else { throw .unexpectedReply("move: \(reply)") }
+        else { throw .unexpectedReply("\(script): \(reply)") }
         return (
             Int(applied), State(changed: applied != 0, released: Int(released), left: Int(left), granted: Int(granted))
         )
