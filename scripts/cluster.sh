@@ -37,7 +37,7 @@ case "$cmd" in
         --logfile "$DIR/$p/redis.log" --daemonize yes --pidfile "$DIR/$p/redis.pid"
     done
     for p in "${ports[@]}"; do
-      for _ in $(seq 100); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.05; done
+      wait_redis "$p" || { echo "redis-server did not start on port $p; see $DIR/$p/redis.log" >&2; exit 1; }
     done
     printf '%s\n' "${ports[@]}" >"$DIR/ports"
     redis-cli --cluster create $(printf '127.0.0.1:%s ' "${ports[@]}") --cluster-replicas 1 --cluster-yes \

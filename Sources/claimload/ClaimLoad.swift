@@ -32,7 +32,7 @@ struct ClaimLoad: ParsableCommand {
 
     @Option(help: "Gateway URL, or several comma-separated (connections spread over them; loopback only).")
     var url = "http://127.0.0.1:8080"
-    @Option(help: "spike or release-day.") var scenario: Scenario = .spike
+    @Option(help: "spike, release-day, or get (plain GETs of --path, no verdict).") var scenario: Scenario = .spike
     @Option(help: "Pool to claim from (spike).") var pool = "appliance-500"
     @Option(help: "Path to GET (--scenario get).") var path = "/healthz"
     @Option(help: "Distinct people.") var users = 100_000

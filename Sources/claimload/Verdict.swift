@@ -27,10 +27,13 @@ struct Verdict {
             // A split pool is checked segment by segment, and its figures summed.
             var poolReleased = 0, poolLeft = 0
             var vouchers: [String: [Voucher]] = [:]
+            // Each segment's vouchers, read once for both the window checks and redemptions.
+            var bySegment: [String: [String: [Voucher]]] = [:]
             var anyReleased = false
             for segment in pool.segments {
                 let id = segment.storageID
                 let own = try store.vouchers(pool: id)
+                bySegment[id] = own
                 for (w, vs) in own { vouchers[w, default: []] += vs }
                 guard let counts = try store.counts(pool: id, window: target.window) else { continue }
                 anyReleased = true
@@ -77,12 +80,10 @@ struct Verdict {
                         + "\(held[p, default: 0]) from \(n) claims")
             }
             if redemptions != nil {
-                for segment in pool.segments {
-                    let id = segment.storageID
+                for (id, own) in bySegment.sorted(by: { $0.key < $1.key }) {
                     problems += AuditReport.problems(
                         in: try store.redemptionSnapshot(
-                            pool: id, useLimit: pool.useLimitPerProgramme,
-                            vouchers: (try store.vouchers(pool: id)).values.flatMap { $0 }))
+                            pool: id, useLimit: pool.useLimitPerProgramme, vouchers: own.values.flatMap { $0 }))
                 }
             }
         }

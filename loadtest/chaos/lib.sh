@@ -37,11 +37,7 @@ durable_redis() {
   redis-server "$CHAOS_DIR/redis-durable.conf" --port "$RP" --bind 127.0.0.1 --dir "$WORK" \
     "${fsync[@]}" --logfile "$WORK/redis.log" &
   REDIS_PID=$!
-  for _ in $(seq 200); do
-    # A restarted Redis answers LOADING until the AOF is replayed: wait for a real PONG.
-    [ "$(redis-cli -p "$RP" ping 2>/dev/null)" = PONG ] && return 0
-    sleep 0.05
-  done
+  wait_redis "$RP" && return 0
   echo "redis did not start; see $WORK/redis.log" >&2
   tail -5 "$WORK/redis.log" >&2
   return 1

@@ -52,11 +52,16 @@ start_redis() {
   redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no \
     --logfile "$dir/redis.log" "$@" &
   REDIS_PID=$!
-  for _ in $(seq 100); do
-    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
+  wait_redis "$port" || { echo "redis-server did not start on port $port; see $dir/redis.log" >&2; return 1; }
+}
+
+# wait_redis PORT: until the Redis on PORT answers PONG (10 s at most). A Redis replaying its
+# AOF answers LOADING first, which is not ready.
+wait_redis() {
+  for _ in $(seq 200); do
+    [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
     sleep 0.05
   done
-  echo "redis-server did not start on port $port; see $dir/redis.log" >&2
   return 1
 }
 
