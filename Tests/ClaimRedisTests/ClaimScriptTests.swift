@@ -223,18 +223,29 @@ import Testing
         #expect(AuditReport.problems(in: snapshot).isEmpty)
     }
 
-    @Test func aBundleIsAllOrNothingWhenRedisRefusesAWrite() throws {
+    /// Every key the script writes, broken in turn (a string where a hash or set belongs): the
+    /// claim fails with nothing at all written, however far the script got. The script checks
+    /// types by reading each key before its first write, so this is what proves it.
+    @Test(arguments: ["window", "people", "replays", "vouchers", "wallet", "windows"])
+    func aWrongTypedKeyFailsTheClaimWithNothingWritten(_ broken: String) throws {
         let (grant, prog) = grantPool()
         _ = try ProgrammeStore(client: client).addBuyers(pool: grant.id, people: ["buyer-1"])
-        // Break the wallet key's type: the script's last writes would fail.
         let k = PoolKeys(pool: grant.id)
-        _ = try client.command(["SET", k.wallet, "not a hash"]).orThrow()
-        #expect(throws: RedisError.self) { try claimGrant("buyer-1", grant, prog) }
-        #expect(
-            try client.command(["EXISTS", k.window("2022-06-10"), k.vouchers, k.people("2022-06-10")]) == .integer(0))
+        let w = "2022-06-10"
+        let written = [
+            "window": k.window(w), "people": k.people(w), "replays": k.replays(w), "vouchers": k.vouchers,
+            "wallet": k.wallet, "windows": k.windows,
+        ]
+        let target = try #require(written[broken])
+        _ = try client.command(["SET", target, "not a hash"]).orThrow()
+        // An Idempotency-Key (the replays hash is read) on an auto-open pool's first claim (the
+        // window is released in the same script): every write the script can make is reached.
+        #expect(throws: RedisError.self) { try claimGrant("buyer-1", grant, prog, key: "k1") }
+        #expect(try client.command(["GET", target]) == .bulk(Array("not a hash".utf8)))
+        #expect(try client.command(["EXISTS"] + written.values.filter { $0 != target }) == .integer(0))
         // Repaired, the same claim succeeds from a clean slate.
-        _ = try client.command(["DEL", k.wallet])
-        guard case .granted(let bundle, 1, false) = try claimGrant("buyer-1", grant, prog) else {
+        _ = try client.command(["DEL", target])
+        guard case .granted(let bundle, 1, false) = try claimGrant("buyer-1", grant, prog, key: "k1") else {
             Issue.record("not granted after repair")
             return
         }
