@@ -40,14 +40,14 @@ public struct TokenVerifier {
 
     /// Checks the signature and algorithm of `token` and returns its payload, unread.
     public func payload<C: Collection>(_ token: C) -> Result<FlatJSONObject, TokenError> where C.Element == UInt8 {
-        if let array = token as? [UInt8] { return payload(array) }
-        return payload(Array(token))
+        Array(token).withUnsafeBytes { payload($0) }
     }
 
-    public func payload(_ token: [UInt8]) -> Result<FlatJSONObject, TokenError> {
+    /// The same over bytes read in place (the gateway's request buffer): nothing is copied.
+    public func payload(_ token: UnsafeRawBufferPointer) -> Result<FlatJSONObject, TokenError> {
         guard !token.isEmpty else { return .failure(.missing) }
         guard token.count <= Self.maxTokenBytes else { return .failure(.tooLong) }
-        return token.withUnsafeBytes { payload(bytes: $0) }
+        return payload(bytes: token)
     }
 
     private func payload(bytes: UnsafeRawBufferPointer) -> Result<FlatJSONObject, TokenError> {
@@ -100,6 +100,11 @@ public struct TokenVerifier {
     /// Checks a resident's `token` (the bytes after `Bearer `) at `now`.
     public func verify<C: Collection>(_ token: C, now: Instant) -> Result<PersonToken, TokenError>
     where C.Element == UInt8 {
+        Array(token).withUnsafeBytes { verify($0, now: now) }
+    }
+
+    /// The same over bytes read in place.
+    public func verify(_ token: UnsafeRawBufferPointer, now: Instant) -> Result<PersonToken, TokenError> {
         payload(token).flatMap(PersonToken.from(payload:)).flatMap { t in
             checkTime(expiresAt: t.expiresAt, notBefore: t.notBefore, now: now).map { .failure($0) } ?? .success(t)
         }
@@ -108,6 +113,11 @@ public struct TokenVerifier {
     /// Checks a merchant's token at `now`.
     public func verifyMerchant<C: Collection>(_ token: C, now: Instant) -> Result<MerchantToken, TokenError>
     where C.Element == UInt8 {
+        Array(token).withUnsafeBytes { verifyMerchant($0, now: now) }
+    }
+
+    /// The same over bytes read in place.
+    public func verifyMerchant(_ token: UnsafeRawBufferPointer, now: Instant) -> Result<MerchantToken, TokenError> {
         payload(token).flatMap(MerchantToken.from(payload:)).flatMap { t in
             checkTime(expiresAt: t.expiresAt, notBefore: t.notBefore, now: now).map { .failure($0) } ?? .success(t)
         }

@@ -127,16 +127,25 @@ public enum FuzzTarget: UInt8, CaseIterable, Sendable {
         return back == Array(input) ? nil : "encode then decode changed the bytes"
     }
 
+    /// Pools the route target knows: a path may name one of them, or any other id.
+    private static let routePools = ["appliance-500", "a", "comprehensive-50"]
+
     private static func checkRoute(_ input: UnsafeRawBufferPointer) -> String? {
         let path = String(decoding: input, as: UTF8.self)
+        let directory = PoolDirectory(ids: routePools)
         for method in [HTTPMethod.get, .post, .head, .other] {
-            switch Route(method: method, path: path) {
+            let id: String
+            switch Route(method: method, path: input, pools: directory) {
             // Ids are checked where they are used (unknown pool: 404); routing must only cut
-            // one whole, non-empty segment out of the path.
-            case .claim(let id), .progress(let id), .reverse(let id):
-                if id.isEmpty || id.contains("/") || !path.contains(id) { return "routed id \(id.debugDescription)" }
-            default: break
+            // one whole, non-empty segment out of the path, and a known pool must be the one named.
+            case .claim(.unknown(let s)), .progress(.unknown(let s)), .reverse(let s): id = s
+            case .claim(.known(let i)), .progress(.known(let i)):
+                guard routePools.indices.contains(i) else { return "routed to pool index \(i)" }
+                id = routePools[i]
+                if !path.hasPrefix("/v1/pools/\(id)") { return "routed \(path.debugDescription) to pool \(id)" }
+            default: continue
             }
+            if id.isEmpty || id.contains("/") || !path.contains(id) { return "routed id \(id.debugDescription)" }
         }
         return nil
     }

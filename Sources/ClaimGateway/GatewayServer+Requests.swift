@@ -6,7 +6,9 @@ import ClaimRedis
 
 /// Request handling: routing, authentication, and what each route sends to Redis.
 extension GatewayServer {
-    func dispatch(_ request: HTTPRequest, on conn: HTTPConnection) {
+    /// Answers one request, or queues what it sends to Redis. `request` is read in place and
+    /// valid only during this call: whatever a pending call needs is copied into it.
+    func dispatch(_ request: HTTPRequestView, on conn: HTTPConnection) {
         let seq = conn.reserveSlot()
         let keep = request.keepAlive
         let now = config.clock.now()
@@ -23,7 +25,7 @@ extension GatewayServer {
                     connection: conn.id, seq: seq, keepAlive: keep, work: work, sentAt: MonotonicClock.nanoseconds()))
         }
         metrics.requests.increment()
-        let route = Route(method: request.method, path: request.path)
+        let route = Route(method: request.method, path: request.path, pools: pools)
         if let limit = config.addressRate, route != .health, route != .metrics {
             if let retry = overLimit(&addressBuckets, conn.peer, limit) {
                 metrics.rateLimitedAddress.increment()
@@ -42,8 +44,9 @@ extension GatewayServer {
             reply(.error(.notFound, "no such endpoint"))
         case .methodNotAllowed(let allowed):
             reply(.error(.methodNotAllowed, "use \(allowed)", headers: "Allow: \(allowed)\r\n"))
-        case .progress(let poolID):
-            guard let pool = programme.pool(id: poolID) else { return reply(.error(.unknownPool, "no pool \(poolID)")) }
+        case .progress(let ref):
+            guard case .known(let index) = ref else { return reply(Self.unknownPool(ref)) }
+            let pool = programme.pools[index]
             let position = programme.position(of: pool, at: now)
             switch position {
             case .ended:
@@ -59,9 +62,9 @@ extension GatewayServer {
                         .progress(pool, position, w, gather, segment: segment.index))
                 }
             }
-        case .claim(let poolID):
+        case .claim(let ref):
             let started = MonotonicClock.nanoseconds()
-            let index = programme.poolIndex(id: poolID)
+            let index: Int? = if case .known(let i) = ref { i } else { nil }
             func refuse(_ result: GatewayMetrics.ClaimResult, _ r: GatewayResponse) {
                 metrics.claim(result, pool: index, nanoseconds: MonotonicClock.nanoseconds() - started)
                 reply(r)
@@ -70,7 +73,7 @@ extension GatewayServer {
             // learns only what GET /v1/pools/{pool} shows anyway, and the crowd that arrives after
             // the stock is gone costs no HMAC and no Redis round trip. Retries with an
             // Idempotency-Key go on to Redis, which holds their first grant.
-            if !soldOut.isEmpty, let index, request.idempotencyKey == nil,
+            if !soldOut.isEmpty, let index, request.head.idempotencyKey == nil,
                 case .open(let w) = programme.position(of: programme.pools[index], at: now),
                 isSoldOut(poolIndex: index, segments: 0..<programme.pools[index].segmentCount, window: w.id)
             {
@@ -91,9 +94,10 @@ extension GatewayServer {
                     metrics.rateLimitedPerson.increment()
                     return refuse(.rateLimited, Self.rateLimited(retry, "too many requests; slow down"))
                 }
-                guard let index else { return refuse(.unknownPool, .error(.unknownPool, "no pool \(poolID)")) }
+                guard let index else { return refuse(.unknownPool, Self.unknownPool(ref)) }
                 let pool = programme.pools[index]
-                if let key = request.idempotencyKey, !Identifier.isValid(key) {
+                let idempotencyKey = request.idempotencyKey.map { String(decoding: $0, as: UTF8.self) }
+                if let key = idempotencyKey, !Identifier.isValid(key) {
                     return refuse(
                         .badRequest, .error(.badRequest, "Idempotency-Key must be 1-64 characters of [A-Za-z0-9_.-]"))
                 }
@@ -108,7 +112,7 @@ extension GatewayServer {
                 }
                 let visit = StoreQRCode.visit(body?.string("store_qr").map { Array($0.utf8) }, verifier: storeVerifier)
                 switch planner.plan(
-                    pool: pool, person: person.person, facts: person.facts, idempotencyKey: request.idempotencyKey,
+                    pool: pool, person: person.person, facts: person.facts, idempotencyKey: idempotencyKey,
                     now: now, store: visit)
                 {
                 case .answer(let outcome):
@@ -117,7 +121,7 @@ extension GatewayServer {
                         ResponseBody.claim(outcome, pool: pool, calendar: programme.calendar, now: now))
                 case .run(let claim):
                     // A split pool's segment can be known sold out while others are not.
-                    if pool.segmentCount > 1, request.idempotencyKey == nil,
+                    if pool.segmentCount > 1, idempotencyKey == nil,
                         isSoldOut(
                             poolIndex: index, segments: claim.segment.index..<claim.segment.index + 1,
                             window: claim.window.id)
@@ -180,12 +184,18 @@ extension GatewayServer {
         return buckets[key]?.retryAfterSeconds() ?? 1
     }
 
+    /// 404 for a path naming no pool of the programme.
+    static func unknownPool(_ ref: PoolRef) -> GatewayResponse {
+        guard case .unknown(let id) = ref else { return .error(.unknownPool, "no such pool") }
+        return .error(.unknownPool, "no pool \(id)")
+    }
+
     static func rateLimited(_ retryAfter: Int, _ message: String) -> GatewayResponse {
         .error(.rateLimited, message, headers: "Retry-After: \(retryAfter)\r\n") { $0.field("retry_after", retryAfter) }
     }
 
     /// The resident a token names, or the 401 to answer.
-    private func resident(_ token: [UInt8]?, _ request: HTTPRequest, now: Instant) -> Result<
+    private func resident(_ token: UnsafeRawBufferPointer?, _ request: HTTPRequestView, now: Instant) -> Result<
         PersonToken, GatewayResponse
     > {
         guard let token else {
@@ -198,7 +208,7 @@ extension GatewayServer {
     }
 
     /// The merchant the bearer token names, or the 401 to answer.
-    private func merchant(_ request: HTTPRequest, now: Instant) -> Result<MerchantToken, GatewayResponse> {
+    private func merchant(_ request: HTTPRequestView, now: Instant) -> Result<MerchantToken, GatewayResponse> {
         guard let token = request.bearerToken else {
             return .failure(
                 .error(.unauthorized, "missing merchant bearer token", headers: "WWW-Authenticate: Bearer\r\n"))
@@ -211,7 +221,7 @@ extension GatewayServer {
     }
 
     /// Checks a redemption's merchant, body, payment code and scope; the script checks the rest.
-    private func redemption(_ request: HTTPRequest, now: Instant) -> Result<RedemptionRequest, GatewayResponse> {
+    private func redemption(_ request: HTTPRequestView, now: Instant) -> Result<RedemptionRequest, GatewayResponse> {
         let m: MerchantToken
         switch merchant(request, now: now) {
         case .failure(let r): return .failure(r)

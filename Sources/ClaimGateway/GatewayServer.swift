@@ -56,6 +56,8 @@ public final class GatewayServer {
     var topologyRefreshAt: UInt64?
     var topologyInFlight = false
     private let parser = HTTPRequestParser()
+    /// Pool ids by their bytes, for routing without Strings.
+    let pools: PoolDirectory
     private var connections: [UInt64: HTTPConnection] = [:]
     private var interests: [UInt64: EpollEvents] = [:]
     private var nextConnectionID = GatewayServer.firstConnectionID
@@ -74,6 +76,7 @@ public final class GatewayServer {
         self.storeVerifier = config.storeQRSecret.map { TokenVerifier(secret: $0) }
         self.logger = config.logger
         self.metrics = GatewayMetrics(prometheus: config.metrics, pools: config.programme.pools)
+        self.pools = PoolDirectory(ids: config.programme.pools.map(\.id))
         self.epoll = try Epoll()
         let first = config.clusterSeeds.first ?? config.redis
         self.links = [RedisLink(endpoint: first, token: Self.redisTokenBase)]
@@ -189,9 +192,9 @@ public final class GatewayServer {
     /// Parses and dispatches the requests already buffered, up to the in-flight bound.
     private func processBuffered(_ conn: HTTPConnection) {
         while conn.inFlight < config.maxInFlightPerConnection {
-            switch conn.nextRequest(parser) {
+            switch conn.nextRequest(parser, { dispatch($0, on: conn) }) {
             case .incomplete: return
-            case .request(let request, _): dispatch(request, on: conn)
+            case .handled: continue
             case .failed(let error):
                 let seq = conn.reserveSlot()
                 let response = GatewayResponse.error(

@@ -4,8 +4,8 @@ import ClaimHTTP
 public enum Route: Hashable, Sendable {
     case health
     case metrics
-    case claim(pool: String)
-    case progress(pool: String)
+    case claim(pool: PoolRef)
+    case progress(pool: PoolRef)
     case wallet
     case redeem
     case reverse(order: String)
@@ -15,51 +15,71 @@ public enum Route: Hashable, Sendable {
 
     /// Routes `/healthz`, `/metrics`, `/v1/pools/{pool}`, `/v1/pools/{pool}/claims`,
     /// `/v1/me/vouchers`, `/v1/redemptions`, `/v1/redemptions/{order}/reverse`. Matched on the
-    /// path's bytes: every request is routed, so nothing is split or allocated but the id.
-    public init(method: HTTPMethod, path: String) {
-        var path = path
-        self = path.withUTF8 { Self.route(method, $0) }
-    }
-
-    private static func route(_ method: HTTPMethod, _ p: UnsafeBufferPointer<UInt8>) -> Route {
+    /// path's bytes, and a pool id is looked up in `pools` from its bytes: routing a claim
+    /// builds no String.
+    public init(method: HTTPMethod, path p: UnsafeRawBufferPointer, pools: PoolDirectory) {
         func only(_ m: HTTPMethod, _ name: String, _ route: Route) -> Route {
             method == m ? route : .methodNotAllowed(allowed: name)
         }
-        if equals(p, "/healthz") {
+        if let (id, tail) = Self.segment(p, after: "/v1/pools/") {
+            let pool = pools.index(of: id).map(PoolRef.known) ?? .unknown(String(decoding: id, as: UTF8.self))
+            if tail.isEmpty {
+                self = only(.get, "GET", .progress(pool: pool))
+                return
+            }
+            if Self.equals(tail, "/claims") {
+                self = only(.post, "POST", .claim(pool: pool))
+                return
+            }
+        } else if Self.equals(p, "/healthz") {
             // HEAD too, for load balancers' health checks.
-            return method == .get || method == .head ? .health : .methodNotAllowed(allowed: "GET, HEAD")
+            self = method == .get || method == .head ? .health : .methodNotAllowed(allowed: "GET, HEAD")
+            return
+        } else if Self.equals(p, "/metrics") {
+            self = only(.get, "GET", .metrics)
+            return
+        } else if Self.equals(p, "/v1/me/vouchers") {
+            self = only(.get, "GET", .wallet)
+            return
+        } else if Self.equals(p, "/v1/redemptions") {
+            self = only(.post, "POST", .redeem)
+            return
+        } else if let (order, tail) = Self.segment(p, after: "/v1/redemptions/"), Self.equals(tail, "/reverse") {
+            self = only(.post, "POST", .reverse(order: String(decoding: order, as: UTF8.self)))
+            return
         }
-        if equals(p, "/metrics") { return only(.get, "GET", .metrics) }
-        if equals(p, "/v1/me/vouchers") { return only(.get, "GET", .wallet) }
-        if equals(p, "/v1/redemptions") { return only(.post, "POST", .redeem) }
-        if let (id, tail) = segment(p, after: "/v1/pools/") {
-            if tail.isEmpty { return only(.get, "GET", .progress(pool: id)) }
-            if equals(tail, "/claims") { return only(.post, "POST", .claim(pool: id)) }
-        }
-        if let (order, tail) = segment(p, after: "/v1/redemptions/"), equals(tail, "/reverse") {
-            return only(.post, "POST", .reverse(order: order))
-        }
-        return .notFound
+        self = .notFound
     }
 
-    private static func equals(_ p: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+    /// The same for a path held as a String (tests, the fuzz target).
+    public init(method: HTTPMethod, path: String, pools: PoolDirectory) {
+        var path = path
+        self = path.withUTF8 { Route(method: method, path: UnsafeRawBufferPointer($0), pools: pools) }
+    }
+
+    private static func equals(_ p: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
         p.count == literal.utf8CodeUnitCount
-            && p.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+            && p.elementsEqual(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// The non-empty segment after `prefix` and what follows it (empty, or starting with "/").
-    private static func segment(_ p: UnsafeBufferPointer<UInt8>, after prefix: StaticString) -> (
-        String, UnsafeBufferPointer<UInt8>
+    private static func segment(_ p: UnsafeRawBufferPointer, after prefix: StaticString) -> (
+        UnsafeRawBufferPointer, UnsafeRawBufferPointer
     )? {
         let n = prefix.utf8CodeUnitCount
         guard p.count > n,
-            UnsafeBufferPointer(rebasing: p[..<n]).elementsEqual(UnsafeBufferPointer(start: prefix.utf8Start, count: n))
+            UnsafeRawBufferPointer(rebasing: p[..<n]).elementsEqual(
+                UnsafeRawBufferPointer(start: prefix.utf8Start, count: n))
         else { return nil }
         let end = p[n...].firstIndex(of: UInt8(ascii: "/")) ?? p.count
         guard end > n else { return nil }
-        return (
-            String(decoding: UnsafeBufferPointer(rebasing: p[n..<end]), as: UTF8.self),
-            UnsafeBufferPointer(rebasing: p[end...])
-        )
+        return (UnsafeRawBufferPointer(rebasing: p[n..<end]), UnsafeRawBufferPointer(rebasing: p[end...]))
     }
+}
+
+/// A pool named in a request path: its index in the programme, or, for an id no pool has,
+/// the id as sent (for the 404's message).
+public enum PoolRef: Hashable, Sendable {
+    case known(Int)
+    case unknown(String)
 }

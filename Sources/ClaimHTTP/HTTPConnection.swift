@@ -48,16 +48,34 @@ public final class HTTPConnection {
         return r
     }
 
-    /// The next complete request in the buffer, if any. A failure stops further reading.
-    public func nextRequest(_ parser: HTTPRequestParser) -> HTTPRequestParser.Result {
+    /// What `nextRequest` found in the buffer.
+    public enum Next: Hashable, Sendable {
+        /// No complete request yet.
+        case incomplete
+        /// One request was parsed and handed to the handler.
+        case handled
+        /// The bytes are not a request; nothing more is read from this connection.
+        case failed(HTTPParseError)
+    }
+
+    /// Parses the next complete request in the buffer and lends it to `handle`, in place: the
+    /// view's bytes are this connection's buffer, valid only until `handle` returns (the buffer
+    /// is compacted after). A failure stops further reading.
+    public func nextRequest(_ parser: HTTPRequestParser, _ handle: (HTTPRequestView) -> Void) -> Next {
         guard !stopReading, parsed < inbound.count else { return .incomplete }
-        let result = inbound.withUnsafeBytes { parser.parse(UnsafeRawBufferPointer(rebasing: $0[parsed...])) }
-        switch result {
-        case .request(let r, let consumed):
-            parsed += consumed
-            if !r.keepAlive { stopReading = true }
-        case .failed: stopReading = true
-        case .incomplete: break
+        let next: Next = inbound.withUnsafeBytes { all in
+            let bytes = UnsafeRawBufferPointer(rebasing: all[parsed...])
+            switch parser.parseHead(bytes) {
+            case .incomplete: return .incomplete
+            case .failed(let e):
+                stopReading = true
+                return .failed(e)
+            case .request(let head, let consumed):
+                parsed += consumed
+                if !head.keepAlive { stopReading = true }
+                handle(HTTPRequestView(head: head, bytes: bytes))
+                return .handled
+            }
         }
         if parsed == inbound.count {
             inbound.removeAll(keepingCapacity: true)
@@ -66,7 +84,7 @@ public final class HTTPConnection {
         } else if partialSince == nil {
             partialSince = MonotonicClock.nanoseconds()
         }
-        return result
+        return next
     }
 
     /// Reserves the next response slot; the answer is given later with `complete`.

@@ -3,7 +3,9 @@ public enum HTTPMethod: Hashable, Sendable {
     case get, head, post, put, delete, other
 }
 
-/// A parsed HTTP/1.1 request: only what the gateway uses is kept.
+/// A parsed HTTP/1.1 request with its own copies of the parts the gateway uses: for tests,
+/// tools and anything that keeps a request. The event loop reads requests in place instead
+/// (`HTTPRequestView`).
 public struct HTTPRequest: Hashable, Sendable {
     public var method: HTTPMethod
     /// The path part of the target (`/v1/pools/appliance-500/claims`), without the query.
@@ -35,5 +37,18 @@ public struct HTTPRequest: Hashable, Sendable {
         self.hasOtherAuthorization = hasOtherAuthorization
         self.idempotencyKey = idempotencyKey
         self.body = body
+    }
+
+    /// Copies a request read in place.
+    public init(_ view: HTTPRequestView) {
+        let h = view.head
+        func text(_ r: Range<Int>) -> String {
+            String(decoding: UnsafeRawBufferPointer(rebasing: view.bytes[r]), as: UTF8.self)
+        }
+        self.init(
+            method: h.method, path: text(h.path), query: h.query.map(text), minorVersion: h.minorVersion,
+            keepAlive: h.keepAlive, bearerToken: view.bearerToken.map { Array($0) },
+            hasOtherAuthorization: h.hasOtherAuthorization, idempotencyKey: h.idempotencyKey.map(text),
+            body: Array(view.body))
     }
 }

@@ -19,13 +19,32 @@ public struct HTTPRequestParser: Sendable {
         self.maxTargetBytes = maxTargetBytes
     }
 
+    /// A request with its own copies of its parts (tests, tools, the fuzz target).
     public enum Result: Hashable, Sendable {
         case incomplete
         case request(HTTPRequest, consumed: Int)
         case failed(HTTPParseError)
     }
 
+    /// A request as positions in the bytes parsed (the event loop: nothing is copied).
+    public enum HeadResult: Hashable, Sendable {
+        case incomplete
+        case request(HTTPRequestHead, consumed: Int)
+        case failed(HTTPParseError)
+    }
+
+    /// Parses one request and copies what it holds.
     public func parse(_ bytes: UnsafeRawBufferPointer) -> Result {
+        switch parseHead(bytes) {
+        case .incomplete: .incomplete
+        case .failed(let e): .failed(e)
+        case .request(let head, let consumed):
+            .request(HTTPRequest(HTTPRequestView(head: head, bytes: bytes)), consumed: consumed)
+        }
+    }
+
+    /// Parses one request in place: its parts are ranges of `bytes`.
+    public func parseHead(_ bytes: UnsafeRawBufferPointer) -> HeadResult {
         let n = bytes.count
         guard let headEnd = HeadBoundary.end(in: bytes, limit: maxHeadBytes) else {
             if n >= maxHeadBytes { return .failed(.headersTooLarge) }
@@ -35,7 +54,7 @@ public struct HTTPRequestParser: Sendable {
         }
         var line = Lines(bytes: bytes, end: headEnd)
         guard let requestLine = line.next() else { return .failed(.malformed("empty request")) }
-        var request: HTTPRequest
+        var request: HTTPRequestHead
         switch parseRequestLine(bytes, requestLine) {
         case .failure(let e): return .failed(e)
         case .success(let r): request = r
@@ -48,7 +67,7 @@ public struct HTTPRequestParser: Sendable {
             if h.isEmpty { break }
             headerCount += 1
             guard headerCount <= maxHeaders else { return .failed(.headersTooLarge) }
-            guard let colon = h.firstIndex(where: { bytes[$0] == UInt8(ascii: ":") }), colon > h.lowerBound else {
+            guard let colon = Self.index(of: UInt8(ascii: ":"), in: bytes, h), colon > h.lowerBound else {
                 return .failed(.malformed("header without a name"))
             }
             for j in h.lowerBound..<colon where !Self.isTokenByte(bytes[j]) {
@@ -58,12 +77,21 @@ public struct HTTPRequestParser: Sendable {
             var ve = h.upperBound
             while vs < ve, bytes[vs] == 32 || bytes[vs] == 9 { vs += 1 }
             while ve > vs, bytes[ve - 1] == 32 || bytes[ve - 1] == 9 { ve -= 1 }
-            for j in vs..<ve where (bytes[j] < 32 && bytes[j] != 9) || bytes[j] == 127 {
+            guard FieldValue.isClean(bytes, vs..<ve) else {
                 return .failed(.malformed("control byte in a header value"))
             }
             let name = h.lowerBound..<colon
             let value = vs..<ve
-            if Self.equalsLowercase(bytes, name, "content-length") {
+            // Names are told apart by length first: most comparisons end there.
+            if Self.equalsLowercase(bytes, name, "authorization") {
+                let prefix: StaticString = "bearer "
+                let p = prefix.utf8CodeUnitCount
+                if value.count > p, Self.equalsLowercase(bytes, value.lowerBound..<(value.lowerBound + p), prefix) {
+                    request.bearerToken = (value.lowerBound + p)..<value.upperBound
+                } else {
+                    request.hasOtherAuthorization = true
+                }
+            } else if Self.equalsLowercase(bytes, name, "content-length") {
                 guard contentLength == nil else { return .failed(.malformed("more than one Content-Length")) }
                 guard !value.isEmpty, value.count <= 10, value.allSatisfy({ bytes[$0] >= 48 && bytes[$0] <= 57 }) else {
                     return .failed(.malformed("bad Content-Length"))
@@ -76,32 +104,23 @@ public struct HTTPRequestParser: Sendable {
             } else if Self.equalsLowercase(bytes, name, "connection") {
                 if Self.containsLowercase(bytes, value, "close") { connectionClose = true }
                 if Self.containsLowercase(bytes, value, "keep-alive") { connectionKeepAlive = true }
-            } else if Self.equalsLowercase(bytes, name, "authorization") {
-                let prefix: StaticString = "bearer "
-                let p = prefix.utf8CodeUnitCount
-                if value.count > p, Self.equalsLowercase(bytes, value.lowerBound..<(value.lowerBound + p), prefix) {
-                    request.bearerToken = Array(
-                        UnsafeRawBufferPointer(rebasing: bytes[(value.lowerBound + p)..<value.upperBound]))
-                } else {
-                    request.hasOtherAuthorization = true
-                }
             } else if Self.equalsLowercase(bytes, name, "idempotency-key") {
-                request.idempotencyKey = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value]), as: UTF8.self)
+                request.idempotencyKey = value
             }
         }
         request.keepAlive = request.minorVersion == 1 ? !connectionClose : connectionKeepAlive && !connectionClose
         let length = contentLength ?? 0
         guard length <= maxBodyBytes else { return .failed(.bodyTooLarge) }
         guard n - headEnd >= length else { return .incomplete }
-        if length > 0 { request.body = Array(UnsafeRawBufferPointer(rebasing: bytes[headEnd..<(headEnd + length)])) }
+        request.body = headEnd..<(headEnd + length)
         return .request(request, consumed: headEnd + length)
     }
 
     private func parseRequestLine(_ b: UnsafeRawBufferPointer, _ r: Range<Int>)
-        -> Swift.Result<HTTPRequest, HTTPParseError>
+        -> Swift.Result<HTTPRequestHead, HTTPParseError>
     {
-        guard let sp1 = r.firstIndex(where: { b[$0] == 32 }) else { return .failure(.malformed("bad request line")) }
-        guard let sp2 = (sp1 + 1..<r.upperBound).firstIndex(where: { b[$0] == 32 }) else {
+        guard let sp1 = Self.index(of: 32, in: b, r) else { return .failure(.malformed("bad request line")) }
+        guard let sp2 = Self.index(of: 32, in: b, (sp1 + 1)..<r.upperBound) else {
             return .failure(.malformed("bad request line"))
         }
         let method = r.lowerBound..<sp1
@@ -126,23 +145,31 @@ public struct HTTPRequestParser: Sendable {
         }
         // Methods are case-sensitive (RFC 9110): compare bytes, no string is built.
         func isMethod(_ name: StaticString) -> Bool {
-            method.count == name.utf8CodeUnitCount
-                && UnsafeRawBufferPointer(rebasing: b[method]).elementsEqual(
-                    UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            guard method.count == name.utf8CodeUnitCount, let base = b.baseAddress else { return false }
+            return memcmp(base + method.lowerBound, name.utf8Start, method.count) == 0
         }
         let m: HTTPMethod =
             if isMethod("POST") { .post } else if isMethod("GET") { .get } else if isMethod("HEAD") {
                 .head
             } else if isMethod("PUT") { .put } else if isMethod("DELETE") { .delete } else { .other }
-        var pathEnd = target.upperBound
-        var query: String?
-        if let q = target.firstIndex(where: { b[$0] == UInt8(ascii: "?") }) {
-            pathEnd = q
-            query = String(decoding: UnsafeRawBufferPointer(rebasing: b[(q + 1)..<target.upperBound]), as: UTF8.self)
+        var path = target
+        var query: Range<Int>?
+        if let q = Self.index(of: UInt8(ascii: "?"), in: b, target) {
+            path = target.lowerBound..<q
+            query = (q + 1)..<target.upperBound
         }
-        let path = String(decoding: UnsafeRawBufferPointer(rebasing: b[target.lowerBound..<pathEnd]), as: UTF8.self)
         return .success(
-            HTTPRequest(method: m, path: path, query: query, minorVersion: Int(b[version.lowerBound + 7] - 48)))
+            HTTPRequestHead(
+                method: m, path: path, query: query, minorVersion: Int(b[version.lowerBound + 7] - 48),
+                body: r.upperBound..<r.upperBound))
+    }
+
+    /// The first `byte` in `b[r]` (memchr: vectorised).
+    private static func index(of byte: UInt8, in b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Int? {
+        guard !r.isEmpty, let base = b.baseAddress, let p = memchr(base + r.lowerBound, Int32(byte), r.count) else {
+            return nil
+        }
+        return base.distance(to: UnsafeRawPointer(p))
     }
 
     /// An error visible before the head is complete: a bare LF, a NUL, or a control byte.

@@ -1,21 +1,33 @@
+import ClaimHTTP
 import Testing
 
 @testable import ClaimGateway
 
 @Suite struct RouteTests {
+    let pools = PoolDirectory(ids: ["appliance-500", "a", "comprehensive-50"])
+
+    func route(_ method: HTTPMethod, _ path: String) -> Route { Route(method: method, path: path, pools: pools) }
+
     @Test func routesTheAPI() {
-        #expect(Route(method: .get, path: "/healthz") == .health)
-        #expect(Route(method: .head, path: "/healthz") == .health)
-        #expect(Route(method: .post, path: "/v1/pools/appliance-500/claims") == .claim(pool: "appliance-500"))
-        #expect(Route(method: .get, path: "/v1/pools/appliance-500") == .progress(pool: "appliance-500"))
-        #expect(Route(method: .get, path: "/v1/me/vouchers") == .wallet)
+        #expect(route(.get, "/healthz") == .health)
+        #expect(route(.head, "/healthz") == .health)
+        #expect(route(.post, "/v1/pools/appliance-500/claims") == .claim(pool: .known(0)))
+        #expect(route(.post, "/v1/pools/comprehensive-50/claims") == .claim(pool: .known(2)))
+        #expect(route(.get, "/v1/pools/appliance-500") == .progress(pool: .known(0)))
+        #expect(route(.get, "/v1/me/vouchers") == .wallet)
+        #expect(route(.post, "/v1/redemptions/o-1/reverse") == .reverse(order: "o-1"))
+    }
+
+    @Test func anIdNoPoolHasIsKeptAsSentForThe404() {
+        #expect(route(.post, "/v1/pools/appliance-50/claims") == .claim(pool: .unknown("appliance-50")))
+        #expect(route(.get, "/v1/pools/appliance-5000") == .progress(pool: .unknown("appliance-5000")))
     }
 
     @Test func saysWhichMethodAPathTakes() {
-        #expect(Route(method: .get, path: "/v1/pools/a/claims") == .methodNotAllowed(allowed: "POST"))
-        #expect(Route(method: .post, path: "/v1/me/vouchers") == .methodNotAllowed(allowed: "GET"))
-        #expect(Route(method: .delete, path: "/healthz") == .methodNotAllowed(allowed: "GET, HEAD"))
-        #expect(Route(method: .head, path: "/v1/me/vouchers") == .methodNotAllowed(allowed: "GET"))
+        #expect(route(.get, "/v1/pools/a/claims") == .methodNotAllowed(allowed: "POST"))
+        #expect(route(.post, "/v1/me/vouchers") == .methodNotAllowed(allowed: "GET"))
+        #expect(route(.delete, "/healthz") == .methodNotAllowed(allowed: "GET, HEAD"))
+        #expect(route(.head, "/v1/me/vouchers") == .methodNotAllowed(allowed: "GET"))
     }
 
     @Test func everythingElseIsNotFound() {
@@ -23,7 +35,7 @@ import Testing
             "/", "/v1", "/v1/pools", "/v1/pools/", "/v1/pools//claims", "/v1/pools/a/claims/x", "/healthz/",
             "//healthz",
         ] {
-            #expect(Route(method: .get, path: p) == .notFound, "\(p)")
+            #expect(route(.get, p) == .notFound, "\(p)")
         }
     }
 }

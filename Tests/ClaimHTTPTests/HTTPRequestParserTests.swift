@@ -27,6 +27,40 @@ import Testing
         #expect(r.keepAlive)
     }
 
+    @Test func theHeadNamesTheSameBytesInPlace() {
+        let bytes = Array(claim.utf8)
+        bytes.withUnsafeBytes { b in
+            guard case .request(let head, let n) = parser.parseHead(b) else {
+                Issue.record("not parsed")
+                return
+            }
+            #expect(n == bytes.count)
+            func text(_ r: Range<Int>?) -> String? { r.map { String(decoding: b[$0], as: UTF8.self) } }
+            #expect(head.method == .post)
+            #expect(text(head.path) == "/v1/pools/appliance-500/claims")
+            #expect(text(head.query) == "x=1")
+            #expect(text(head.bearerToken) == "abc.def.ghi")
+            #expect(text(head.idempotencyKey) == "k-1")
+            #expect(text(head.body) == "{}")
+        }
+    }
+
+    @Test func aControlByteAnywhereInALongValueIsRefused() {
+        // Long enough for the word-at-a-time check, with the byte in every position of a word.
+        let token = String(repeating: "t", count: 40)
+        for position in 0..<token.utf8.count {
+            for bad: UInt8 in [0, 1, 8, 10, 13, 31, 127] {
+                var value = Array(token.utf8)
+                value[position] = bad
+                let bytes = Array("GET / HTTP/1.1\r\nAuthorization: Bearer ".utf8) + value + Array("\r\n\r\n".utf8)
+                guard case .failed = parse(bytes) else {
+                    Issue.record("byte \(bad) at \(position) accepted")
+                    return
+                }
+            }
+        }
+    }
+
     @Test func waitsForMoreAtEverySplitPoint() {
         let bytes = Array(claim.utf8)
         for cut in 0..<bytes.count { #expect(parse(Array(bytes[..<cut])) == .incomplete, "cut at \(cut)") }

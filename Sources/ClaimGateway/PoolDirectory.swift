@@ -1,0 +1,43 @@
+/// Pool ids by their bytes: a request path names its pool without building a String or hashing
+/// one with SipHash. FNV-1a picks a slot in a small open-addressed table, and one byte
+/// comparison confirms it. Built once per loop; read-only after.
+public struct PoolDirectory: Sendable {
+    private let ids: [[UInt8]]
+    /// Pool index + 1 per slot (0: empty); the size is a power of two, at least twice the pools.
+    private let slots: [Int]
+    private let mask: Int
+
+    public init(ids: [String]) {
+        self.ids = ids.map { Array($0.utf8) }
+        var size = 8
+        while size < ids.count * 2 { size *= 2 }
+        var slots = [Int](repeating: 0, count: size)
+        for (i, id) in self.ids.enumerated() {
+            var s = Self.hash(id) & (size - 1)
+            while slots[s] != 0 { s = (s + 1) & (size - 1) }
+            slots[s] = i + 1
+        }
+        self.slots = slots
+        mask = size - 1
+    }
+
+    /// The index of the pool whose id is exactly `id`, nil if none.
+    public func index(of id: UnsafeRawBufferPointer) -> Int? {
+        var s = Self.hash(id) & mask
+        while true {
+            let entry = slots[s]
+            if entry == 0 { return nil }
+            if ids[entry - 1].elementsEqual(id) { return entry - 1 }
+            s = (s + 1) & mask
+        }
+    }
+
+    private static func hash<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes {
+            h ^= UInt64(b)
+            h = h &* 0x100_0000_01b3
+        }
+        return Int(truncatingIfNeeded: h >> 1)
+    }
+}
