@@ -12,13 +12,13 @@ import Logging
 ///
 /// Not `Sendable`: create it on the thread that runs it.
 public final class GatewayServer {
-    // epoll tokens: small numbers for the fixed descriptors, connection ids above them.
+    // epoll tokens: small numbers for the fixed descriptors and Redis links; connections' tokens
+    // are at least ConnectionTable.firstToken.
     private static let listenerToken: UInt64 = 1
     private static let stopTokenBase: UInt64 = 3
     /// One token per Redis link; a cluster with more masters than this is refused links.
     static let redisTokenBase: UInt64 = 512
     static let maxRedisLinks: UInt64 = 512
-    private static let firstConnectionID: UInt64 = 1024
 
     let config: GatewayConfig
     let programme: Programme
@@ -58,10 +58,7 @@ public final class GatewayServer {
     private let parser = HTTPRequestParser()
     /// Pool ids by their bytes, for routing without Strings.
     let pools: PoolDirectory
-    private var connections: [UInt64: HTTPConnection] = [:]
-    private var interests: [UInt64: EpollEvents] = [:]
-    private var nextConnectionID = GatewayServer.firstConnectionID
-    private var dirty: Set<UInt64> = []
+    private var connections = ConnectionTable()
     private var listenerOpen = true
     private var drainDeadline: UInt64?
     /// Read scratch space shared by all connections of this loop; freed in `deinit`.
@@ -88,7 +85,7 @@ public final class GatewayServer {
     }
 
     deinit {
-        for c in connections.values { FileDescriptor.close(c.fd) }
+        for c in connections.all { FileDescriptor.close(c.fd) }
         if listenerOpen { FileDescriptor.close(config.listener) }
         scratch.deallocate()
     }
@@ -115,11 +112,11 @@ public final class GatewayServer {
             try epoll.wait(timeoutMilliseconds: 100) { token, events in handle(token, events) }
             afterEvents()
             if let deadline = drainDeadline {
-                let idle = pendingCount == 0 && connections.isEmpty
+                let idle = pendingCount == 0 && connections.count == 0
                 if idle || MonotonicClock.nanoseconds() >= deadline { break }
             }
         }
-        for c in Array(connections.values) { close(c) }
+        for c in connections.all { close(c) }
         for link in links { link.pipeline.close() }
         logger.info("stopped")
     }
@@ -130,7 +127,7 @@ public final class GatewayServer {
         switch token {
         case Self.listenerToken: acceptAll()
         case Self.stopTokenBase..<Self.redisTokenBase: beginDrain()
-        case Self.redisTokenBase..<Self.firstConnectionID:
+        case Self.redisTokenBase..<ConnectionTable.firstToken:
             let i = Int(token - Self.redisTokenBase)
             if i < links.count { handleRedis(links[i], events) }
         default:
@@ -140,7 +137,7 @@ public final class GatewayServer {
                 return
             }
             if events.contains(.readable) || events.contains(.hangup) { read(conn) }
-            if events.contains(.writable) { dirty.insert(conn.id) }
+            if events.contains(.writable) { connections.markDirty(conn) }
         }
     }
 
@@ -165,16 +162,14 @@ public final class GatewayServer {
                 continue
             }
             connectionsPerAddress[peer, default: 0] += 1
-            let conn = HTTPConnection(fd: fd, id: nextConnectionID)
+            let conn = connections.open(fd: fd)
             conn.peer = peer
-            nextConnectionID += 1
             do { try epoll.add(fd, .readable, token: conn.id) } catch {
+                connections.close(conn)
                 FileDescriptor.close(fd)
                 connectionsPerAddress[peer, default: 1] -= 1
                 continue
             }
-            connections[conn.id] = conn
-            interests[conn.id] = .readable
             metrics.openConnections.increment()
         }
     }
@@ -186,7 +181,7 @@ public final class GatewayServer {
             return
         }
         processBuffered(conn)
-        dirty.insert(conn.id)
+        connections.markDirty(conn)
     }
 
     /// Parses and dispatches the requests already buffered, up to the in-flight bound.
@@ -215,7 +210,7 @@ public final class GatewayServer {
     func answer(_ conn: HTTPConnection, _ seq: UInt64, framed bytes: [UInt8], keepAlive: Bool) {
         if !keepAlive { conn.stop() }
         conn.complete(seq, bytes)
-        dirty.insert(conn.id)
+        connections.markDirty(conn)
     }
 
     func answer(
@@ -229,7 +224,7 @@ public final class GatewayServer {
             contentType: response.contentType, omitBody: omitBody, to: &bytes)
         if !keep { conn.stop() }
         conn.complete(seq, bytes)
-        dirty.insert(conn.id)
+        connections.markDirty(conn)
     }
 
     /// Answers a pending call's slot, if its connection is still open.
@@ -240,18 +235,13 @@ public final class GatewayServer {
 
     private func afterEvents() {
         // Requests parsed this iteration have queued their Redis commands: one write for all.
-        if !dirty.isEmpty {
-            let ids = dirty
-            dirty.removeAll(keepingCapacity: true)
-            for id in ids {
-                guard let conn = connections[id] else { continue }
-                processBuffered(conn)
-                do { _ = try conn.flush() } catch {
-                    close(conn)
-                    continue
-                }
-                if conn.isFinished { close(conn) } else { updateInterest(conn) }
+        while let conn = connections.nextDirty() {
+            processBuffered(conn)
+            do { _ = try conn.flush() } catch {
+                close(conn)
+                continue
             }
+            if conn.isFinished { close(conn) } else { updateInterest(conn) }
         }
         let now = MonotonicClock.nanoseconds()
         tendRedis(now)
@@ -274,21 +264,19 @@ public final class GatewayServer {
             want.insert(.readable)
         }
         if conn.hasUnsentOutput { want.insert(.writable) }
-        guard interests[conn.id] != want else { return }
+        guard connections.interest(of: conn) != want else { return }
         do { try epoll.modify(conn.fd, want, token: conn.id) } catch {
             close(conn)
             return
         }
-        interests[conn.id] = want
+        connections.setInterest(want, of: conn)
     }
 
     private func close(_ conn: HTTPConnection) {
+        guard connections.close(conn) else { return }
         if let n = connectionsPerAddress[conn.peer] { connectionsPerAddress[conn.peer] = n > 1 ? n - 1 : nil }
         epoll.remove(conn.fd)
         FileDescriptor.close(conn.fd)
-        connections[conn.id] = nil
-        interests[conn.id] = nil
-        dirty.remove(conn.id)
         metrics.openConnections.decrement()
     }
 
@@ -305,9 +293,9 @@ public final class GatewayServer {
             FileDescriptor.close(config.listener)
             listenerOpen = false
         }
-        for conn in connections.values {
+        for conn in connections.all {
             conn.stop()
-            dirty.insert(conn.id)
+            connections.markDirty(conn)
         }
     }
 
@@ -315,7 +303,7 @@ public final class GatewayServer {
     private func sweepTimeouts(_ now: UInt64) {
         let idle = config.idleTimeoutMilliseconds * 1_000_000
         let slow = config.requestTimeoutMilliseconds * 1_000_000
-        for conn in Array(connections.values) {
+        for conn in connections.all {
             if let since = conn.partialSince, !conn.stopReading, now - since > slow {
                 answer(
                     conn, conn.reserveSlot(), .error(.requestTimeout, "the request was not completed in time"),
