@@ -275,20 +275,14 @@ extension GatewayServer {
     /// Drops marks of closed windows and asks Redis, for each other one, whether it has stock
     /// again (one pipelined HGET each; the replies unmark).
     func recheckSoldOut() {
-        let now = config.clock.now()
-        for (key, mark) in soldOut {
-            if now >= mark.window.closesAt {
-                soldOut[key] = nil
-                continue
-            }
+        for (pool, segment, window) in soldOut.sweep(now: config.clock.now()) {
             guard admitRedisCall() else { return }
+            let storage = PoolSegment(pool: programme.pools[pool], index: segment).storageID
             send(
-                [
-                    Array("HGET".utf8), Array(PoolKeys(pool: mark.segment.storageID).window(mark.window.id).utf8),
-                    Array("left".utf8),
-                ],
+                [Array("HGET".utf8), Array(PoolKeys(pool: storage).window(window.id).utf8), Array("left".utf8)],
                 PendingCall(
-                    connection: 0, seq: 0, keepAlive: false, work: .soldOutCheck(key),
+                    connection: 0, seq: 0, keepAlive: false,
+                    work: .soldOutCheck(pool: pool, segment: segment, window: window.id),
                     sentAt: MonotonicClock.nanoseconds()))
         }
     }

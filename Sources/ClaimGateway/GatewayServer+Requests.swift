@@ -73,10 +73,7 @@ extension GatewayServer {
             // learns only what GET /v1/pools/{pool} shows anyway, and the crowd that arrives after
             // the stock is gone costs no HMAC and no Redis round trip. Retries with an
             // Idempotency-Key go on to Redis, which holds their first grant.
-            if !soldOut.isEmpty, let index, request.head.idempotencyKey == nil,
-                case .open(let w) = programme.position(of: programme.pools[index], at: now),
-                isSoldOut(poolIndex: index, segments: 0..<programme.pools[index].segmentCount, window: w.id)
-            {
+            if let index, request.head.idempotencyKey == nil, soldOut.covers(pool: index, at: now) {
                 metrics.soldOutShortCircuit.increment()
                 guard keep, !isDraining else {
                     return refuse(
@@ -122,9 +119,7 @@ extension GatewayServer {
                 case .run(let claim):
                     // A split pool's segment can be known sold out while others are not.
                     if pool.segmentCount > 1, idempotencyKey == nil,
-                        isSoldOut(
-                            poolIndex: index, segments: claim.segment.index..<claim.segment.index + 1,
-                            window: claim.window.id)
+                        soldOut.covers(pool: index, segment: claim.segment.index, at: now)
                     {
                         metrics.soldOutShortCircuit.increment()
                         return refuse(
@@ -285,9 +280,7 @@ extension GatewayServer {
                 let outcome = try ClaimScript.outcome(reply, for: claim)
                 metrics.claim(GatewayMetrics.ClaimResult(outcome), pool: index, nanoseconds: elapsed)
                 if case .soldOut = outcome {
-                    let segment = claim.segment
-                    soldOut[WindowKey(poolIndex: index, segment: segment.index, window: claim.window.id)] = SoldOutMark(
-                        segment: segment, poolIndex: index, window: claim.window)
+                    soldOut.mark(pool: index, segment: claim.segment.index, window: claim.window)
                 }
                 answer(call, ResponseBody.claim(outcome, pool: claim.pool, calendar: programme.calendar, now: now))
             } catch {
@@ -298,8 +291,8 @@ extension GatewayServer {
                     call,
                     .error(.internalError, "the claim could not be completed; retry with the same Idempotency-Key"))
             }
-        case .soldOutCheck(let key):
-            if let left = reply.integer, left > 0 { soldOut[key] = nil }
+        case .soldOutCheck(let pool, let segment, let window):
+            if let left = reply.integer, left > 0 { soldOut.unmark(pool: pool, segment: segment, windowID: window) }
         case .asking, .topology, .replicaAck:
             // Handled where replies are read (GatewayServer+Redis); never completed here.
             break
@@ -363,11 +356,6 @@ extension GatewayServer {
                 answer(call, .error(.internalError, "the reversal could not be completed; retry"))
             }
         }
-    }
-
-    /// True when every one of `segments` of the pool's window is marked sold out.
-    func isSoldOut(poolIndex: Int, segments: Range<Int>, window: String) -> Bool {
-        segments.allSatisfy { soldOut[WindowKey(poolIndex: poolIndex, segment: $0, window: window)] != nil }
     }
 
     /// Redis errors that mean "not now" rather than "wrong": loading its data after a restart,

@@ -28,7 +28,7 @@ public final class GatewayServer {
     let logger: Logger
     let metrics: GatewayMetrics
     /// Windows Redis said are sold out, answered here until a recheck finds stock again.
-    var soldOut: [WindowKey: SoldOutMark] = [:]
+    var soldOut: SoldOutMarks
     /// The whole keep-alive `sold_out` answer per pool, framed once: the storm after a sell-out
     /// is answered by copying these bytes.
     lazy var soldOutAnswers: [[UInt8]] = programme.pools.map { pool in
@@ -74,6 +74,7 @@ public final class GatewayServer {
         self.logger = config.logger
         self.metrics = GatewayMetrics(prometheus: config.metrics, pools: config.programme.pools)
         self.pools = PoolDirectory(ids: config.programme.pools.map(\.id))
+        self.soldOut = SoldOutMarks(segmentsPerPool: config.programme.pools.map(\.segmentCount))
         self.epoll = try Epoll()
         let first = config.clusterSeeds.first ?? config.redis
         self.links = [RedisLink(endpoint: first, token: Self.redisTokenBase)]

@@ -12,8 +12,8 @@ struct PendingCall {
         case wallet(WalletGather, pool: String, storage: String)
         case redeem(RedemptionRequest)
         case reverse(pool: String, voucher: String, merchant: String, order: String, now: Instant)
-        /// Is a window marked sold out restocked? (No client waits for this.)
-        case soldOutCheck(WindowKey)
+        /// Is a pool segment's window marked sold out restocked? (No client waits for this.)
+        case soldOutCheck(pool: Int, segment: Int, window: String)
         /// `ASKING` before a command sent to a slot's importing node (its reply is dropped).
         case asking
         /// `CLUSTER SLOTS`: a new slot map for the loop.
