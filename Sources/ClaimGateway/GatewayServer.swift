@@ -217,14 +217,13 @@ public final class GatewayServer {
     func answer(
         _ conn: HTTPConnection, _ seq: UInt64, _ response: GatewayResponse, keepAlive: Bool, omitBody: Bool = false
     ) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(160 + response.body.count)
         let keep = keepAlive && !isDraining
-        HTTPResponseWriter.append(
-            status: response.status, body: response.body, keepAlive: keep, extraHeaders: response.headers,
-            contentType: response.contentType, omitBody: omitBody, to: &bytes)
         if !keep { conn.stop() }
-        conn.complete(seq, bytes)
+        conn.complete(seq) { out in
+            HTTPResponseWriter.append(
+                status: response.status, body: response.body, keepAlive: keep, extraHeaders: response.headers,
+                contentType: response.contentType, omitBody: omitBody, to: &out)
+        }
         connections.markDirty(conn)
     }
 

@@ -12,9 +12,14 @@ public final class HTTPConnection {
     private var parsed = 0
     private var outbound: [UInt8] = []
     private var sent = 0
-    /// Responses by request sequence number, from `firstSeq`; nil while still being worked on.
-    private var slots: [[UInt8]?] = []
+    /// The oldest request not yet answered, and the next sequence number to hand out.
     private var firstSeq: UInt64 = 0
+    private var nextSeq: UInt64 = 0
+    /// Answers that arrived before an earlier request's: `slots[slotHead + k]` is request
+    /// `firstSeq + k`'s (nil while still being worked on). Empty in the common case, where each
+    /// answer is the next one due and goes straight to `outbound`.
+    private var slots: [[UInt8]?] = []
+    private var slotHead = 0
     /// No more requests are read: the client asked to close, or sent something unparseable.
     public private(set) var stopReading = false
     /// The peer closed its sending side.
@@ -29,11 +34,11 @@ public final class HTTPConnection {
         self.id = id
     }
 
-    /// Requests answered or being answered but not yet written.
-    public var inFlight: Int { slots.count }
+    /// Requests being answered, or answered behind one that is not.
+    public var inFlight: Int { Int(nextSeq - firstSeq) }
     public var hasUnsentOutput: Bool { sent < outbound.count }
     /// Everything answered and written, and nothing more will be read: close it.
-    public var isFinished: Bool { (stopReading || peerClosed) && slots.isEmpty && !hasUnsentOutput }
+    public var isFinished: Bool { (stopReading || peerClosed) && inFlight == 0 && !hasUnsentOutput }
 
     /// Reads what the socket has into the inbound buffer (at most `limit` bytes buffered).
     public func read(into scratch: UnsafeMutableRawBufferPointer) throws(POSIXError) -> IOResult {
@@ -87,25 +92,44 @@ public final class HTTPConnection {
         return next
     }
 
-    /// Reserves the next response slot; the answer is given later with `complete`.
+    /// Reserves the next response's place in order; the answer is given later with `complete`.
     public func reserveSlot() -> UInt64 {
-        slots.append(nil)
-        return firstSeq + UInt64(slots.count - 1)
+        nextSeq += 1
+        return nextSeq - 1
     }
 
-    /// Fills a slot and moves every leading ready response to the output buffer.
+    /// Answers request `seq` with `response`: queued for writing now if it is the next due
+    /// (with every later answer already waiting behind it), else held until it is.
     public func complete(_ seq: UInt64, _ response: [UInt8]) {
-        guard seq >= firstSeq, seq - firstSeq < UInt64(slots.count) else { return }
-        slots[Int(seq - firstSeq)] = response
+        complete(seq) { $0.append(contentsOf: response) }
+    }
+
+    /// Answers request `seq` with what `write` appends: straight into the output buffer when
+    /// it is the next due, so a response framed here is not copied again.
+    public func complete(_ seq: UInt64, _ write: (inout [UInt8]) -> Void) {
+        guard seq >= firstSeq, seq < nextSeq else { return }
         lastActivity = MonotonicClock.nanoseconds()
-        var ready = 0
-        while ready < slots.count, let r = slots[ready] {
-            outbound.append(contentsOf: r)
-            ready += 1
+        let k = Int(seq - firstSeq)
+        guard k == 0 else {
+            // Behind an answer still being worked on: it waits in its slot.
+            while slots.count - slotHead <= k { slots.append(nil) }
+            var held: [UInt8] = []
+            write(&held)
+            slots[slotHead + k] = held
+            return
         }
-        if ready > 0 {
-            slots.removeFirst(ready)
-            firstSeq += UInt64(ready)
+        write(&outbound)
+        firstSeq += 1
+        if slotHead < slots.count { slotHead += 1 }
+        while slotHead < slots.count, let r = slots[slotHead] {
+            outbound.append(contentsOf: r)
+            slots[slotHead] = nil
+            slotHead += 1
+            firstSeq += 1
+        }
+        if slotHead == slots.count, slotHead > 0 {
+            slots.removeAll(keepingCapacity: true)
+            slotHead = 0
         }
     }
 
