@@ -1,3 +1,5 @@
+import Glibc
+
 /// Pool ids by their bytes: a request path names its pool without building a String or hashing
 /// one with SipHash. FNV-1a picks a slot in a small open-addressed table, and one byte
 /// comparison confirms it. Built once per loop; read-only after.
@@ -13,7 +15,7 @@ public struct PoolDirectory: Sendable {
         while size < ids.count * 2 { size *= 2 }
         var slots = [Int](repeating: 0, count: size)
         for (i, id) in self.ids.enumerated() {
-            var s = Self.hash(id) & (size - 1)
+            var s = id.withUnsafeBytes { Self.hash($0) } & (size - 1)
             while slots[s] != 0 { s = (s + 1) & (size - 1) }
             slots[s] = i + 1
         }
@@ -27,12 +29,18 @@ public struct PoolDirectory: Sendable {
         while true {
             let entry = slots[s]
             if entry == 0 { return nil }
-            if ids[entry - 1].elementsEqual(id) { return entry - 1 }
+            if ids[entry - 1].withUnsafeBytes({ Self.same($0, id) }) { return entry - 1 }
             s = (s + 1) & mask
         }
     }
 
-    private static func hash<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
+    private static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+        return memcmp(x, y, a.count) == 0
+    }
+
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes {
             h ^= UInt64(b)

@@ -1,4 +1,5 @@
 import ClaimHTTP
+import Glibc
 
 /// What a request asks for, decided from its method and path alone.
 public enum Route: Hashable, Sendable {
@@ -58,8 +59,14 @@ public enum Route: Hashable, Sendable {
     }
 
     private static func equals(_ p: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        p.count == literal.utf8CodeUnitCount
-            && p.elementsEqual(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        p.count == literal.utf8CodeUnitCount && startsWith(p, literal)
+    }
+
+    private static func startsWith(_ p: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard p.count >= n else { return false }
+        guard n > 0, let base = p.baseAddress else { return true }
+        return memcmp(base, literal.utf8Start, n) == 0
     }
 
     /// The non-empty segment after `prefix` and what follows it (empty, or starting with "/").
@@ -67,11 +74,8 @@ public enum Route: Hashable, Sendable {
         UnsafeRawBufferPointer, UnsafeRawBufferPointer
     )? {
         let n = prefix.utf8CodeUnitCount
-        guard p.count > n,
-            UnsafeRawBufferPointer(rebasing: p[..<n]).elementsEqual(
-                UnsafeRawBufferPointer(start: prefix.utf8Start, count: n))
-        else { return nil }
-        let end = p[n...].firstIndex(of: UInt8(ascii: "/")) ?? p.count
+        guard p.count > n, startsWith(p, prefix), let base = p.baseAddress else { return nil }
+        let end = memchr(base + n, Int32(UInt8(ascii: "/")), p.count - n).map { base.distance(to: $0) } ?? p.count
         guard end > n else { return nil }
         return (UnsafeRawBufferPointer(rebasing: p[n..<end]), UnsafeRawBufferPointer(rebasing: p[end...]))
     }

@@ -61,6 +61,12 @@ import Testing
         }
     }
 
+    @Test func theTokenMasksAreRFC9110sTokenSet() {
+        for c in 0...255 {
+            #expect(HTTPRequestParser.isTokenByte(UInt8(c)) == HTTPRequestParser.tokenByteSwitch(UInt8(c)), "byte \(c)")
+        }
+    }
+
     @Test func waitsForMoreAtEverySplitPoint() {
         let bytes = Array(claim.utf8)
         for cut in 0..<bytes.count { #expect(parse(Array(bytes[..<cut])) == .incomplete, "cut at \(cut)") }
