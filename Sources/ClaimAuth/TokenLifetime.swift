@@ -11,10 +11,16 @@ struct TokenLifetime: Hashable, Sendable {
 
     /// Reads `exp` and `nbf`, naming the first that is missing or malformed.
     static func read(_ json: FlatJSONObject) -> Result<TokenLifetime, TokenError> {
-        guard let exp = json.integer("exp"), exp > 0, exp < latestSeconds else { return .failure(.badClaim("exp")) }
+        read(exp: json.integer("exp"), nbf: json["nbf"] == nil ? nil : .some(json.integer("nbf")))
+    }
+
+    /// The same from the values, however the payload was read: `exp` is nil when absent or not
+    /// an integer; `nbf` is nil when absent and `.some(nil)` when present but not an integer.
+    static func read(exp: Int64?, nbf: Int64??) -> Result<TokenLifetime, TokenError> {
+        guard let exp, exp > 0, exp < latestSeconds else { return .failure(.badClaim("exp")) }
         var notBefore: Instant?
-        if json["nbf"] != nil {
-            guard let nbf = json.integer("nbf"), nbf > 0, nbf < latestSeconds else { return .failure(.badClaim("nbf")) }
+        if let nbf {
+            guard let nbf, nbf > 0, nbf < latestSeconds else { return .failure(.badClaim("nbf")) }
             notBefore = Instant(unixMilliseconds: nbf * 1000)
         }
         return .success(TokenLifetime(expiresAt: Instant(unixMilliseconds: exp * 1000), notBefore: notBefore))

@@ -1,5 +1,6 @@
 import ClaimCore
 import Crypto
+import Glibc
 
 /// Verifies HS256 JWTs from the identity provider and reads the person from them.
 ///
@@ -45,39 +46,74 @@ public struct TokenVerifier {
 
     /// The same over bytes read in place (the gateway's request buffer): nothing is copied.
     public func payload(_ token: UnsafeRawBufferPointer) -> Result<FlatJSONObject, TokenError> {
-        guard !token.isEmpty else { return .failure(.missing) }
-        guard token.count <= Self.maxTokenBytes else { return .failure(.tooLong) }
-        return payload(bytes: token)
+        withSignedPayload(token) { bytes in
+            guard let json = try? FlatJSONObject(parsing: bytes) else { return .failure(.malformed) }
+            return .success(json)
+        }
     }
 
-    private func payload(bytes: UnsafeRawBufferPointer) -> Result<FlatJSONObject, TokenError> {
-        var dot1 = -1, dot2 = -1
-        for i in 0..<bytes.count where bytes[i] == UInt8(ascii: ".") {
-            if dot1 < 0 { dot1 = i } else if dot2 < 0 { dot2 = i } else { return .failure(.malformed) }
+    /// Checks `token`'s algorithm and signature, then lends its decoded payload to `read`. The
+    /// payload is decoded into stack space that lives only for that call, and the signature is
+    /// compared in constant time: a claim verifies its token with no allocation but the
+    /// HMAC state's copy.
+    private func withSignedPayload<T>(
+        _ token: UnsafeRawBufferPointer, _ read: (UnsafeRawBufferPointer) -> Result<T, TokenError>
+    ) -> Result<T, TokenError> {
+        guard let base = token.baseAddress, !token.isEmpty else { return .failure(.missing) }
+        guard token.count <= Self.maxTokenBytes else { return .failure(.tooLong) }
+        func dot(after i: Int) -> Int? {
+            guard i < token.count, let p = memchr(base + i, Int32(UInt8(ascii: ".")), token.count - i) else {
+                return nil
+            }
+            return base.distance(to: UnsafeRawPointer(p))
         }
-        guard dot1 > 0, dot2 > dot1 else { return .failure(.malformed) }
+        // Exactly three segments, the header not empty.
+        guard let dot1 = dot(after: 0), dot1 > 0, let dot2 = dot(after: dot1 + 1), dot(after: dot2 + 1) == nil else {
+            return .failure(.malformed)
+        }
         let keyed: HMAC<SHA256>
-        switch key(forHeader: UnsafeRawBufferPointer(rebasing: bytes[..<dot1])) {
+        switch key(forHeader: UnsafeRawBufferPointer(rebasing: token[..<dot1])) {
         case .failure(let e): return .failure(e)
         case .success(let k): keyed = k
         }
-        guard let signature = Base64URL.decode(UnsafeRawBufferPointer(rebasing: bytes[(dot2 + 1)...])),
-            signature.count == 32
-        else { return .failure(.badSignature) }
+        // A 32-byte HMAC-SHA-256 is 43 base64url characters, and nothing else is.
+        let signatureText = UnsafeRawBufferPointer(rebasing: token[(dot2 + 1)...])
+        guard signatureText.count == 43 else { return .failure(.badSignature) }
         var mac = keyed
-        mac.update(data: UnsafeRawBufferPointer(rebasing: bytes[..<dot2]))
-        // Constant-time comparison (swift-crypto's == on an authentication code).
-        guard mac.finalize() == signature else { return .failure(.badSignature) }
-        guard let payloadJSON = Base64URL.decode(UnsafeRawBufferPointer(rebasing: bytes[(dot1 + 1)..<dot2])),
-            let payload = try? FlatJSONObject(parsing: payloadJSON)
-        else { return .failure(.malformed) }
-        return .success(payload)
+        mac.update(data: UnsafeRawBufferPointer(rebasing: token[..<dot2]))
+        let code = mac.finalize()
+        let signed = withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { signature -> Bool in
+            guard Base64URL.decode(signatureText, into: signature) == 32 else { return false }
+            return code.withUnsafeBytes { Self.constantTimeEqual($0, UnsafeRawBufferPointer(signature)) }
+        }
+        guard signed else { return .failure(.badSignature) }
+        let payloadText = UnsafeRawBufferPointer(rebasing: token[(dot1 + 1)..<dot2])
+        return withUnsafeTemporaryAllocation(byteCount: Base64URL.decodedCount(payloadText.count), alignment: 8) {
+            buffer in
+            guard let n = Base64URL.decode(payloadText, into: buffer) else { return .failure(.malformed) }
+            return read(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+        }
+    }
+
+    /// Equal bytes, in a time that depends only on the length (a forger learns nothing from
+    /// how soon a guess is refused).
+    private static func constantTimeEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for i in 0..<a.count { difference |= a[i] ^ b[i] }
+        return difference == 0
     }
 
     /// The key the header names: by byte comparison with the provider's own headers first,
     /// else by reading the header JSON (other field order, extra fields).
     private func key(forHeader header: UnsafeRawBufferPointer) -> Result<HMAC<SHA256>, TokenError> {
-        for e in entries where header.elementsEqual(e.header) { return .success(e.keyed) }
+        for e in entries where e.header.count == header.count {
+            let same = e.header.withUnsafeBytes { own in
+                guard let x = own.baseAddress, let y = header.baseAddress else { return own.count == 0 }
+                return memcmp(x, y, own.count) == 0
+            }
+            if same { return .success(e.keyed) }
+        }
         guard let headerJSON = Base64URL.decode(header), let parsed = try? FlatJSONObject(parsing: headerJSON)
         else { return .failure(.malformed) }
         guard parsed.string("alg") == "HS256" else { return .failure(.unsupportedAlgorithm) }
@@ -103,9 +139,14 @@ public struct TokenVerifier {
         Array(token).withUnsafeBytes { verify($0, now: now) }
     }
 
-    /// The same over bytes read in place.
+    /// The same over bytes read in place: the claim path, with nothing allocated for a token of
+    /// plain ASCII claims (see `PersonToken.read(payload:)`).
     public func verify(_ token: UnsafeRawBufferPointer, now: Instant) -> Result<PersonToken, TokenError> {
-        payload(token).flatMap(PersonToken.from(payload:)).flatMap { t in
+        withSignedPayload(token) { bytes in
+            if let read = PersonToken.read(payload: bytes) { return read }
+            guard let json = try? FlatJSONObject(parsing: bytes) else { return .failure(.malformed) }
+            return PersonToken.from(payload: json)
+        }.flatMap { t in
             checkTime(expiresAt: t.expiresAt, notBefore: t.notBefore, now: now).map { .failure($0) } ?? .success(t)
         }
     }

@@ -123,3 +123,28 @@ import Testing
         #expect(StoreQRCode.visit(Array(resident.utf8), verifier: qrVerifier) == .invalid)
     }
 }
+
+/// The in-place path's own edges: signature lengths, and payloads the full decoder reads.
+@Suite struct TokenVerifierInPlaceTests {
+    let secret = Array("a-test-secret-of-32-bytes-length".utf8)
+    let now = Instant(unixMilliseconds: 1_654_826_400_000)
+
+    func verify(_ token: String) -> Result<PersonToken, TokenError> {
+        TokenVerifier(secret: secret).verify(Array(token.utf8), now: now)
+    }
+
+    @Test func aSignatureOfAnyOtherLengthIsRefused() {
+        let token = TokenSigner(secret: secret).sign(payload: Array(#"{"sub":"u1","exp":1654830000}"#.utf8))
+        #expect(verify(token).map(\.person) == .success("u1"))
+        #expect(verify(String(token.dropLast())) == .failure(.badSignature))
+        #expect(verify(token + "A") == .failure(.badSignature))
+        #expect(verify(token + ".x") == .failure(.malformed))
+    }
+
+    @Test func aPayloadWithEscapesOrUnicodeIsStillRead() {
+        let token = TokenSigner(secret: secret).sign(
+            payload: Array(#"{"s\u0075b":"u1","exp":1654830000,"name":"张三","region":"210100"}"#.utf8))
+        #expect(verify(token).map(\.person) == .success("u1"))
+        #expect(verify(token).map(\.facts.region) == .success("210100"))
+    }
+}
