@@ -22,36 +22,50 @@ public struct CityCalendar: Hashable, Sendable {
         return CivilDate(daysSinceEpoch: Int(floorDiv(local, 86_400_000)))
     }
 
-    /// `2022-06-10T10:00:00.000+08:00`. Written digit by digit into 29 bytes: every voucher in
-    /// every answer carries two of these.
+    /// `2022-06-10T10:00:00.000+08:00`: every voucher in every answer carries two of these.
     public func iso8601(_ instant: Instant) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(29)
+        appendISO8601(instant, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same, written digit by digit into `out` (29 bytes): a granted claim's answer writes
+    /// its two instants with no String in between.
+    public func appendISO8601(_ instant: Instant, to out: inout [UInt8]) {
         let local = instant.unixMilliseconds + offsetMilliseconds
         let days = floorDiv(local, 86_400_000)
         let msOfDay = Int(local - days * 86_400_000)
         let date = CivilDate(daysSinceEpoch: Int(days))
         let off = abs(utcOffsetSeconds) / 60
-        return String(unsafeUninitializedCapacity: 29) { out in
-            var i = 0
-            func put(_ value: Int, _ width: Int) {
-                var v = value
-                var k = width
-                while k > 0 {
-                    k -= 1
-                    out[i + k] = UInt8(48 + v % 10)
-                    v /= 10
-                }
-                i += width
+        func put(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var v = value
+            while divisor > 0 {
+                out.append(UInt8(48 + v / divisor % 10))
+                v %= divisor
+                divisor /= 10
             }
-            func put(_ c: Character) {
-                out[i] = c.asciiValue ?? 63
-                i += 1
-            }
-            put(date.year, 4); put("-"); put(date.month, 2); put("-"); put(date.day, 2); put("T")
-            put(msOfDay / 3_600_000, 2); put(":"); put(msOfDay / 60_000 % 60, 2); put(":")
-            put(msOfDay / 1000 % 60, 2); put("."); put(msOfDay % 1000, 3)
-            put(utcOffsetSeconds >= 0 ? "+" : "-"); put(off / 60, 2); put(":"); put(off % 60, 2)
-            return i
         }
+        func put(_ c: UInt8) { out.append(c) }
+        put(date.year, 4)
+        put(UInt8(ascii: "-"))
+        put(date.month, 2)
+        put(UInt8(ascii: "-"))
+        put(date.day, 2)
+        put(UInt8(ascii: "T"))
+        put(msOfDay / 3_600_000, 2)
+        put(UInt8(ascii: ":"))
+        put(msOfDay / 60_000 % 60, 2)
+        put(UInt8(ascii: ":"))
+        put(msOfDay / 1000 % 60, 2)
+        put(UInt8(ascii: "."))
+        put(msOfDay % 1000, 3)
+        put(utcOffsetSeconds >= 0 ? UInt8(ascii: "+") : UInt8(ascii: "-"))
+        put(off / 60, 2)
+        put(UInt8(ascii: ":"))
+        put(off % 60, 2)
     }
 
     /// Parses `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z`, `±HH:MM`, or nothing (then the

@@ -62,31 +62,38 @@ public struct JSONWriter: Sendable {
         needsComma = false
     }
 
-    private mutating func string(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
+    private mutating func string(_ s: String) { Self.appendString(s, to: &bytes) }
+
+    /// Appends `s` as a quoted JSON string: what `field` writes for a value, for answers
+    /// rendered from templates (`GrantAnswer`) that must come out byte for byte the same.
+    public static func appendString(_ s: String, to out: inout [UInt8]) {
         var s = s
-        s.withUTF8 { utf8 in
-            // Most strings (ids, codes, ISO times) need no escaping: copy them in one go.
-            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                bytes.append(contentsOf: utf8)
-                return
-            }
-            for b in utf8 { escape(b) }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        s.withUTF8 { appendString(UnsafeRawBufferPointer($0), to: &out) }
     }
 
-    private mutating func escape(_ b: UInt8) {
+    /// The same for UTF-8 bytes.
+    public static func appendString(_ utf8: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Most strings (ids, codes, ISO times) need no escaping: copy them in one go.
+        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: utf8)
+        } else {
+            for b in utf8 { escape(b, to: &out) }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func escape(_ b: UInt8, to out: inout [UInt8]) {
         switch b {
-        case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-        case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-        case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-        case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-        case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+        case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
+        case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
+        case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
+        case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
+        case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
         case 0..<0x20:
             let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
-        default: bytes.append(b)
+            out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
+        default: out.append(b)
         }
     }
 }

@@ -17,17 +17,24 @@ extension GatewayServer {
 
     /// Queues a command and the work its reply completes, on the node that holds its key.
     func send(_ command: [[UInt8]], _ call: PendingCall) {
-        guard let link = route(command), link.isUsable else { return fail(call) }
+        let slot = isCluster ? RedisCommandKey.of(command).map { HashSlot.of($0) } ?? 0 : 0
+        guard let link = link(forSlot: slot), link.isUsable else { return fail(call) }
         link.enqueue(command, call)
         if config.waitReplicas > 0, call.isWrite { link.writesSinceWait += 1 }
     }
 
-    /// The link for a command: the single Redis, or the master of the command's slot.
-    private func route(_ command: [[UInt8]]) -> RedisLink? {
+    /// The same for a command `write` encodes itself (a pre-rendered `ClaimCommand`), all of
+    /// whose keys are in `slot`.
+    func send(slot: Int, _ call: PendingCall, writing write: (inout [UInt8]) -> Void) {
+        guard let link = link(forSlot: slot), link.isUsable else { return fail(call) }
+        link.enqueue(call, writing: write)
+        if config.waitReplicas > 0, call.isWrite { link.writesSinceWait += 1 }
+    }
+
+    /// The link for a slot: the single Redis, or the master that serves the slot.
+    private func link(forSlot slot: Int) -> RedisLink? {
         guard isCluster else { return links[0] }
-        guard let map = slotMap else { return nil }
-        let slot = RedisCommandKey.of(command).map { HashSlot.of($0) } ?? 0
-        guard let m = map.master(ofSlot: slot), m < masterLinks.count else { return nil }
+        guard let map = slotMap, let m = map.master(ofSlot: slot), m < masterLinks.count else { return nil }
         return masterLinks[m]
     }
 
@@ -90,6 +97,17 @@ extension GatewayServer {
         } catch {
             failLink(link, "\(error)")
         }
+    }
+
+    /// A reply read in place: a fresh grant (the claim path's common answer) is answered from
+    /// it directly; anything else is copied and handled below.
+    private func deliver(_ call: PendingCall, _ reply: RedisReplyView, on link: RedisLink) {
+        if config.waitReplicas == 0, case .claim(let claim, let index) = call.work,
+            let grant = ClaimScript.freshGrant(reply)
+        {
+            return answerGrant(call, claim, poolIndex: index, left: grant.left, id: grant.id)
+        }
+        deliver(call, reply.owned(), on: link)
     }
 
     /// A reply for `call`: the loop's own bookkeeping, a redirection to follow, or an answer.

@@ -126,7 +126,13 @@ extension GatewayServer {
                             .soldOut, ResponseBody.claim(.soldOut, pool: pool, calendar: programme.calendar, now: now))
                     }
                     guard admitRedisCall() else { return refuse(.redisUnavailable, .redisUnavailable()) }
-                    call(ClaimScript.command(claim), .claim(claim, poolIndex: index))
+                    let command = claimCommand(for: claim, poolIndex: index)
+                    send(
+                        slot: command.slot,
+                        PendingCall(
+                            connection: conn.id, seq: seq, keepAlive: keep, work: .claim(claim, poolIndex: index),
+                            sentAt: MonotonicClock.nanoseconds())
+                    ) { command.append(claim, to: &$0) }
                 }
             }
         case .wallet:
@@ -170,6 +176,35 @@ extension GatewayServer {
                     .reverse(pool: poolID, voucher: voucher, merchant: m.merchant, order: order, now: now))
             }
         }
+    }
+
+    /// The claim command for `claim`'s segment and window, pre-rendered once per window.
+    private func claimCommand(for claim: ClaimRequest, poolIndex: Int) -> ClaimCommand {
+        let segment = claim.segment
+        if let c = claimCommands[poolIndex][segment.index], c.windowID == claim.window.id { return c }
+        let c = ClaimCommand(segment: segment, window: claim.window.id)
+        claimCommands[poolIndex][segment.index] = c
+        return c
+    }
+
+    /// Answers a fresh grant of one voucher read in place (`ClaimScript.freshGrant`): the
+    /// answer `complete` would give it, from the window's pre-rendered body.
+    func answerGrant(
+        _ call: PendingCall, _ claim: ClaimRequest, poolIndex: Int, left: Int64, id: UnsafeRawBufferPointer
+    ) {
+        metrics.claim(.granted, pool: poolIndex, nanoseconds: MonotonicClock.nanoseconds() - call.sentAt)
+        let template: GrantAnswer
+        if let t = grantAnswers[poolIndex], t.windowID == claim.window.id {
+            template = t
+        } else {
+            template = GrantAnswer(pool: claim.pool, window: claim.window, calendar: programme.calendar)
+            grantAnswers[poolIndex] = template
+        }
+        grantBody.removeAll(keepingCapacity: true)
+        template.append(
+            id: id, claimedAt: claim.claimedAt, expiresAt: claim.expiresAt, store: claim.store, left: left,
+            now: config.clock.now(), to: &grantBody)
+        answer(call, GatewayResponse(status: 201, body: grantBody))
     }
 
     /// Takes a token from `key`'s bucket; the seconds to wait if there was none.

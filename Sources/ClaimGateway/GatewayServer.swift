@@ -40,6 +40,12 @@ public final class GatewayServer {
         return bytes
     }
     private var nextSoldOutCheck: UInt64 = 0
+    /// The claim command (per pool segment) and the grant's body (per pool), pre-rendered for
+    /// the window each is in; rebuilt when the window moves on.
+    var claimCommands: [[ClaimCommand?]]
+    var grantAnswers: [GrantAnswer?]
+    /// Reused for each granted claim's body, framed into its connection right after.
+    var grantBody: [UInt8] = []
     /// Abuse limits, per person and per client address; idle buckets are pruned (see
     /// `pruneBuckets`), so a crowd of one-off claimants does not grow them without bound.
     var personBuckets: [String: TokenBucket] = [:]
@@ -75,6 +81,8 @@ public final class GatewayServer {
         self.metrics = GatewayMetrics(prometheus: config.metrics, pools: config.programme.pools)
         self.pools = PoolDirectory(ids: config.programme.pools.map(\.id))
         self.soldOut = SoldOutMarks(segmentsPerPool: config.programme.pools.map(\.segmentCount))
+        self.claimCommands = config.programme.pools.map { [ClaimCommand?](repeating: nil, count: $0.segmentCount) }
+        self.grantAnswers = config.programme.pools.map { _ in nil }
         self.epoll = try Epoll()
         let first = config.clusterSeeds.first ?? config.redis
         self.links = [RedisLink(endpoint: first, token: Self.redisTokenBase)]

@@ -44,6 +44,13 @@ final class RedisLink {
         commandsSinceFlush += 1
     }
 
+    /// The same for a command `write` encodes into the pipeline's buffer itself.
+    func enqueue(_ call: PendingCall, writing write: (inout [UInt8]) -> Void) {
+        pipeline.enqueue(writing: write)
+        pending.append(call)
+        commandsSinceFlush += 1
+    }
+
     /// The call the next reply answers.
     func popCall() -> PendingCall? {
         guard pendingHead < pending.count else { return nil }

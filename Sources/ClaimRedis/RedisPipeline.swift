@@ -63,6 +63,10 @@ public final class RedisPipeline {
     /// Appends one command to the output buffer (sent by the next `flush`).
     public func enqueue(_ args: [[UInt8]]) { RESPEncoder.append(args, to: &outbox) }
 
+    /// Appends one command that `write` encodes itself, straight into the output buffer (a
+    /// pre-rendered `ClaimCommand`). It must append exactly one complete RESP command.
+    public func enqueue(writing write: (inout [UInt8]) -> Void) { write(&outbox) }
+
     /// Writes as much of the output buffer as the socket takes now.
     public func flush() throws(RedisError) {
         guard state == .ready else { return }
@@ -93,22 +97,25 @@ public final class RedisPipeline {
         try flush()
     }
 
-    /// Call when epoll reports the socket readable: reads everything available and hands each
-    /// complete reply to `deliver`, in order.
-    public func handleReadable(_ deliver: (RedisReply) -> Void) throws(RedisError) {
+    /// Call when epoll reports the socket readable: reads everything available and lends each
+    /// complete reply to `deliver`, in order (see `RedisReplyView` for how long it lives).
+    public func handleReadable(_ deliver: (RedisReplyView) -> Void) throws(RedisError) {
         while true {
             let r: IOResult
             do { r = try FileDescriptor.read(fd, into: scratch) } catch { throw .connection("read: \(error)") }
             switch r {
             case .transferred(let n):
                 try reader.feed(UnsafeRawBufferPointer(rebasing: scratch[..<n]))
-                while let reply = try reader.next() {
-                    if internalReplies > 0 {
-                        internalReplies -= 1
-                        if case .error(let m) = reply { throw .server(m) }
-                        continue
+                var more = true
+                while more {
+                    more = try reader.nextView { reply throws(RedisError) in
+                        if internalReplies > 0 {
+                            internalReplies -= 1
+                            if case .error(let m) = reply.owned() { throw .server(m) }
+                            return
+                        }
+                        deliver(reply)
                     }
-                    deliver(reply)
                 }
                 if n < scratch.count { return }
             case .wouldBlock: return

@@ -45,6 +45,17 @@ public final class RedisReplyReader {
         return RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
     }
 
+    /// Lends the next complete reply to `body` without copying it (see `RedisReplyView`); false
+    /// until more bytes arrive.
+    public func nextView(_ body: (RedisReplyView) throws(RedisError) -> Void) throws(RedisError) -> Bool {
+        var raw: UnsafeMutableRawPointer?
+        guard redisReaderGetReply(reader, &raw) == REDIS_OK else { throw .unexpectedReply(errorText()) }
+        guard let raw else { return false }
+        defer { freeReplyObject(raw) }
+        try body(RedisReplyView(raw.assumingMemoryBound(to: redisReply.self)))
+        return true
+    }
+
     private func errorText() -> String {
         withUnsafeBytes(of: reader.pointee.errstr) { buf in
             String(decoding: buf.prefix { $0 != 0 }, as: UTF8.self)

@@ -50,6 +50,21 @@ import Testing
         #expect(try ProgrammeStore(client: redis.client()).windows(pool: pool.id) == ["2022-06-10"])
     }
 
+    /// A fresh grant is answered from the window's template, not from the record the script
+    /// stored; the wallet reads that record, and must show the very same voucher.
+    @Test func theGrantAnswerAndTheWalletShowTheSameVoucher() throws {
+        let g = try GatewayHarness(programme: programme, clock: clock, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        let granted = try claim(c, g, "w1", qr: g.storeQR("store-2", day: "2022-06-10"))
+        #expect(granted.status == 201)
+        let wallet = try c.request("GET", "/v1/me/vouchers", headers: ["Authorization": "Bearer \(g.token("w1"))"])
+        let answered = granted.json["voucher"] as? NSDictionary
+        let stored = (wallet.json["vouchers"] as? [Any])?.first as? NSDictionary
+        #expect(answered != nil)
+        #expect(answered == stored)
+    }
+
     @Test func merchantsRedeemAndReverseAndTheWalletFollows() throws {
         let g = try GatewayHarness(programme: programme, clock: clock, redis: redis.endpoint)
         defer { #expect(g.stop()) }

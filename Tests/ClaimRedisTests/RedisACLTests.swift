@@ -79,7 +79,7 @@ import Testing
             var events: EpollEvents = []
             try epoll.wait(timeoutMilliseconds: 50) { _, e in events = e }
             if events.contains(.writable) { try pipeline.handleWritable() }
-            if events.contains(.readable) { try pipeline.handleReadable { replies.append($0) } }
+            if events.contains(.readable) { try pipeline.handleReadable { replies.append($0.owned()) } }
             try epoll.modify(pipeline.fd, pipeline.wantsWritable ? [.readable, .writable] : .readable, token: 1)
         }
         #expect(replies == [.status("PONG")])

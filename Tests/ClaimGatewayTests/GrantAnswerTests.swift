@@ -1,0 +1,60 @@
+import ClaimCore
+import ClaimTestSupport
+import Testing
+
+@testable import ClaimGateway
+
+/// The pre-rendered grant body against `ResponseBody.claim` for the same voucher.
+@Suite struct GrantAnswerTests {
+    let calendar = TestProgramme.calendar
+    let window = ReleaseWindow(
+        id: "2022-06-10", opensAt: TestProgramme.releaseInstant,
+        closesAt: TestProgramme.releaseInstant.adding(milliseconds: 50_400_000))
+
+    func bodies(
+        _ pool: Pool, store: String? = nil, left: Int = 41, answeredAfter: Int64 = 3, expiresIn: Int64 = 50_000_000
+    ) -> (templated: String, general: String) {
+        let claimed = TestProgramme.releaseInstant.adding(milliseconds: 1234)
+        let expires = claimed.adding(milliseconds: expiresIn)
+        let now = claimed.adding(milliseconds: answeredAfter)
+        let id = "\(pool.id):\(window.id):17"
+        var out: [UInt8] = []
+        Array(id.utf8).withUnsafeBytes {
+            GrantAnswer(pool: pool, window: window, calendar: calendar).append(
+                id: $0, claimedAt: claimed, expiresAt: expires, store: store, left: Int64(left), now: now, to: &out)
+        }
+        let voucher = Voucher(
+            id: id, pool: pool.id, window: window.id, owner: "u1", faceFen: pool.faceFen,
+            thresholdFen: pool.thresholdFen,
+            claimedAt: claimed, expiresAt: expires, store: store)
+        let general = ResponseBody.claim(
+            .granted([voucher], left: left, replayed: false), pool: pool, calendar: calendar, now: now)
+        #expect(general.status == 201)
+        return (String(decoding: out, as: UTF8.self), String(decoding: general.body, as: UTF8.self))
+    }
+
+    @Test func writesWhatTheGeneralWriterWrites() {
+        let plain = TestProgramme.dailyPool(stock: 1)
+        let b = bodies(plain)
+        #expect(b.templated == b.general)
+        let s = bodies(TestProgramme.dailyPool(stock: 1, storeQR: true), store: "store-1")
+        #expect(s.templated == s.general)
+        let big = bodies(plain, left: 999_999_999)
+        #expect(big.templated == big.general)
+    }
+
+    @Test func escapesTheSameWay() {
+        let odd = Pool(
+            id: "odd-1", kind: .specialty, name: "n", faceFen: 1500, thresholdFen: 10_000, limitPerWindow: 1,
+            schedule: TestProgramme.dailyPool(stock: 1).schedule, stockPerRelease: 1, validity: .endOfClaimDay,
+            eligibility: EligibilityRule(), merchantCategories: ["quote\"d", "back\\slash", "tab\tline\n", "茶叶"])
+        let b = bodies(odd, store: "st\"ore")
+        #expect(b.templated == b.general)
+    }
+
+    @Test func aVoucherWhoseDayEndedInFlightIsAnsweredExpired() {
+        let b = bodies(TestProgramme.dailyPool(stock: 1), answeredAfter: 10, expiresIn: 5)
+        #expect(b.templated == b.general)
+        #expect(b.templated.contains(#""state":"expired""#))
+    }
+}
