@@ -38,34 +38,34 @@ public struct CityCalendar: Hashable, Sendable {
         let msOfDay = Int(local - days * 86_400_000)
         let date = CivilDate(daysSinceEpoch: Int(days))
         let off = abs(utcOffsetSeconds) / 60
-        func put(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var v = value
-            while divisor > 0 {
-                out.append(UInt8(48 + v / divisor % 10))
-                v %= divisor
-                divisor /= 10
+        // Into stack space, then one append.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 29) { text in
+            func put(_ value: Int, _ width: Int, at i: Int) {
+                var v = value
+                for k in stride(from: i + width - 1, through: i, by: -1) {
+                    text[k] = UInt8(48 + v % 10)
+                    v /= 10
+                }
             }
+            put(date.year, 4, at: 0)
+            text[4] = UInt8(ascii: "-")
+            put(date.month, 2, at: 5)
+            text[7] = UInt8(ascii: "-")
+            put(date.day, 2, at: 8)
+            text[10] = UInt8(ascii: "T")
+            put(msOfDay / 3_600_000, 2, at: 11)
+            text[13] = UInt8(ascii: ":")
+            put(msOfDay / 60_000 % 60, 2, at: 14)
+            text[16] = UInt8(ascii: ":")
+            put(msOfDay / 1000 % 60, 2, at: 17)
+            text[19] = UInt8(ascii: ".")
+            put(msOfDay % 1000, 3, at: 20)
+            text[23] = utcOffsetSeconds >= 0 ? UInt8(ascii: "+") : UInt8(ascii: "-")
+            put(off / 60, 2, at: 24)
+            text[26] = UInt8(ascii: ":")
+            put(off % 60, 2, at: 27)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<29]))
         }
-        func put(_ c: UInt8) { out.append(c) }
-        put(date.year, 4)
-        put(UInt8(ascii: "-"))
-        put(date.month, 2)
-        put(UInt8(ascii: "-"))
-        put(date.day, 2)
-        put(UInt8(ascii: "T"))
-        put(msOfDay / 3_600_000, 2)
-        put(UInt8(ascii: ":"))
-        put(msOfDay / 60_000 % 60, 2)
-        put(UInt8(ascii: ":"))
-        put(msOfDay / 1000 % 60, 2)
-        put(UInt8(ascii: "."))
-        put(msOfDay % 1000, 3)
-        put(utcOffsetSeconds >= 0 ? UInt8(ascii: "+") : UInt8(ascii: "-"))
-        put(off / 60, 2)
-        put(UInt8(ascii: ":"))
-        put(off % 60, 2)
     }
 
     /// Parses `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z`, `±HH:MM`, or nothing (then the

@@ -15,13 +15,17 @@ public enum DecimalDigits {
     /// Appends `value` (negative: as 0) in decimal, digit by digit, with no String in between:
     /// every answer and every Redis command writes a few of these.
     public static func append(_ value: Int, to out: inout [UInt8]) {
-        var divisor = 1
-        while divisor <= value / 10 { divisor *= 10 }
-        var rest = max(0, value)
-        while divisor > 0 {
-            out.append(UInt8(48 + rest / divisor))
-            rest %= divisor
-            divisor /= 10
+        // Least significant first into stack space, then one append: a per-digit append costs
+        // a capacity and uniqueness check each.
+        var rest = UInt(max(0, value))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var i = 20
+            repeat {
+                i -= 1
+                digits[i] = UInt8(48 + rest % 10)
+                rest /= 10
+            } while rest > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i...]))
         }
     }
 

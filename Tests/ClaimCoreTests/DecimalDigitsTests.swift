@@ -1,0 +1,34 @@
+import Testing
+
+@testable import ClaimCore
+
+@Suite struct DecimalDigitsTests {
+    func digits(_ v: Int) -> String {
+        var out: [UInt8] = Array("x".utf8)
+        DecimalDigits.append(v, to: &out)
+        return String(decoding: out.dropFirst(), as: UTF8.self)
+    }
+
+    @Test func writesWhatStringDoesAtEveryBoundary() {
+        for v in [0, 1, 9, 10, 99, 100, 999, 1000, 65_535, 1_654_826_400_000, Int.max] {
+            #expect(digits(v) == String(v))
+        }
+        var p = 1
+        while p < Int.max / 10 {
+            #expect(digits(p - 1) == String(p - 1))
+            #expect(digits(p) == String(p))
+            p *= 10
+        }
+    }
+
+    @Test func negativeIsWrittenAsZero() {
+        #expect(digits(-1) == "0")
+        #expect(digits(Int.min) == "0")
+    }
+
+    @Test func readsRunsOfDigits() {
+        #expect(DecimalDigits.value(Array("0042".utf8)) == 42)
+        #expect(DecimalDigits.value(Array("4a".utf8)) == nil)
+        #expect(DecimalDigits.value([UInt8]()) == nil)
+    }
+}
