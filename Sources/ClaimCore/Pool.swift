@@ -1,5 +1,10 @@
 /// One face of one kind of voucher: the unit that has stock, a schedule and a limit.
-public struct Pool: Hashable, Sendable {
+///
+/// Immutable, and a class rather than a struct for one reason: a claim hands its pool on
+/// several times (its request, its segment, its pending Redis call), and a struct copy of a
+/// dozen reference-counted fields costs a retain and a release for each, on every claim.
+/// Equality is still the value's (every field), so nothing can tell it from a struct.
+public final class Pool: Hashable, Sendable {
     /// `appliance-500`; an `Identifier`, used as the Redis hash tag and in URLs.
     public let id: String
     public let kind: PoolKind
@@ -56,6 +61,19 @@ public struct Pool: Hashable, Sendable {
         self.bundleFen = bundleFen ?? [faceFen]
         self.segmentCount = max(1, segmentCount)
     }
+
+    public static func == (a: Pool, b: Pool) -> Bool {
+        a === b
+            || (a.id == b.id && a.kind == b.kind && a.name == b.name && a.faceFen == b.faceFen
+                && a.thresholdFen == b.thresholdFen && a.limitPerWindow == b.limitPerWindow && a.schedule == b.schedule
+                && a.stockPerRelease == b.stockPerRelease && a.validity == b.validity && a.eligibility == b.eligibility
+                && a.merchantCategories == b.merchantCategories && a.autoOpen == b.autoOpen
+                && a.requiresStoreQR == b.requiresStoreQR && a.useLimitPerProgramme == b.useLimitPerProgramme
+                && a.bundleFen == b.bundleFen && a.segmentCount == b.segmentCount)
+    }
+
+    /// Equal pools have equal ids, so the id alone is a consistent hash.
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 
     /// Vouchers per grant (1, or the bundle's size).
     public var vouchersPerGrant: Int { bundleFen.count }
