@@ -23,8 +23,9 @@ public struct StoreQRCode: Hashable, Sendable {
     }
 
     /// What a scanned token says, for the claim planner: `.scanned` only for a genuine code.
-    public static func visit<C: Collection>(_ token: C?, verifier: TokenVerifier?) -> StoreVisit
-    where C.Element == UInt8 {
+    /// Not generic: every claim calls it (with nil, for a claim without a body), and an
+    /// unspecialised generic looked up `Optional`'s metadata at run time on each call.
+    public static func visit(_ token: [UInt8]?, verifier: TokenVerifier?) -> StoreVisit {
         guard let token else { return .none }
         guard let verifier, case .success(let json) = verifier.payload(token), json.string("typ") == "store_qr",
             let store = json.string("store"), Identifier.isValid(store),

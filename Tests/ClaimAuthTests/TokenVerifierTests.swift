@@ -115,7 +115,7 @@ import Testing
         let code = TokenSigner(secret: qrSecret).sign(payload: StoreQRCode(store: "s1", day: day).payload())
         let qrVerifier = TokenVerifier(secret: qrSecret)
         #expect(StoreQRCode.visit(Array(code.utf8), verifier: qrVerifier) == .scanned(store: "s1", day: day))
-        #expect(StoreQRCode.visit(Optional<[UInt8]>.none, verifier: qrVerifier) == .none)
+        #expect(StoreQRCode.visit(nil, verifier: qrVerifier) == .none)
         #expect(StoreQRCode.visit(Array(code.utf8), verifier: TokenVerifier(secret: secret)) == .invalid)
         #expect(StoreQRCode.visit(Array(code.utf8), verifier: nil) == .invalid)
         // A resident's token signed with the same key is not a QR code.
