@@ -3,9 +3,13 @@ import CoreMetrics
 import Prometheus
 
 /// The gateway's metrics, through swift-metrics into a Prometheus registry (`GET /metrics`).
-/// Every handle is made once, at start-up, so the hot path only bumps relaxed atomics: no
-/// label strings built per request, no locks. Pools are labelled by their seed index, so a
-/// client sending made-up pool ids cannot grow the label set.
+/// Every handle is made once, at start-up, so no label string is built per request. Counters
+/// are relaxed atomics; each histogram sample (claim latency, Redis round trip, pipeline
+/// depth) takes swift-prometheus's lock for the histogram, which the loops share, and compares
+/// the sample with every bucket bound: ~500 instructions a sample (callgrind), and with two
+/// loops the lock's cache line moves between cores. loadtest/metrics-cost.sh measures what
+/// that costs in claims/s; RESULTS.md has the figures. Pools are labelled by their seed
+/// index, so a client sending made-up pool ids cannot grow the label set.
 final class GatewayMetrics {
     /// What a claim request ended as, for `claimgate_claims_total{pool,outcome}`.
     enum ClaimResult: Int, CaseIterable {
