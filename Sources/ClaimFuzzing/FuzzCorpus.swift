@@ -37,6 +37,11 @@ public enum FuzzCorpus {
             return [
                 "*3\r\n$7\r\ngranted\r\n:4999\r\n*2\r\n$4\r\nv.12\r\n$-1\r\n",
                 "-NOSCRIPT No matching script\r\n+OK\r\n:12\r\n", "*-1\r\n$0\r\n\r\n",
+                // A fresh grant and a replay, as claim.lua answers them.
+                "*5\r\n$7\r\ngranted\r\n:4999\r\n:0\r\n$25\r\nspecialty-15:2022-06-10:1\r\n"
+                    + "$53\r\nb1|1500|10000|2022-06-10|1654826400000|1654876800000|\r\n",
+                "*5\r\n+granted\r\n:4999\r\n:1\r\n$25\r\nspecialty-15:2022-06-10:1\r\n"
+                    + "$53\r\nb1|1500|10000|2022-06-10|1654826400000|1654876800000|\r\n",
             ].map { Array($0.utf8) }
         }
     }

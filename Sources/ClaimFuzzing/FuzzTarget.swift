@@ -26,7 +26,8 @@ public enum FuzzTarget: UInt8, CaseIterable, Sendable {
     /// `CityCalendar.parseISO8601` (operator `--now` and claimload's clock probe).
     case iso8601
     /// hiredis's reader behind `RedisReplyReader` (what a Redis, or anything at its address,
-    /// sends back).
+    /// sends back), and the claim path's in-place reader of it: `ClaimScript.freshGrant` finds a
+    /// fresh grant exactly when the owned copy of the same reply is one, with the same values.
     case redisReply
 
     /// The secret the token target verifies with; the corpus signs its seeds with it.
@@ -160,13 +161,31 @@ public enum FuzzTarget: UInt8, CaseIterable, Sendable {
     private static func checkRedisReply(_ input: UnsafeRawBufferPointer) -> String? {
         let reader = RedisReplyReader()
         var replies = 0
+        var broken: String?
         do {
             try reader.feed(input)
-            while try reader.next() != nil {
+            while broken == nil, try reader.nextView({ view in broken = checkFreshGrant(view) }) {
                 replies += 1
                 if replies > input.count { return "more replies than bytes" }
             }
         } catch {}
-        return nil
+        return broken
+    }
+
+    /// The in-place reader against the owned copy: the same answer either way.
+    private static func checkFreshGrant(_ view: RedisReplyView) -> String? {
+        let owned = view.owned()
+        var expected: (left: Int64, id: [UInt8])?
+        if let items = owned.array, items.count == 5, items[0].text == "granted", case .integer(let left) = items[1],
+            items[2] == .integer(0), case .bulk(let id) = items[3], !id.isEmpty, case .bulk = items[4]
+        {
+            expected = (left, id)
+        }
+        let fresh = ClaimScript.freshGrant(view).map { (left: $0.left, id: Array($0.id)) }
+        switch (fresh, expected) {
+        case (nil, nil): return nil
+        case (let f?, let e?) where f.left == e.left && f.id == e.id: return nil
+        default: return "freshGrant read \(String(describing: fresh)) from \(owned)"
+        }
     }
 }

@@ -52,8 +52,10 @@ public enum ClaimScript {
     /// bundles, errors), which `outcome` reads from an owned copy. The voucher's record is not
     /// read: the script wrote it from this claim's own ARGV, so the claim already holds it.
     public static func freshGrant(_ reply: RedisReplyView) -> (left: Int64, id: UnsafeRawBufferPointer)? {
+        // The same shape `outcome` reads from the owned copy, and nothing looser (the fuzz
+        // target checks both agree): the id and the record are bulk strings.
         guard reply.count == 5, reply[0]?.reads("granted") == true, let left = reply[1]?.integer,
-            reply[2]?.integer == 0, let id = reply[3]?.bytes, !id.isEmpty, reply[4]?.bytes != nil
+            reply[2]?.integer == 0, let id = reply[3]?.bulk, !id.isEmpty, reply[4]?.bulk != nil
         else { return nil }
         return (left, id)
     }

@@ -37,6 +37,9 @@ public struct RedisReplyView {
         return UnsafeRawBufferPointer(start: str, count: Int(r.len))
     }
 
+    /// The bytes of a bulk string reply only (valid only during the delivery).
+    public var bulk: UnsafeRawBufferPointer? { reply.pointee.type == REDIS_REPLY_STRING ? bytes : nil }
+
     /// True when the reply is a bulk string or status reading exactly `text`.
     public func reads(_ text: StaticString) -> Bool {
         guard reply.pointee.type != REDIS_REPLY_ERROR, let b = bytes, b.count == text.utf8CodeUnitCount else {

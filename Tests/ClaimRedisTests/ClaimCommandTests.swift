@@ -82,5 +82,8 @@ import Testing
         #expect(try fresh("-ERR boom\r\n") == nil)
         #expect(try fresh("*5\r\n$7\r\ngranted\r\n$2\r\n41\r\n:0\r\n$5\r\np:w:9\r\n$3\r\nrec\r\n") == nil)
         #expect(try fresh("*5\r\n$7\r\ngranted\r\n:41\r\n:0\r\n$0\r\n\r\n$3\r\nrec\r\n") == nil)
+        // Found by the fuzz campaign: an error (or status) where the id or record belongs.
+        #expect(try fresh("*5\r\n$7\r\ngranted\r\n:41\r\n:0\r\n$5\r\np:w:9\r\n-10:1\r\n") == nil)
+        #expect(try fresh("*5\r\n$7\r\ngranted\r\n:41\r\n:0\r\n+p:w:9\r\n$3\r\nrec\r\n") == nil)
     }
 }
