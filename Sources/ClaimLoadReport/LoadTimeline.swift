@@ -45,6 +45,37 @@ public struct LoadTimeline: Sendable {
         return totals.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
     }
 
+    /// A stretch of the run, its seconds' latencies merged: percentiles over every answer in it,
+    /// not the worst of its seconds'.
+    public struct Phase: Sendable {
+        public let seconds: Range<Int>
+        public let answered: Int
+        let latency: Histogram<UInt64>
+
+        public func percentileMilliseconds(_ p: Double) -> Double {
+            answered == 0 ? 0 : Double(latency.valueAtPercentile(p)) / 1e6
+        }
+    }
+
+    /// The 10:00 spike's three phases: before the first grant, from it to the sell-out second,
+    /// and after. With no grant everything is `before`; with no sell-out nothing is `after`.
+    public var phases: (before: Phase, during: Phase, after: Phase) {
+        let n = seconds.count
+        let first = seconds.firstIndex { $0.outcomes["granted", default: 0] > 0 } ?? n
+        let end = sellOutSecond.map { $0 + 1 } ?? n
+        return (phase(0..<first), phase(first..<max(first, end)), phase(max(first, end)..<n))
+    }
+
+    private func phase(_ r: Range<Int>) -> Phase {
+        var merged = Second().latency
+        var answered = 0
+        for s in seconds[r] {
+            merged.add(s.latency)
+            answered += s.answered
+        }
+        return Phase(seconds: r, answered: answered, latency: merged)
+    }
+
     /// The first second with a `sold_out` answer after a grant: when the stock ran out.
     public var sellOutSecond: Int? {
         guard let firstGrant = seconds.firstIndex(where: { $0.outcomes["granted", default: 0] > 0 }) else { return nil }

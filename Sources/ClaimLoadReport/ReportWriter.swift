@@ -65,6 +65,20 @@ public struct ReportWriter: Sendable {
             "verdict": summary.verdict,
             "figures": Dictionary(summary.figures, uniquingKeysWith: { a, _ in a }),
             "sell_out_second": t.sellOutSecond as Any? ?? NSNull(),
+            "phases": Dictionary(
+                uniqueKeysWithValues: [
+                    ("before", t.phases.before), ("during", t.phases.during), ("after", t.phases.after),
+                ]
+                .map { name, p in
+                    (
+                        name,
+                        [
+                            "first_second": p.seconds.lowerBound, "end_second": p.seconds.upperBound,
+                            "answered": p.answered, "p50_ms": p.percentileMilliseconds(50),
+                            "p99_ms": p.percentileMilliseconds(99), "p999_ms": p.percentileMilliseconds(99.9),
+                        ] as [String: Any]
+                    )
+                }),
             "seconds": t.seconds.enumerated().map { i, s in
                 [
                     "second": i, "answered": s.answered, "outcomes": s.outcomes,
