@@ -135,26 +135,28 @@ peer_claims() { # NAME WORKERS [pinned]
 }
 
 open_pool comprehensive-10 1000000000  # the peer's window
+# best_of RUN NAME: `RUN NAME.1 1` and `RUN NAME.2 2` (1 and 2 loops, or workers); sets BEST
+# to the higher requests/s and BEST_RUN to that run's name.
+best_of() {
+  local r k
+  BEST=0
+  for k in 1 2; do
+    "$1" "$2.$k" "$k"
+    r=$(rps "$WORK/$2.$k")
+    if greater "$r" "$BEST"; then BEST=$r; BEST_RUN=$2.$k; fi
+  done
+}
+
 echo "== 1. claims with stock (c=$C, ${S}s, $RUNS runs)"
 declare -a CG CGP99 CGCPU CGW OR ORP99 ORCPU ORW ST PCG POR PCGCPU PORCPU
 for run in $(seq "$RUNS"); do
-  best=0
-  for loops in 1 2; do
-    claimgate_claims "cg.$run.$loops" "$loops"
-    r=$(rps "$WORK/cg.$run.$loops")
-    if greater "$r" "$best"; then best=$r; b=$loops; fi
-  done
-  CG+=("$best"); CGP99+=("$(pct "$WORK/cg.$run.$b" 99)")
-  CGCPU+=("$(server_cpu "cg.$run.$b")"); CGW+=("$(client_cpu "cg.$run.$b")")
+  best_of claimgate_claims "cg.$run"
+  CG+=("$BEST"); CGP99+=("$(pct "$WORK/$BEST_RUN" 99)")
+  CGCPU+=("$(server_cpu "$BEST_RUN")"); CGW+=("$(client_cpu "$BEST_RUN")")
   echo "  claimgate 1 loop $(rps "$WORK/cg.$run.1")/s non-2xx $(non2xx "$WORK/cg.$run.1"); 2 loops $(rps "$WORK/cg.$run.2")/s non-2xx $(non2xx "$WORK/cg.$run.2")"
-  best=0
-  for workers in 1 2; do
-    peer_claims "or.$run.$workers" "$workers"
-    r=$(rps "$WORK/or.$run.$workers")
-    if greater "$r" "$best"; then best=$r; b=$workers; fi
-  done
-  OR+=("$best"); ORP99+=("$(pct "$WORK/or.$run.$b" 99)")
-  ORCPU+=("$(server_cpu "or.$run.$b")"); ORW+=("$(client_cpu "or.$run.$b")")
+  best_of peer_claims "or.$run"
+  OR+=("$BEST"); ORP99+=("$(pct "$WORK/$BEST_RUN" 99)")
+  ORCPU+=("$(server_cpu "$BEST_RUN")"); ORW+=("$(client_cpu "$BEST_RUN")")
   echo "  openresty 1 worker $(rps "$WORK/or.$run.1")/s non-2xx $(non2xx "$WORK/or.$run.1"); 2 workers $(rps "$WORK/or.$run.2")/s non-2xx $(non2xx "$WORK/or.$run.2")"
   start_peer 1
   # shellcheck disable=SC2046
@@ -183,13 +185,8 @@ echo "== 2. sold-out storm (stock 0, $RUNS runs)"
 open_pool comprehensive-30 0
 declare -a SO SOCPU NS NSCPU SG
 for run in $(seq "$RUNS"); do
-  best=0
-  for loops in 1 2; do
-    claimgate_sold_out "so.$run.$loops" "$loops"
-    r=$(rps "$WORK/so.$run.$loops")
-    if greater "$r" "$best"; then best=$r; b=$loops; fi
-  done
-  SO+=("$best"); SOCPU+=("$(server_cpu "so.$run.$b")")
+  best_of claimgate_sold_out "so.$run"
+  SO+=("$BEST"); SOCPU+=("$(server_cpu "$BEST_RUN")")
   start_peer 1
   # shellcheck disable=SC2046
   CLAIM_POOL=comprehensive-30 CLAIM_TOKENS="$WORK/tokens" load "ns.$run" loadtest/wrk/claims-with-tokens.lua "$PEER" \

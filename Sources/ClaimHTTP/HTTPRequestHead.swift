@@ -1,6 +1,7 @@
 /// A parsed request head as positions in the bytes it was parsed from: nothing is copied, so
 /// reading a request costs no allocation. Only meaningful together with those bytes (see
-/// `HTTPRequestView`); `HTTPRequest` is the owned form.
+/// `HTTPRequestView`); `HTTPRequest` is the owned form. Only the parser makes one (with the
+/// memberwise initialiser).
 public struct HTTPRequestHead: Hashable, Sendable {
     public var method: HTTPMethod
     /// The path part of the target (`/v1/pools/appliance-500/claims`), without the query.
@@ -8,30 +9,14 @@ public struct HTTPRequestHead: Hashable, Sendable {
     /// The query string after `?`, if any.
     public var query: Range<Int>?
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
-    public var minorVersion: Int
+    public var minorVersion = 1
     /// False when the client asked to close (or spoke HTTP/1.0 without keep-alive).
-    public var keepAlive: Bool
+    public var keepAlive = true
     /// The bytes after `Bearer ` in `Authorization`, if present.
     public var bearerToken: Range<Int>?
     /// True when an `Authorization` header was present but not a Bearer one.
-    public var hasOtherAuthorization: Bool
+    public var hasOtherAuthorization = false
     public var idempotencyKey: Range<Int>?
     /// Empty (at the end of the head) when there is no body.
     public var body: Range<Int>
-
-    public init(
-        method: HTTPMethod, path: Range<Int>, query: Range<Int>? = nil, minorVersion: Int = 1, keepAlive: Bool = true,
-        bearerToken: Range<Int>? = nil, hasOtherAuthorization: Bool = false, idempotencyKey: Range<Int>? = nil,
-        body: Range<Int>
-    ) {
-        self.method = method
-        self.path = path
-        self.query = query
-        self.minorVersion = minorVersion
-        self.keepAlive = keepAlive
-        self.bearerToken = bearerToken
-        self.hasOtherAuthorization = hasOtherAuthorization
-        self.idempotencyKey = idempotencyKey
-        self.body = body
-    }
 }
