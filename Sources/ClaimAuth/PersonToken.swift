@@ -139,12 +139,10 @@ public struct PersonToken: Hashable, Sendable {
     }
 
     private static func named(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ name: StaticString) -> Bool {
-        r.count == name.utf8CodeUnitCount
-            && UnsafeRawBufferPointer(rebasing: b[r]).elementsEqual(
-                UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        ByteMatch.equal(UnsafeRawBufferPointer(rebasing: b[r]), name)
     }
 
     private static func same(_ b: UnsafeRawBufferPointer, _ x: Range<Int>, _ y: Range<Int>) -> Bool {
-        x.count == y.count && b[x].elementsEqual(b[y])
+        ByteMatch.equal(UnsafeRawBufferPointer(rebasing: b[x]), UnsafeRawBufferPointer(rebasing: b[y]))
     }
 }

@@ -107,13 +107,7 @@ public struct TokenVerifier {
     /// The key the header names: by byte comparison with the provider's own headers first,
     /// else by reading the header JSON (other field order, extra fields).
     private func key(forHeader header: UnsafeRawBufferPointer) -> Result<HMAC<SHA256>, TokenError> {
-        for e in entries where e.header.count == header.count {
-            let same = e.header.withUnsafeBytes { own in
-                guard let x = own.baseAddress, let y = header.baseAddress else { return own.count == 0 }
-                return memcmp(x, y, own.count) == 0
-            }
-            if same { return .success(e.keyed) }
-        }
+        for e in entries where e.header.withUnsafeBytes({ ByteMatch.equal($0, header) }) { return .success(e.keyed) }
         guard let headerJSON = Base64URL.decode(header), let parsed = try? FlatJSONObject(parsing: headerJSON)
         else { return .failure(.malformed) }
         guard parsed.string("alg") == "HS256" else { return .failure(.unsupportedAlgorithm) }

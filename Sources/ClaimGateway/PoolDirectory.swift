@@ -1,4 +1,4 @@
-import Glibc
+import ClaimCore
 
 /// Pool ids by their bytes: a request path names its pool without building a String or hashing
 /// one with SipHash. FNV-1a picks a slot in a small open-addressed table, and one byte
@@ -29,15 +29,9 @@ public struct PoolDirectory: Sendable {
         while true {
             let entry = slots[s]
             if entry == 0 { return nil }
-            if ids[entry - 1].withUnsafeBytes({ Self.same($0, id) }) { return entry - 1 }
+            if ids[entry - 1].withUnsafeBytes({ ByteMatch.equal($0, id) }) { return entry - 1 }
             s = (s + 1) & mask
         }
-    }
-
-    private static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        guard a.count == b.count else { return false }
-        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
-        return memcmp(x, y, a.count) == 0
     }
 
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {

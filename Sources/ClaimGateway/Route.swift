@@ -1,3 +1,4 @@
+import ClaimCore
 import ClaimHTTP
 import Glibc
 
@@ -59,14 +60,7 @@ public enum Route: Hashable, Sendable {
     }
 
     private static func equals(_ p: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        p.count == literal.utf8CodeUnitCount && startsWith(p, literal)
-    }
-
-    private static func startsWith(_ p: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        let n = literal.utf8CodeUnitCount
-        guard p.count >= n else { return false }
-        guard n > 0, let base = p.baseAddress else { return true }
-        return memcmp(base, literal.utf8Start, n) == 0
+        ByteMatch.equal(p, literal)
     }
 
     /// The non-empty segment after `prefix` and what follows it (empty, or starting with "/").
@@ -74,7 +68,7 @@ public enum Route: Hashable, Sendable {
         UnsafeRawBufferPointer, UnsafeRawBufferPointer
     )? {
         let n = prefix.utf8CodeUnitCount
-        guard p.count > n, startsWith(p, prefix), let base = p.baseAddress else { return nil }
+        guard p.count > n, ByteMatch.hasPrefix(p, prefix), let base = p.baseAddress else { return nil }
         let end = memchr(base + n, Int32(UInt8(ascii: "/")), p.count - n).map { base.distance(to: $0) } ?? p.count
         guard end > n else { return nil }
         return (UnsafeRawBufferPointer(rebasing: p[n..<end]), UnsafeRawBufferPointer(rebasing: p[end...]))

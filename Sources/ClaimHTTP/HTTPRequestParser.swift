@@ -1,3 +1,4 @@
+import ClaimCore
 import Glibc
 
 /// An incremental HTTP/1.1 request parser in the style of picohttpparser: it is handed the
@@ -145,8 +146,7 @@ public struct HTTPRequestParser: Sendable {
         }
         // Methods are case-sensitive (RFC 9110): compare bytes, no string is built.
         func isMethod(_ name: StaticString) -> Bool {
-            guard method.count == name.utf8CodeUnitCount, let base = b.baseAddress else { return false }
-            return memcmp(base + method.lowerBound, name.utf8Start, method.count) == 0
+            ByteMatch.equal(UnsafeRawBufferPointer(rebasing: b[method]), name)
         }
         let m: HTTPMethod =
             if isMethod("POST") { .post } else if isMethod("GET") { .get } else if isMethod("HEAD") {

@@ -25,7 +25,7 @@ public struct ClaimCommand: Sendable {
         let fixed = ClaimScript.WindowArguments(segment: segment, window: window)
         func bulks(_ items: [String]) -> [UInt8] {
             var out: [UInt8] = []
-            for item in items { Self.appendBulk(Array(item.utf8), to: &out) }
+            for item in items { RESPEncoder.appendBulk(item, to: &out) }
             return out
         }
         let script = LuaScript.claim
@@ -40,43 +40,12 @@ public struct ClaimCommand: Sendable {
     /// Appends the command for `r`, a claim in this command's segment and window.
     public func append(_ r: ClaimRequest, to out: inout [UInt8]) {
         out.append(contentsOf: head)
-        Self.appendBulk(r.person, to: &out)
+        RESPEncoder.appendBulk(r.person, to: &out)
         out.append(contentsOf: middle)
-        Self.appendBulk(decimal: r.claimedAt.unixMilliseconds, to: &out)
-        Self.appendBulk(decimal: r.expiresAt.unixMilliseconds, to: &out)
-        Self.appendBulk(r.idempotencyKey ?? "", to: &out)
+        RESPEncoder.appendBulk(decimal: r.claimedAt.unixMilliseconds, to: &out)
+        RESPEncoder.appendBulk(decimal: r.expiresAt.unixMilliseconds, to: &out)
+        RESPEncoder.appendBulk(r.idempotencyKey ?? "", to: &out)
         out.append(contentsOf: tail)
-        Self.appendBulk(r.store ?? "", to: &out)
-    }
-
-    private static func appendBulk(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { appendBulk(UnsafeRawBufferPointer($0), to: &out) }
-    }
-
-    private static func appendBulk<C: Collection>(_ bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
-        out.append(UInt8(ascii: "$"))
-        RESPEncoder.appendDecimal(bytes.count, to: &out)
-        out.append(contentsOf: bytes)
-        out.append(13)
-        out.append(10)
-    }
-
-    /// An integer as a bulk string, as `String(value)` writes it: its digits counted first,
-    /// for the length.
-    private static func appendBulk(decimal value: Int64, to out: inout [UInt8]) {
-        let magnitude = Int(value.magnitude)
-        var length = value < 0 ? 2 : 1
-        var rest = magnitude
-        while rest >= 10 {
-            rest /= 10
-            length += 1
-        }
-        out.append(UInt8(ascii: "$"))
-        RESPEncoder.appendDecimal(length, to: &out)
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        DecimalDigits.append(magnitude, to: &out)
-        out.append(13)
-        out.append(10)
+        RESPEncoder.appendBulk(r.store ?? "", to: &out)
     }
 }

@@ -6,13 +6,40 @@ public enum RESPEncoder {
     public static func append(_ args: [[UInt8]], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "*"))
         appendDecimal(args.count, to: &out)
-        for a in args {
-            out.append(UInt8(ascii: "$"))
-            appendDecimal(a.count, to: &out)
-            out.append(contentsOf: a)
-            out.append(13)
-            out.append(10)
+        for a in args { a.withUnsafeBytes { appendBulk($0, to: &out) } }
+    }
+
+    /// One bulk string: `$len\r\n`, the bytes, `\r\n`.
+    public static func appendBulk(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "$"))
+        appendDecimal(bytes.count, to: &out)
+        out.append(contentsOf: bytes)
+        out.append(13)
+        out.append(10)
+    }
+
+    /// The same for a String's UTF-8.
+    public static func appendBulk(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendBulk(UnsafeRawBufferPointer($0), to: &out) }
+    }
+
+    /// An integer as a bulk string, as `String(value)` writes it: its digits counted first,
+    /// for the length, and written with no String in between.
+    public static func appendBulk(decimal value: Int64, to out: inout [UInt8]) {
+        let magnitude = Int(value.magnitude)
+        var length = value < 0 ? 2 : 1
+        var rest = magnitude
+        while rest >= 10 {
+            rest /= 10
+            length += 1
         }
+        out.append(UInt8(ascii: "$"))
+        appendDecimal(length, to: &out)
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        DecimalDigits.append(magnitude, to: &out)
+        out.append(13)
+        out.append(10)
     }
 
     public static func append(_ args: [String], to out: inout [UInt8]) {

@@ -38,11 +38,9 @@ public final class RedisReplyReader {
     /// The next complete reply, or nil until more bytes arrive. A protocol error is fatal for
     /// the connection (the stream can no longer be framed).
     public func next() throws(RedisError) -> RedisReply? {
-        var raw: UnsafeMutableRawPointer?
-        guard redisReaderGetReply(reader, &raw) == REDIS_OK else { throw .unexpectedReply(errorText()) }
-        guard let raw else { return nil }
-        defer { freeReplyObject(raw) }
-        return RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
+        var reply: RedisReply?
+        _ = try nextView { reply = $0.owned() }
+        return reply
     }
 
     /// Lends the next complete reply to `body` without copying it (see `RedisReplyView`); false

@@ -1,4 +1,5 @@
 import CHiredis
+import ClaimCore
 
 /// A reply as hiredis parsed it, lent for one delivery (`RedisPipeline.handleReadable`).
 ///
@@ -42,10 +43,8 @@ public struct RedisReplyView {
 
     /// True when the reply is a bulk string or status reading exactly `text`.
     public func reads(_ text: StaticString) -> Bool {
-        guard reply.pointee.type != REDIS_REPLY_ERROR, let b = bytes, b.count == text.utf8CodeUnitCount else {
-            return false
-        }
-        return b.elementsEqual(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        guard reply.pointee.type != REDIS_REPLY_ERROR, let b = bytes else { return false }
+        return ByteMatch.equal(b, text)
     }
 
     /// A copy that outlives the delivery.
