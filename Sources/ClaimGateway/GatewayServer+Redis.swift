@@ -18,9 +18,7 @@ extension GatewayServer {
     /// Queues a command and the work its reply completes, on the node that holds its key.
     func send(_ command: [[UInt8]], _ call: PendingCall) {
         let slot = isCluster ? RedisCommandKey.of(command).map { HashSlot.of($0) } ?? 0 : 0
-        guard let link = link(forSlot: slot), link.isUsable else { return fail(call) }
-        link.enqueue(command, call)
-        if config.waitReplicas > 0, call.isWrite { link.writesSinceWait += 1 }
+        send(slot: slot, call) { RESPEncoder.append(command, to: &$0) }
     }
 
     /// The same for a command `write` encodes itself (a pre-rendered `ClaimCommand`), all of

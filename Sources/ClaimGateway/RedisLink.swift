@@ -39,9 +39,7 @@ final class RedisLink {
     var oldestSentAt: UInt64? { pendingHead < pending.count ? pending[pendingHead].sentAt : nil }
 
     func enqueue(_ command: [[UInt8]], _ call: PendingCall) {
-        pipeline.enqueue(command)
-        pending.append(call)
-        commandsSinceFlush += 1
+        enqueue(call) { RESPEncoder.append(command, to: &$0) }
     }
 
     /// The same for a command `write` encodes into the pipeline's buffer itself.
