@@ -28,32 +28,23 @@ public enum ByteMatch {
     @usableFromInline
     static func same(_ x: UnsafeRawPointer?, _ y: UnsafeRawPointer?, _ n: Int) -> Bool {
         guard n > 0, let x, let y else { return true }
+        func equal<Word: FixedWidthInteger>(_: Word.Type, at i: Int) -> Bool {
+            x.loadUnaligned(fromByteOffset: i, as: Word.self) == y.loadUnaligned(fromByteOffset: i, as: Word.self)
+        }
         var i = 0
         while i + 8 <= n {
-            guard
-                x.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                    == y.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            else { return false }
+            guard equal(UInt64.self, at: i) else { return false }
             i += 8
         }
         // The tail of under eight bytes in at most three loads each.
         if i + 4 <= n {
-            guard
-                x.loadUnaligned(fromByteOffset: i, as: UInt32.self)
-                    == y.loadUnaligned(fromByteOffset: i, as: UInt32.self)
-            else { return false }
+            guard equal(UInt32.self, at: i) else { return false }
             i += 4
         }
         if i + 2 <= n {
-            guard
-                x.loadUnaligned(fromByteOffset: i, as: UInt16.self)
-                    == y.loadUnaligned(fromByteOffset: i, as: UInt16.self)
-            else { return false }
+            guard equal(UInt16.self, at: i) else { return false }
             i += 2
         }
-        if i < n, x.load(fromByteOffset: i, as: UInt8.self) != y.load(fromByteOffset: i, as: UInt8.self) {
-            return false
-        }
-        return true
+        return i == n || equal(UInt8.self, at: i)
     }
 }
