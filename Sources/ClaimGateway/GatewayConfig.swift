@@ -27,7 +27,8 @@ public struct GatewayConfig: Sendable {
     public var maxConnections = 20_000
     /// Pipelined requests answered-but-unsent per connection before reading pauses.
     public var maxInFlightPerConnection = 64
-    /// Redis calls outstanding before new ones are refused with 503.
+    /// Requests waiting on Redis (each claim of a batch counts) before new ones are refused
+    /// with 503.
     public var maxPendingRedisCalls = 100_000
     /// A Redis reply later than this marks the connection dead (claims get 503, reconnect).
     public var redisTimeoutMilliseconds: UInt64 = 3000

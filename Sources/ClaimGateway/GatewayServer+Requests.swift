@@ -126,13 +126,7 @@ extension GatewayServer {
                             .soldOut, ResponseBody.claim(.soldOut, pool: pool, calendar: programme.calendar, now: now))
                     }
                     guard admitRedisCall() else { return refuse(.redisUnavailable, .redisUnavailable()) }
-                    let command = claimCommand(for: claim, poolIndex: index)
-                    send(
-                        slot: command.slot,
-                        PendingCall(
-                            connection: conn.id, seq: seq, keepAlive: keep, work: .claim(claim, poolIndex: index),
-                            sentAt: MonotonicClock.nanoseconds())
-                    ) { command.append(claim, to: &$0) }
+                    batch(claim, poolIndex: index, .init(connection: conn.id, seq: seq, keepAlive: keep, claim: claim))
                 }
             }
         case .wallet:
@@ -176,15 +170,6 @@ extension GatewayServer {
                     .reverse(pool: poolID, voucher: voucher, merchant: m.merchant, order: order, now: now))
             }
         }
-    }
-
-    /// The claim command for `claim`'s segment and window, pre-rendered once per window.
-    private func claimCommand(for claim: ClaimRequest, poolIndex: Int) -> ClaimCommand {
-        let segment = claim.segment
-        if let c = claimCommands[poolIndex][segment.index], c.windowID == claim.window.id { return c }
-        let c = ClaimCommand(segment: segment, window: claim.window.id)
-        claimCommands[poolIndex][segment.index] = c
-        return c
     }
 
     /// Answers a fresh grant of one voucher read in place (`ClaimScript.freshGrant`): the
@@ -309,6 +294,11 @@ extension GatewayServer {
         }
         let now = config.clock.now()
         switch call.work {
+        case .claims(let batch):
+            // An error reply (the script did not run, or failed with nothing written) or a
+            // reply of the wrong length answers every claim of the batch alike.
+            let items = reply.array.flatMap { $0.count == batch.count ? $0 : nil }
+            for i in 0..<batch.count { complete(batch.call(i, sentAt: call.sentAt), items?[i] ?? reply) }
         case .claim(let claim, let index):
             let elapsed = MonotonicClock.nanoseconds() - call.sentAt
             do {
@@ -401,6 +391,10 @@ extension GatewayServer {
 
     /// Answers a call whose Redis connection failed before it replied.
     func fail(_ call: PendingCall) {
+        if case .claims(let batch) = call.work {
+            for i in 0..<batch.count { fail(batch.call(i, sentAt: call.sentAt)) }
+            return
+        }
         if case .claim(_, let index) = call.work {
             metrics.claim(.redisUnavailable, pool: index, nanoseconds: MonotonicClock.nanoseconds() - call.sentAt)
         }

@@ -43,6 +43,11 @@ public final class GatewayServer {
     /// The claim command (per pool segment) and the grant's body (per pool), pre-rendered for
     /// the window each is in; rebuilt when the window moves on.
     var claimCommands: [[ClaimCommand?]]
+    /// This iteration's claim batches: the one open per pool segment, and all of them in the
+    /// order they were opened (sent in that order at the end of the iteration).
+    var openBatches: [[ClaimBatch?]]
+    var batchesToSend: [ClaimBatch] = []
+    var batchedClaims = 0
     var grantAnswers: [GrantAnswer?]
     /// Reused for each granted claim's body, framed into its connection right after.
     var grantBody: [UInt8] = []
@@ -82,6 +87,7 @@ public final class GatewayServer {
         self.pools = PoolDirectory(ids: config.programme.pools.map(\.id))
         self.soldOut = SoldOutMarks(segmentsPerPool: config.programme.pools.map(\.segmentCount))
         self.claimCommands = config.programme.pools.map { [ClaimCommand?](repeating: nil, count: $0.segmentCount) }
+        self.openBatches = config.programme.pools.map { [ClaimBatch?](repeating: nil, count: $0.segmentCount) }
         self.grantAnswers = config.programme.pools.map { _ in nil }
         self.epoll = try Epoll()
         let first = config.clusterSeeds.first ?? config.redis
@@ -251,6 +257,7 @@ public final class GatewayServer {
             }
             if conn.isFinished { close(conn) } else { updateInterest(conn) }
         }
+        sendBatches()
         let now = MonotonicClock.nanoseconds()
         tendRedis(now)
         if now >= nextPrune {

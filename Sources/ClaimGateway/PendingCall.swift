@@ -5,7 +5,10 @@ import ClaimRedis
 /// matches each reply to its request.
 struct PendingCall {
     enum Work {
+        /// One claim: the item of a batch's reply that answers it (never sent on its own).
         case claim(ClaimRequest, poolIndex: Int)
+        /// The claims of one window, in one script call.
+        case claims(ClaimBatch)
         /// One segment's counts (`segment`), summed by `gather` for a split pool.
         case progress(Pool, SchedulePosition, ReleaseWindow, ProgressGather, segment: Int)
         /// `pool` names the vouchers; `storage` is the person's segment's keys.
@@ -25,9 +28,15 @@ struct PendingCall {
     /// Changes Redis state (claims and redemptions): what `--wait-replicas` holds back.
     var isWrite: Bool {
         switch work {
-        case .claim, .redeem, .reverse: true
+        case .claim, .claims, .redeem, .reverse: true
         default: false
         }
+    }
+
+    /// The requests this call answers (what `GatewayConfig.maxPendingRedisCalls` bounds).
+    var requests: Int {
+        if case .claims(let batch) = work { return batch.count }
+        return 1
     }
 
     let connection: UInt64
@@ -46,6 +55,7 @@ struct PendingCall {
     func command(sendSource: Bool) -> [[UInt8]]? {
         switch work {
         case .claim(let r, _): ClaimScript.command(r, sendSource: sendSource)
+        case .claims(let batch): ClaimScript.command(batch.claims, sendSource: sendSource)
         case .progress(let pool, _, let w, _, let segment):
             [
                 Array("HMGET".utf8),

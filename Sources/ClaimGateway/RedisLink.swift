@@ -11,6 +11,8 @@ final class RedisLink {
     let token: UInt64
     private(set) var pending: [PendingCall] = []
     private(set) var pendingHead = 0
+    /// The requests the pending calls answer (a claim batch is one call for many).
+    private(set) var pendingRequests = 0
     /// What epoll is asked to report for this link's socket (nothing while disconnected).
     var interest: EpollEvents = []
     /// When to try connecting again after a failure.
@@ -46,6 +48,7 @@ final class RedisLink {
     func enqueue(_ call: PendingCall, writing write: (inout [UInt8]) -> Void) {
         pipeline.enqueue(writing: write)
         pending.append(call)
+        pendingRequests += call.requests
         commandsSinceFlush += 1
     }
 
@@ -54,6 +57,7 @@ final class RedisLink {
         guard pendingHead < pending.count else { return nil }
         let call = pending[pendingHead]
         pendingHead += 1
+        pendingRequests -= call.requests
         return call
     }
 
@@ -64,6 +68,7 @@ final class RedisLink {
         writesSinceWait = 0
         pending.removeAll(keepingCapacity: true)
         pendingHead = 0
+        pendingRequests = 0
         return calls
     }
 

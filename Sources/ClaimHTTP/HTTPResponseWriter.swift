@@ -1,4 +1,5 @@
 import ClaimCore
+
 /// Writes HTTP/1.1 responses into a connection's output buffer.
 public enum HTTPResponseWriter {
     /// Appends a complete response with a JSON body (headers only with `omitBody`, for HEAD:

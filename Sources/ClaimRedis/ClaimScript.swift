@@ -11,17 +11,21 @@ public enum ClaimScript {
         return [k.window(window), k.people(window), k.replays(window), k.vouchers, k.wallet, k.buyers, k.windows]
     }
 
-    public static func arguments(_ r: ClaimRequest) -> [String] {
-        let fixed = WindowArguments(segment: r.segment, window: r.window.id)
-        return [
-            fixed.storage, fixed.window, r.person, fixed.limit, fixed.faces, fixed.threshold,
-            String(r.claimedAt.unixMilliseconds), String(r.expiresAt.unixMilliseconds), r.idempotencyKey ?? "",
-            fixed.quota, fixed.buyerList, r.store ?? "",
-        ]
+    /// ARGV for `claims`, in order: the window's own, then each claim's. Every claim must be in
+    /// the first one's segment and window (the script's keys are that window's).
+    public static func arguments(_ claims: [ClaimRequest]) -> [String] {
+        guard let first = claims.first else { return [] }
+        let fixed = WindowArguments(segment: first.segment, window: first.window.id)
+        var args = fixed.all
+        args.reserveCapacity(args.count + claims.count * 5)
+        for r in claims {
+            assert(r.segment == first.segment && r.window.id == first.window.id, "one window per batch")
+            args += ClaimArguments(r).all
+        }
+        return args
     }
 
-    /// The ARGV that are the same for every claim in one segment's window (the rest are the
-    /// claim's own: ARGV[3] person, ARGV[7-9] instants and key, ARGV[12] store).
+    /// The ARGV that are the same for every claim in one segment's window: ARGV[1-7].
     struct WindowArguments {
         let storage, window, limit, faces, threshold, quota, buyerList: String
 
@@ -35,19 +39,69 @@ public enum ClaimScript {
             quota = pool.autoOpen ? String(segment.share(of: pool.stockPerRelease)) : ""
             buyerList = pool.eligibility.requiresBuyerList ? "1" : ""
         }
+
+        var all: [String] { [storage, window, limit, faces, threshold, quota, buyerList] }
     }
 
-    /// `EVALSHA` (or, with `sendSource`, `EVAL` for the NOSCRIPT retry) as RESP arguments.
+    /// One claim's own five ARGV, after the window's.
+    struct ClaimArguments {
+        static let count = 5
+        let all: [String]
+
+        init(_ r: ClaimRequest) {
+            all = [
+                r.person, String(r.claimedAt.unixMilliseconds), String(r.expiresAt.unixMilliseconds),
+                r.idempotencyKey ?? "", r.store ?? "",
+            ]
+        }
+    }
+
+    /// `EVALSHA` (or, with `sendSource`, `EVAL` for the NOSCRIPT retry) for `claims`, all in one
+    /// segment's window, as RESP arguments.
+    public static func command(_ claims: [ClaimRequest], sendSource: Bool = false) -> [[UInt8]] {
+        guard let first = claims.first else { return [] }
+        return LuaScript.claim.command(keys: keys(first), arguments: arguments(claims), sendSource: sendSource)
+    }
+
+    /// One claim's command.
     public static func command(_ r: ClaimRequest, sendSource: Bool = false) -> [[UInt8]] {
-        LuaScript.claim.command(keys: keys(r), arguments: arguments(r), sendSource: sendSource)
+        command([r], sendSource: sendSource)
     }
 
     /// Runs one claim on a blocking client (operators' tools and tests; the gateway pipelines).
     public static func run(_ r: ClaimRequest, on client: any RedisCommands) throws(RedisError) -> ClaimOutcome {
-        try outcome(client.run(.claim, keys: keys(r), args: arguments(r)), for: r)
+        try run([r], on: client)[0].get()
     }
 
-    /// A fresh grant of one voucher, read in place: what is left and the voucher's id (bytes of
+    /// Runs claims for one segment's window in one call, in order: each outcome is the one the
+    /// claim would have had alone, right after those before it.
+    public static func run(_ claims: [ClaimRequest], on client: any RedisCommands) throws(RedisError) -> [Result<
+        ClaimOutcome, RedisError
+    >] {
+        guard let first = claims.first else { return [] }
+        return try outcomes(client.run(.claim, keys: keys(first), args: arguments(claims)), for: claims)
+    }
+
+    /// Reads a batch's reply: one outcome (or unreadable item) per claim. Throws for an error
+    /// reply (the script did not run, or failed with nothing written) and for a reply of any
+    /// other length.
+    public static func outcomes(_ reply: RedisReply, for claims: [ClaimRequest]) throws(RedisError) -> [Result<
+        ClaimOutcome, RedisError
+    >] {
+        guard let items = try reply.orThrow().array, items.count == claims.count else {
+            throw .unexpectedReply("claim batch of \(claims.count): \(reply)")
+        }
+        var out: [Result<ClaimOutcome, RedisError>] = []
+        out.reserveCapacity(items.count)
+        for (item, r) in zip(items, claims) {
+            do throws(RedisError) { out.append(.success(try outcome(item, for: r))) } catch {
+                out.append(.failure(error))
+            }
+        }
+        return out
+    }
+
+    /// One claim's item of the reply, if it is a fresh grant of one voucher, read in place: what is left and the voucher's id (bytes of
     /// the reply, valid only during its delivery). Nil for any other reply (refusals, replays,
     /// bundles, errors), which `outcome` reads from an owned copy. The voucher's record is not
     /// read: the script wrote it from this claim's own ARGV, so the claim already holds it.
@@ -60,8 +114,8 @@ public enum ClaimScript {
         return (left, id)
     }
 
-    /// Reads the script's reply. Throws for error replies and for shapes the script never
-    /// returns (which would mean a different script answered).
+    /// Reads one claim's item of the script's reply. Throws for error replies and for shapes
+    /// the script never returns (which would mean a different script answered).
     public static func outcome(_ reply: RedisReply, for r: ClaimRequest) throws(RedisError) -> ClaimOutcome {
         guard let items = try reply.orThrow().array, let status = items.first?.text else {
             throw .unexpectedReply("claim: \(reply)")

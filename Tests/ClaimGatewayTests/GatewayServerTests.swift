@@ -129,6 +129,40 @@ import Testing
         #expect(try c.response().json["pool"] as? String == pool.id)
     }
 
+    /// Claims read in one iteration go to Redis as one batch: each is answered as it would
+    /// have been alone, in order, whether the script is cached or must be sent again.
+    @Test(arguments: [false, true])
+    func claimsReadTogetherAreAnsweredAsIfOneByOne(flushScripts: Bool) throws {
+        try openWindow()
+        let g = try GatewayHarness(programme: programme, clock: duringRelease, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        if flushScripts { _ = try redis.client().command(["SCRIPT", "FLUSH"]) }
+        let c = try g.client()
+        func post(_ person: String, key: String? = nil) -> String {
+            "POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\nAuthorization: Bearer \(g.token(person))\r\n"
+                + (key.map { "Idempotency-Key: \($0)\r\n" } ?? "") + "Content-Length: 0\r\n\r\n"
+        }
+        try c.send(
+            post("u1", key: "k") + post("u1", key: "k") + post("u1") + post("u2") + post("u3") + post("u4")
+                + post("u2", key: "late"))
+        let answers = try (0..<7).map { _ in try c.response() }
+        #expect(answers.map(\.status) == [201, 200, 429, 201, 201, 409, 409])
+        let ids = answers.map { ($0.json["voucher"] as? [String: Any])?["id"] as? String }
+        #expect(ids[0] == "\(pool.id):2022-06-10:1")
+        #expect(ids[1] == ids[0])
+        #expect(ids[3] == "\(pool.id):2022-06-10:2")
+        #expect(ids[4] == "\(pool.id):2022-06-10:3")
+        #expect(
+            answers.map { $0.json["error"] as? String } == [
+                nil, nil, "limit_reached", nil, nil, "sold_out", "sold_out",
+            ])
+        let store = ProgrammeStore(client: try redis.client())
+        let vouchers = try store.vouchers(pool: pool.id)["2022-06-10"] ?? []
+        let snapshot = try store.snapshot(pool: pool.id, window: "2022-06-10", limit: 1, vouchers: vouchers)
+        #expect(AuditReport.problems(in: snapshot).isEmpty)
+        #expect(snapshot.left == 0)
+    }
+
     @Test func malformedBytesGet400AndTheConnectionCloses() throws {
         let g = try GatewayHarness(programme: programme, clock: duringRelease, redis: redis.endpoint)
         defer { #expect(g.stop()) }

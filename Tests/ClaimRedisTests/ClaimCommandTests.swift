@@ -15,15 +15,18 @@ import Testing
             idempotencyKey: key, store: store)
     }
 
-    func general(_ r: ClaimRequest) -> [UInt8] {
+    func general(_ claims: [ClaimRequest]) -> [UInt8] {
         var out: [UInt8] = []
-        RESPEncoder.append(ClaimScript.command(r), to: &out)
+        RESPEncoder.append(ClaimScript.command(claims), to: &out)
         return out
     }
 
-    func templated(_ r: ClaimRequest) -> [UInt8] {
+    func templated(_ claims: [ClaimRequest]) throws -> [UInt8] {
+        let first = try #require(claims.first)
+        let command = ClaimCommand(segment: first.segment, window: first.window.id)
         var out: [UInt8] = []
-        ClaimCommand(segment: r.segment, window: r.window.id).append(r, to: &out)
+        command.appendHead(claims: claims.count, to: &out)
+        for r in claims { command.appendClaim(r, to: &out) }
         return out
     }
 
@@ -43,8 +46,15 @@ import Testing
             try claim(buyers, "b-1"),
         ]
         for r in requests {
-            #expect(templated(r) == general(r), "\(r.pool.id) \(r.person)")
+            #expect(try templated([r]) == general([r]), "\(r.pool.id) \(r.person)")
         }
+        // A batch: the window's arguments once, then each claim's, in order.
+        let batch = [
+            try claim(plain, "u1"), try claim(plain, "u2", key: "k-2"), try claim(plain, "u1"),
+            try claim(plain, "u3", store: "s"),
+        ]
+        #expect(try templated(batch) == general(batch))
+        #expect(ClaimScript.command(batch).count == 3 + 7 + 7 + 4 * 5)
     }
 
     @Test func knowsTheSlotOfItsKeys() throws {

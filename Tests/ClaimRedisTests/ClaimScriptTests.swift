@@ -225,11 +225,13 @@ import Testing
 
     /// Every key the script writes, broken in turn (a string where a hash or set belongs): the
     /// claim fails with nothing at all written, however far the script got. The script checks
-    /// types by reading each key before its first write, so this is what proves it.
-    @Test(arguments: ["window", "people", "replays", "vouchers", "wallet", "windows"])
-    func aWrongTypedKeyFailsTheClaimWithNothingWritten(_ broken: String) throws {
+    /// types by reading each key before its first write, so this is what proves it, for one
+    /// claim and for a batch (whose path through the script is its own).
+    @Test(arguments: ["window", "people", "replays", "vouchers", "wallet", "windows"], [1, 2])
+    func aWrongTypedKeyFailsTheClaimWithNothingWritten(_ broken: String, claims: Int) throws {
         let (grant, prog) = grantPool()
-        _ = try ProgrammeStore(client: client).addBuyers(pool: grant.id, people: ["buyer-1"])
+        let buyers = ["buyer-1", "buyer-2"].prefix(claims)
+        _ = try ProgrammeStore(client: client).addBuyers(pool: grant.id, people: Array(buyers))
         let k = PoolKeys(pool: grant.id)
         let w = "2022-06-10"
         let written = [
@@ -238,18 +240,31 @@ import Testing
         ]
         let target = try #require(written[broken])
         _ = try client.command(["SET", target, "not a hash"]).orThrow()
-        // An Idempotency-Key (the replays hash is read) on an auto-open pool's first claim (the
+        // Idempotency-Keys (the replays hash is read) on an auto-open pool's first claims (the
         // window is released in the same script): every write the script can make is reached.
-        #expect(throws: RedisError.self) { try claimGrant("buyer-1", grant, prog, key: "k1") }
+        let batch = try buyers.map { person in
+            guard
+                case .run(let r) = ClaimPlanner(programme: prog).plan(
+                    pool: grant, person: person, facts: TestProgramme.resident, idempotencyKey: "k-\(person)",
+                    now: now)
+            else { throw TestHTTPError("not planned") }
+            return r
+        }
+        #expect(throws: RedisError.self) { try ClaimScript.run(batch, on: client) }
         #expect(try client.command(["GET", target]) == .bulk(Array("not a hash".utf8)))
         #expect(try client.command(["EXISTS"] + written.values.filter { $0 != target }) == .integer(0))
-        // Repaired, the same claim succeeds from a clean slate.
+        // Repaired, the same claims succeed from a clean slate.
         _ = try client.command(["DEL", target])
-        guard case .granted(let bundle, 1, false) = try claimGrant("buyer-1", grant, prog, key: "k1") else {
-            Issue.record("not granted after repair")
-            return
+        let outcomes = try ClaimScript.run(batch, on: client).map { try $0.get() }
+        #expect(outcomes.count == claims)
+        for (i, outcome) in outcomes.enumerated() {
+            guard case .granted(let bundle, let left, false) = outcome else {
+                Issue.record("not granted after repair: \(outcome)")
+                continue
+            }
+            #expect(bundle.count == 3)
+            #expect(left == 1 - i)
         }
-        #expect(bundle.count == 3)
     }
 }
 
@@ -277,5 +292,117 @@ final class RaceTally: @unchecked Sendable {
 
     func snapshot() -> (granted: [Voucher], soldOut: Int, limit: Int, errors: Int) {
         lock.withLock { (granted, soldOut, limit, errors) }
+    }
+}
+
+/// A batch against the same claims run one call each: the script must answer every claim of a
+/// batch exactly as it would have alone, right after the claims before it, and leave the same
+/// keys behind. Both sides run on one Redis, the one-at-a-time side in database 0 and the batch
+/// side in database 1, on the same pool ids.
+@Suite struct ClaimScriptBatchTests {
+    let redis: TestRedis
+    let singles: RedisClient
+    let batches: RedisClient
+    let opensAt = TestProgramme.releaseInstant
+
+    init() throws {
+        redis = try TestRedis.get()
+        singles = try redis.client()
+        batches = try redis.client()
+        _ = try batches.command(["SELECT", "1"]).orThrow()
+    }
+
+    /// The pools the claims go to: each check of the script (stock, limit, auto-open, buyer
+    /// list, bundles, a window never released) decides some claims.
+    enum Shape: CaseIterable {
+        case opened, autoOpen, buyerBundle, neverReleased, opensEmpty
+    }
+
+    func pool(_ shape: Shape) -> Pool {
+        switch shape {
+        case .opened: TestProgramme.dailyPool(stock: 5, limit: 2)
+        case .autoOpen: TestProgramme.dailyPool(stock: 4, autoOpen: true, storeQR: true)
+        case .buyerBundle:
+            Pool(
+                id: TestProgramme.uniqueID("batch-grant"), kind: .housingGrant, name: "grant", faceFen: 200_000,
+                thresholdFen: 0, limitPerWindow: 1,
+                schedule: TestProgramme.dailyPool(stock: 1).schedule, stockPerRelease: 3, validity: .endOfClaimDay,
+                eligibility: EligibilityRule(requiresBuyerList: true), merchantCategories: [], autoOpen: true,
+                bundleFen: [100_000, 50_000, 50_000])
+        case .neverReleased, .opensEmpty: TestProgramme.dailyPool(stock: 3)
+        }
+    }
+
+    func prepare(_ shape: Shape, _ pool: Pool, on c: RedisClient) throws {
+        switch shape {
+        case .opened: _ = try WindowScripts.open(c, pool: pool.id, window: "2022-06-10", quota: 5, now: opensAt)
+        case .opensEmpty: _ = try WindowScripts.open(c, pool: pool.id, window: "2022-06-10", quota: 0, now: opensAt)
+        case .buyerBundle: _ = try ProgrammeStore(client: c).addBuyers(pool: pool.id, people: ["p0", "p2", "p3"])
+        case .autoOpen, .neverReleased: break
+        }
+    }
+
+    /// Claims from a few people, some repeated, some with keys (so retries fall in the same
+    /// batch and in later ones), split into batches of 1 to 8.
+    func claims(_ pool: Pool, _ rng: inout SplitMix64) throws -> [[ClaimRequest]] {
+        let w = try #require(pool.schedule.window(id: "2022-06-10", in: TestProgramme.calendar))
+        var all: [ClaimRequest] = []
+        for i in 0..<Int(rng.next() % 24 + 4) {
+            let at = opensAt.adding(milliseconds: Int64(i))
+            all.append(
+                ClaimRequest(
+                    pool: pool, window: w, person: "p\(rng.next() % 5)", claimedAt: at,
+                    expiresAt: at.adding(milliseconds: 3_600_000),
+                    idempotencyKey: rng.next() % 2 == 0 ? nil : "k\(rng.next() % 2)",
+                    store: rng.next() % 3 == 0 ? "store-1" : nil))
+        }
+        var out: [[ClaimRequest]] = []
+        var rest = all[...]
+        while !rest.isEmpty {
+            let n = min(rest.count, Int(rng.next() % 8 + 1))
+            out.append(Array(rest.prefix(n)))
+            rest = rest.dropFirst(n)
+        }
+        return out
+    }
+
+    /// Every key of the pool and what it holds, in a comparable form.
+    func dump(_ c: RedisClient, _ pool: Pool) throws -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for key in try c.command(["KEYS", "cg:{\(pool.id)}*"]).array?.compactMap(\.text) ?? [] {
+            switch try c.command(["TYPE", key]).text {
+            case "hash": out[key] = try c.command(["HGETALL", key]).stringPairs().map { "\($0)=\($1)" }.sorted()
+            case "set": out[key] = try c.command(["SMEMBERS", key]).array?.compactMap(\.text).sorted()
+            case let other: out[key] = ["type \(other ?? "?")"]
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: Shape.allCases)
+    func aBatchAnswersEachClaimAsItWouldHaveAloneAndWritesTheSame(_ shape: Shape) throws {
+        var rng = SplitMix64(seed: 0xC1A1_B47C)
+        var outcomes: [ClaimOutcome: Int] = [:]
+        for _ in 0..<12 {
+            let pool = pool(shape)
+            try prepare(shape, pool, on: singles)
+            try prepare(shape, pool, on: batches)
+            for batch in try claims(pool, &rng) {
+                let alone = try batch.map { r throws(RedisError) in try ClaimScript.run(r, on: singles) }
+                let together = try ClaimScript.run(batch, on: batches).map { try $0.get() }
+                #expect(together == alone, "\(shape) \(batch.map(\.person))")
+                for o in alone { outcomes[o, default: 0] += 1 }
+            }
+            #expect(try dump(batches, pool) == dump(singles, pool), "\(shape)")
+        }
+        // The claims reached the answers this shape is there for, retries among them.
+        let kinds = Set(outcomes.keys.map { "\($0)".prefix(while: { $0 != "(" }) })
+        let replayed = outcomes.keys.contains { if case .granted(_, _, true) = $0 { true } else { false } }
+        switch shape {
+        case .opened, .autoOpen: #expect(kinds.isSuperset(of: ["granted", "limitReached", "soldOut"]) && replayed)
+        case .buyerBundle: #expect(kinds.isSuperset(of: ["granted", "notEligible", "soldOut"]) && replayed)
+        case .neverReleased: #expect(kinds == ["notOpen"])
+        case .opensEmpty: #expect(kinds == ["soldOut"])
+        }
     }
 }
