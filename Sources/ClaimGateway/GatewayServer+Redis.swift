@@ -140,13 +140,15 @@ extension GatewayServer {
         }
     }
 
-    /// A reply read in place: a batch's items go to their claims, and a fresh grant (the
-    /// claim path's common answer) is answered from its item directly; anything else is copied
-    /// and handled below.
+    /// A reply read in place: a batch's items go to their claims (a lone claim's reply is its
+    /// item), and a fresh grant (the claim path's common answer) is answered from its item
+    /// directly; anything else is copied and handled below.
     private func deliver(_ call: PendingCall, _ reply: RedisReplyView, on link: RedisLink) {
-        if config.waitReplicas == 0, case .claims(let batch) = call.work, reply.count == batch.count {
+        if config.waitReplicas == 0, case .claims(let batch) = call.work, !reply.isError,
+            batch.count == 1 || reply.count == batch.count
+        {
             for i in 0..<batch.count {
-                guard let item = reply[i] else { continue }
+                guard let item = batch.count == 1 ? reply : reply[i] else { continue }
                 let one = batch.call(i, sentAt: call.sentAt)
                 if case .claim(let claim, let index) = one.work, let grant = ClaimScript.freshGrant(item) {
                     answerGrant(one, claim, poolIndex: index, left: grant.left, id: grant.id)

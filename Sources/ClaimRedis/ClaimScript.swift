@@ -82,12 +82,13 @@ public enum ClaimScript {
         return try outcomes(client.run(.claim, keys: keys(first), args: arguments(claims)), for: claims)
     }
 
-    /// Reads a batch's reply: one outcome (or unreadable item) per claim. Throws for an error
+    /// Reads a call's reply: one outcome (or unreadable item) per claim. Throws for an error
     /// reply (the script did not run, or failed with nothing written) and for a reply of any
     /// other length.
     public static func outcomes(_ reply: RedisReply, for claims: [ClaimRequest]) throws(RedisError) -> [Result<
         ClaimOutcome, RedisError
     >] {
+        if claims.count == 1 { return [.success(try outcome(reply, for: claims[0]))] }
         guard let items = try reply.orThrow().array, items.count == claims.count else {
             throw .unexpectedReply("claim batch of \(claims.count): \(reply)")
         }
@@ -101,7 +102,8 @@ public enum ClaimScript {
         return out
     }
 
-    /// One claim's item of the reply, if it is a fresh grant of one voucher, read in place: what is left and the voucher's id (bytes of
+    /// One claim's reply (a lone claim's, or its item of a batch's), if it is a fresh grant of
+    /// one voucher, read in place: what is left and the voucher's id (bytes of
     /// the reply, valid only during its delivery). Nil for any other reply (refusals, replays,
     /// bundles, errors), which `outcome` reads from an owned copy. The voucher's record is not
     /// read: the script wrote it from this claim's own ARGV, so the claim already holds it.
@@ -114,8 +116,9 @@ public enum ClaimScript {
         return (left, id)
     }
 
-    /// Reads one claim's item of the script's reply. Throws for error replies and for shapes
-    /// the script never returns (which would mean a different script answered).
+    /// Reads one claim's reply (a lone claim's, or its item of a batch's). Throws for error
+    /// replies and for shapes the script never returns (which would mean a different script
+    /// answered).
     public static func outcome(_ reply: RedisReply, for r: ClaimRequest) throws(RedisError) -> ClaimOutcome {
         guard let items = try reply.orThrow().array, let status = items.first?.text else {
             throw .unexpectedReply("claim: \(reply)")

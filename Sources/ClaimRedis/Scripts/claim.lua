@@ -26,8 +26,8 @@
 -- ARGV[7] '1' if the person must be on the buyer list, else ''
 -- then five per claim, at least one claim:
 --   person, claimed at (unix ms), expires at (unix ms), idempotency key or '', store id or ''
--- Returns one reply per claim, in order, each
---         {'granted', left, replayed 0|1, id1, record1, id2, record2, ...}
+-- Returns, for one claim, its reply; for more, an array of one reply per claim, in order. A
+-- reply is  {'granted', left, replayed 0|1, id1, record1, id2, record2, ...}
 --       | {'sold_out'} | {'limit_reached'} | {'not_on_buyer_list'}
 --       | {'not_open'}  (never released and no auto-open quota given)
 -- record: owner|face|threshold|window|claimed_ms|expires_ms|store
@@ -38,11 +38,11 @@ if n < 1 or n % 1 ~= 0 then
 end
 local pool, window, limit, quota = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[6]
 
--- One claim: what a gateway that calls once per request sends. The same rules as the batch
--- below, without its bookkeeping for people met twice and retries granted in the same call
--- (which cost a lone claim a sixth more Redis time, and would slow the OpenResty peer that
--- loadtest/bench.sh runs this script in); ClaimScriptBatchTests checks batches against this
--- path, claim by claim.
+-- One claim: what a gateway that calls once per request sends, answered with its reply alone.
+-- The same rules as the batch below, without its bookkeeping for people met twice and
+-- retries granted in the same call (which cost a lone claim a sixth more Redis time, and
+-- would slow the OpenResty peer that loadtest/bench.sh runs this script in);
+-- ClaimScriptBatchTests checks batches against this path, claim by claim.
 if n == 1 then
   local person, claimed, expires, idem, store = ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
   if idem ~= '' then
@@ -53,20 +53,20 @@ if n == 1 then
         out[#out + 1] = id
         out[#out + 1] = redis.call('HGET', KEYS[4], id) or ''
       end
-      return {out}
+      return out
     end
   end
   local state = redis.call('HMGET', KEYS[1], 'left', 'granted')
   local left, granted, opening = state[1], state[2], false
   if not left then
-    if quota == '' then return {{'not_open'}} end
+    if quota == '' then return {'not_open'} end
     left, granted, opening = quota, '0', true
   end
   left = tonumber(left)
-  if left <= 0 then return {{'sold_out'}} end
+  if left <= 0 then return {'sold_out'} end
   local used = tonumber(redis.call('HGET', KEYS[2], person) or '0')
-  if used >= limit then return {{'limit_reached'}} end
-  if ARGV[7] == '1' and redis.call('SISMEMBER', KEYS[6], person) == 0 then return {{'not_on_buyer_list'}} end
+  if used >= limit then return {'limit_reached'} end
+  if ARGV[7] == '1' and redis.call('SISMEMBER', KEYS[6], person) == 0 then return {'not_on_buyer_list'} end
   local wallet = redis.call('HGET', KEYS[5], person)
   if opening then redis.call('SISMEMBER', KEYS[7], window) end
   local seq = tonumber(granted) + 1
@@ -95,7 +95,7 @@ if n == 1 then
   local joined = table.concat(ids, ' ')
   redis.call('HSET', KEYS[5], person, wallet and (wallet .. ' ' .. joined) or joined)
   if idem ~= '' then redis.call('HSET', KEYS[3], person .. '|' .. idem, joined) end
-  return {out}
+  return out
 end
 
 -- A batch.
