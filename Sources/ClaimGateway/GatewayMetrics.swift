@@ -54,6 +54,8 @@ final class GatewayMetrics {
     let redisRoundTrip: CoreMetrics.Timer
     /// Commands per write to Redis: how much the pipeline batches.
     let pipelineDepth: CoreMetrics.Recorder
+    /// Claims per `claim.lua` call: the bigger, the less Redis time per claim (RESULTS.md).
+    let claimsPerCall: CoreMetrics.Recorder
     /// Up and down by each loop (a gauge set by several loops would show only the last).
     let openConnections: CoreMetrics.Meter
     let soldOutShortCircuit: CoreMetrics.Counter
@@ -87,6 +89,7 @@ final class GatewayMetrics {
         claimLatency = CoreMetrics.Timer(label: "claimgate_claim_seconds", factory: factory)
         redisRoundTrip = CoreMetrics.Timer(label: "claimgate_redis_round_trip_seconds", factory: factory)
         pipelineDepth = CoreMetrics.Recorder(label: "claimgate_redis_pipeline_depth", factory: factory)
+        claimsPerCall = CoreMetrics.Recorder(label: "claimgate_redis_claims_per_call", factory: factory)
         openConnections = CoreMetrics.Meter(label: "claimgate_open_connections", factory: factory)
         soldOutShortCircuit = CoreMetrics.Counter(label: "claimgate_sold_out_short_circuit_total", factory: factory)
         redisErrors = CoreMetrics.Counter(label: "claimgate_redis_errors_total", factory: factory)
@@ -110,6 +113,7 @@ final class GatewayMetrics {
         factory.durationHistogramBuckets["claimgate_claim_seconds"] = fast
         factory.durationHistogramBuckets["claimgate_redis_round_trip_seconds"] = fast
         factory.valueHistogramBuckets["claimgate_redis_pipeline_depth"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
+        factory.valueHistogramBuckets["claimgate_redis_claims_per_call"] = [1, 2, 4, 8, 16, 32, 64]
     }
 
     /// Counts one claim answer for pool `index` (nil: no known pool) and its latency.

@@ -40,6 +40,7 @@ extension GatewayServer {
         let now = MonotonicClock.nanoseconds()
         for batch in batchesToSend {
             openBatches[batch.poolIndex][batch.command.segment.index] = nil
+            metrics.claimsPerCall.record(batch.count)
             send(
                 slot: batch.command.slot,
                 PendingCall(connection: 0, seq: 0, keepAlive: false, work: .claims(batch), sentAt: now)

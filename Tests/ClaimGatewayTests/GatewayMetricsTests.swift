@@ -74,6 +74,9 @@ import Testing
         #expect(value("claimgate_claim_seconds_count{}") == 3)
         #expect((value("claimgate_redis_round_trip_seconds_count{}") ?? 0) >= 2)
         #expect((value("claimgate_redis_pipeline_depth_count{}") ?? 0) >= 1)
+        // Two claims reached Redis, one at a time.
+        #expect(value("claimgate_redis_claims_per_call_count{}") == 2)
+        #expect(value("claimgate_redis_claims_per_call_sum{}") == 2)
         #expect(value("claimgate_open_connections{}") == 1)
         #expect(samples.contains { $0.hasPrefix("claimgate_redis_errors_total{}") })
     }
