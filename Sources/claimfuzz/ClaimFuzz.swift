@@ -51,7 +51,7 @@ import ClaimFuzzing
                 for target in FuzzTarget.allCases {
                     for (i, seed) in FuzzCorpus.seeds(for: target).enumerated() {
                         let bytes = [target.rawValue] + seed
-                        FileManager.default.createFile(atPath: "\(dir)/\(target)-\(i)", contents: Data(bytes))
+                        try Data(bytes).write(to: URL(fileURLWithPath: "\(dir)/\(target)-\(i)"))
                     }
                 }
                 return

@@ -57,14 +57,14 @@ import Testing
             }
             #expect(m.hasPrefix("NOPERM"), "\(forbidden): \(m)")
         }
-        try admin.command(["ACL", "DELUSER", gatewayUser]).orThrow()
+        _ = try admin.command(["ACL", "DELUSER", gatewayUser]).orThrow()
     }
 
     @Test func aWrongPasswordIsRefusedAtConnect() throws {
         #expect {
             _ = try RedisClient(endpoint(password: "not-the-password"))
         } throws: { "\($0)".contains("authentication refused") }
-        try admin.command(["ACL", "DELUSER", gatewayUser]).orThrow()
+        _ = try admin.command(["ACL", "DELUSER", gatewayUser]).orThrow()
     }
 
     @Test func thePipelineAuthenticatesBeforeItsFirstCommand() throws {
@@ -83,6 +83,6 @@ import Testing
             try epoll.modify(pipeline.fd, pipeline.wantsWritable ? [.readable, .writable] : .readable, token: 1)
         }
         #expect(replies == [.status("PONG")])
-        try admin.command(["ACL", "DELUSER", gatewayUser]).orThrow()
+        _ = try admin.command(["ACL", "DELUSER", gatewayUser]).orThrow()
     }
 }
