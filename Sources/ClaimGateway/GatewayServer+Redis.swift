@@ -145,11 +145,11 @@ extension GatewayServer {
     /// item), and a fresh grant (the claim path's common answer) is answered from its item
     /// directly; anything else is copied and handled below.
     private func deliver(_ call: PendingCall, _ reply: RedisReplyView, on link: RedisLink) {
-        if config.waitReplicas == 0, case .claims(let batch) = call.work, !reply.isError,
-            batch.count == 1 || reply.count == batch.count
+        if config.waitReplicas == 0, case .claims(let batch) = call.work,
+            ClaimScript.reply(0, of: reply, claims: batch.count) != nil
         {
             for i in 0..<batch.count {
-                guard let item = batch.count == 1 ? reply : reply[i] else { continue }
+                guard let item = ClaimScript.reply(i, of: reply, claims: batch.count) else { continue }
                 let one = batch.call(i, sentAt: call.sentAt)
                 if case .claim(let claim, let index) = one.work, let grant = ClaimScript.freshGrant(item) {
                     answerGrant(one, claim, poolIndex: index, left: grant.left, id: grant.id)

@@ -295,9 +295,9 @@ extension GatewayServer {
         let now = config.clock.now()
         switch call.work {
         case .claims(let batch):
-            // A lone claim's reply is its own. An error reply (the script did not run, or failed
-            // with nothing written) or a reply of the wrong length answers every claim alike.
-            let items = batch.count == 1 ? nil : reply.array.flatMap { $0.count == batch.count ? $0 : nil }
+            // An error reply (the script did not run, or failed with nothing written) or one of
+            // another shape answers every claim alike.
+            let items = ClaimScript.replies(reply, claims: batch.count)
             for i in 0..<batch.count { complete(batch.call(i, sentAt: call.sentAt), items?[i] ?? reply) }
         case .claim(let claim, let index):
             let elapsed = MonotonicClock.nanoseconds() - call.sentAt

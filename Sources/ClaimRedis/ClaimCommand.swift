@@ -21,7 +21,7 @@ public struct ClaimCommand: Sendable {
         slot = HashSlot.of(keys[0])
         let items =
             ["EVALSHA", LuaScript.claim.sha1, String(keys.count)] + keys
-            + ClaimScript.WindowArguments(segment: segment, window: window).all
+            + ClaimScript.windowArguments(segment: segment, window: window)
         fixedCount = items.count
         var fixed: [UInt8] = []
         for item in items { RESPEncoder.appendBulk(item, to: &fixed) }
@@ -32,7 +32,7 @@ public struct ClaimCommand: Sendable {
     /// `appendClaim` writes next, once per claim, in order.
     public func appendHead(claims count: Int, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "*"))
-        RESPEncoder.appendDecimal(fixedCount + count * ClaimScript.ClaimArguments.count, to: &out)
+        RESPEncoder.appendDecimal(fixedCount + count * ClaimScript.argumentsPerClaim, to: &out)
         out.append(contentsOf: fixed)
     }
 

@@ -15,46 +15,33 @@ public enum ClaimScript {
     /// the first one's segment and window (the script's keys are that window's).
     public static func arguments(_ claims: [ClaimRequest]) -> [String] {
         guard let first = claims.first else { return [] }
-        let fixed = WindowArguments(segment: first.segment, window: first.window.id)
-        var args = fixed.all
-        args.reserveCapacity(args.count + claims.count * 5)
+        var args = windowArguments(segment: first.segment, window: first.window.id)
+        args.reserveCapacity(args.count + claims.count * argumentsPerClaim)
         for r in claims {
             assert(r.segment == first.segment && r.window.id == first.window.id, "one window per batch")
-            args += ClaimArguments(r).all
-        }
-        return args
-    }
-
-    /// The ARGV that are the same for every claim in one segment's window: ARGV[1-7].
-    struct WindowArguments {
-        let storage, window, limit, faces, threshold, quota, buyerList: String
-
-        init(segment: PoolSegment, window: String) {
-            let pool = segment.pool
-            storage = segment.storageID
-            self.window = window
-            limit = String(pool.limitPerWindow)
-            faces = pool.bundleFen.map(String.init).joined(separator: ",")
-            threshold = String(pool.thresholdFen)
-            quota = pool.autoOpen ? String(segment.share(of: pool.stockPerRelease)) : ""
-            buyerList = pool.eligibility.requiresBuyerList ? "1" : ""
-        }
-
-        var all: [String] { [storage, window, limit, faces, threshold, quota, buyerList] }
-    }
-
-    /// One claim's own five ARGV, after the window's.
-    struct ClaimArguments {
-        static let count = 5
-        let all: [String]
-
-        init(_ r: ClaimRequest) {
-            all = [
+            args += [
                 r.person, String(r.claimedAt.unixMilliseconds), String(r.expiresAt.unixMilliseconds),
                 r.idempotencyKey ?? "", r.store ?? "",
             ]
         }
+        return args
     }
+
+    /// The ARGV that are the same for every claim in one segment's window: ARGV[1-7] (pool,
+    /// window, limit, faces, threshold, auto-open quota, buyer-list flag).
+    static func windowArguments(segment: PoolSegment, window: String) -> [String] {
+        let pool = segment.pool
+        return [
+            segment.storageID, window, String(pool.limitPerWindow),
+            pool.bundleFen.map(String.init).joined(separator: ","),
+            String(pool.thresholdFen), pool.autoOpen ? String(segment.share(of: pool.stockPerRelease)) : "",
+            pool.eligibility.requiresBuyerList ? "1" : "",
+        ]
+    }
+
+    /// Each claim's own ARGV after the window's: person, claimed at, expires at, idempotency
+    /// key, store.
+    static let argumentsPerClaim = 5
 
     /// `EVALSHA` (or, with `sendSource`, `EVAL` for the NOSCRIPT retry) for `claims`, all in one
     /// segment's window, as RESP arguments.
@@ -88,8 +75,7 @@ public enum ClaimScript {
     public static func outcomes(_ reply: RedisReply, for claims: [ClaimRequest]) throws(RedisError) -> [Result<
         ClaimOutcome, RedisError
     >] {
-        if claims.count == 1 { return [.success(try outcome(reply, for: claims[0]))] }
-        guard let items = try reply.orThrow().array, items.count == claims.count else {
+        guard let items = replies(try reply.orThrow(), claims: claims.count) else {
             throw .unexpectedReply("claim batch of \(claims.count): \(reply)")
         }
         var out: [Result<ClaimOutcome, RedisError>] = []
@@ -100,6 +86,23 @@ public enum ClaimScript {
             }
         }
         return out
+    }
+
+    /// Each claim's reply in a call's reply for `claims` claims: a lone claim's reply is the
+    /// call's own, a batch's is an array of one per claim. Nil for an error reply or any other
+    /// shape (which answers every claim of the call alike).
+    public static func replies(_ reply: RedisReply, claims: Int) -> [RedisReply]? {
+        if case .error = reply { return nil }
+        if claims == 1 { return [reply] }
+        guard let items = reply.array, items.count == claims else { return nil }
+        return items
+    }
+
+    /// The same, read in place: claim `i`'s reply, nil as above.
+    public static func reply(_ i: Int, of reply: RedisReplyView, claims: Int) -> RedisReplyView? {
+        guard !reply.isError else { return nil }
+        if claims == 1 { return i == 0 ? reply : nil }
+        return reply.count == claims ? reply[i] : nil
     }
 
     /// One claim's reply (a lone claim's, or its item of a batch's), if it is a fresh grant of

@@ -79,6 +79,33 @@ import Testing
         return found
     }
 
+    /// How each claim's reply is found in a call's reply, read in place.
+    func split(_ resp: String, claims: Int) throws -> [String?] {
+        let reader = RedisReplyReader()
+        try reader.feed(Array(resp.utf8))
+        var found: [String?] = []
+        _ = try reader.nextView { view in
+            found = (0..<claims).map { i in
+                ClaimScript.reply(i, of: view, claims: claims).map { "\($0.owned())" }
+            }
+        }
+        return found
+    }
+
+    @Test func findsEachClaimsReplyInALoneOrABatchReply() throws {
+        let soldOut = "*1\r\n$8\r\nsold_out\r\n"
+        let lone = try split(soldOut, claims: 1)
+        #expect(lone.count == 1 && lone[0] != nil)
+        let batch = try split("*2\r\n" + soldOut + soldOut, claims: 2)
+        #expect(batch.count == 2 && batch.allSatisfy { $0 != nil })
+        // An error, or a batch reply of another length, is no claim's reply.
+        #expect(try split("-ERR boom\r\n", claims: 1) == [nil])
+        #expect(try split("*1\r\n" + soldOut, claims: 2) == [nil, nil])
+        #expect(ClaimScript.replies(.error("ERR boom"), claims: 2) == nil)
+        #expect(ClaimScript.replies(.array([.integer(1)]), claims: 2) == nil)
+        #expect(ClaimScript.replies(.integer(1), claims: 1) == [.integer(1)])
+    }
+
     @Test func readsAFreshGrantAndNothingElse() throws {
         let grant = "*5\r\n$7\r\ngranted\r\n:41\r\n:0\r\n$5\r\np:w:9\r\n$3\r\nrec\r\n"
         let got = try fresh(grant)
