@@ -113,6 +113,7 @@ let package = Package(
         .testTarget(name: "ClaimSetupTests", dependencies: ["ClaimSetup", "ClaimAuth"]),
         .testTarget(name: "ClaimFuzzingTests", dependencies: ["ClaimFuzzing", "ClaimAuth", "ClaimCore"]),
         .testTarget(name: "ClaimRedisTests", dependencies: ["ClaimRedis", "ClaimTestSupport"]),
+        .testTarget(name: "ClaimPOSIXTests", dependencies: ["ClaimPOSIX"]),
         .testTarget(
             name: "ClaimGatewayTests",
             dependencies: ["ClaimGateway", "ClaimTestSupport", "ClaimAuth", "ClaimHTTP"]

@@ -2,8 +2,9 @@
 # The performance benchmark: one command, one run, everything side by side on this machine.
 # Prints a markdown table and appends it to loadtest/RESULTS.md with the date and machine.
 #   1. claims with stock available (64 connections, a new person per claim): claimgate (best
-#      of 1 and 2 loops) vs the OpenResty peer running ClaimGate's claim.lua with the same keys
-#      and arguments (best of 1 and 2 workers), each driven by wrk with a one-concatenation-
+#      of 1 loop, 2 loops, and 2 loops pinned one per CPU) vs the OpenResty peer running
+#      ClaimGate's claim.lua with the same keys and arguments (best of the same three shapes:
+#      1 worker, 2, and 2 with worker_cpu_affinity auto), each driven by wrk with a one-concatenation-
 #      per-request script (loadtest/wrk/); with the CPU each side's processes spent per claim
 #      (/proc, so the client's share of the two cores is visible), and once more with the
 #      server side pinned to one core and wrk to the other; beside nginx static (the HTTP
@@ -83,19 +84,21 @@ SHA=$(redis-cli -p "$RPORT" script load "$(cat Sources/ClaimRedis/Scripts/claim.
 # Each claimgate run with stock claims in a window of its own (the next day of specialty-15,
 # a daily pool), so no run meets a person an earlier run already served.
 DAY=0
-claimgate_claims() { # NAME LOOPS [pinned]
+# A shape is a number of loops (or workers), with a p when each is pinned to a CPU of its own.
+shape_flags() { echo "--threads ${1%p}$([ "${1%p}" != "$1" ] && echo " --pin-loops")"; }
+claimgate_claims() { # NAME SHAPE [pinned]
   local now
   now="$(date -u -d "2022-06-11 +$DAY day" +%Y-%m-%d)T10:00:00+08:00"
   DAY=$((DAY + 1))
   NOW=$now open_pool specialty-15 1000000000
-  if [ -n "${3:-}" ]; then NOW=$now start_gateway taskset -c 0 -- --threads 1; else NOW=$now start_gateway -- --threads "$2"; fi
+  if [ -n "${3:-}" ]; then NOW=$now start_gateway taskset -c 0 -- --threads 1; else NOW=$now start_gateway -- $(shape_flags "$2"); fi
   CLAIM_POOL=specialty-15 CLAIM_TOKENS="$WORK/tokens" load "$1" loadtest/wrk/claims-with-tokens.lua \
     "http://127.0.0.1:$GP" "$GATEWAY_PID" "$REDIS_PID"
   stop_gateway
   all_2xx "$1"
 }
-claimgate_sold_out() { # NAME LOOPS
-  start_gateway -- --threads "$2"
+claimgate_sold_out() { # NAME SHAPE
+  start_gateway -- $(shape_flags "$2")
   CLAIM_POOL=comprehensive-30 CLAIM_TOKENS="$WORK/tokens" load "$1" loadtest/wrk/claims-with-tokens.lua \
     "http://127.0.0.1:$GP" "$GATEWAY_PID"
   # Every answer but the first must have been the gateway's own sold_out (not a 401, not Redis).
@@ -108,11 +111,14 @@ claimgate_sold_out() { # NAME LOOPS
     exit 1
   fi
 }
-start_peer() { # WORKERS [pinned]
+start_peer() { # SHAPE [pinned]
   local port
   port=$(free_port)
   mkdir -p "$WORK/nginx/logs"
-  sed -e "s/__WORKERS__/$1/" -e "s/__PORT__/$port/" loadtest/peers/openresty-claim.conf > "$WORK/nginx/nginx.conf"
+  local affinity=""
+  [ "${1%p}" != "$1" ] && affinity="worker_cpu_affinity auto;"
+  sed -e "s/__WORKERS__/${1%p}/" -e "s/__AFFINITY__/$affinity/" -e "s/__PORT__/$port/" \
+    loadtest/peers/openresty-claim.conf > "$WORK/nginx/nginx.conf"
   local pin=()
   [ -n "${2:-}" ] && pin=(taskset -c 0)
   CLAIM_SHA=$SHA CLAIM_REDIS_PORT=$RPORT "${pin[@]}" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" \
@@ -125,7 +131,7 @@ start_peer() { # WORKERS [pinned]
 }
 nginx_pids() { echo "$NGINX_PID" $(pgrep -P "$NGINX_PID"); }
 PEER_USERS=0
-peer_claims() { # NAME WORKERS [pinned]
+peer_claims() { # NAME SHAPE [pinned]
   start_peer "$2" "${3:-}"
   PEER_USERS=$((PEER_USERS + 100000000))
   # shellcheck disable=SC2046 # one pid per word
@@ -135,29 +141,30 @@ peer_claims() { # NAME WORKERS [pinned]
 }
 
 open_pool comprehensive-10 1000000000  # the peer's window
-# best_of RUN NAME: `RUN NAME.1 1` and `RUN NAME.2 2` (1 and 2 loops, or workers); sets BEST
-# to the higher requests/s and BEST_RUN to that run's name.
+# best_of RUN NAME SHAPE...: `RUN NAME.SHAPE SHAPE` for each shape; sets BEST to the highest
+# requests/s and BEST_RUN to that run's name.
 best_of() {
-  local r k
+  local run=$1 name=$2 r k
+  shift 2
   BEST=0
-  for k in 1 2; do
-    "$1" "$2.$k" "$k"
-    r=$(rps "$WORK/$2.$k")
-    if greater "$r" "$BEST"; then BEST=$r; BEST_RUN=$2.$k; fi
+  for k in "$@"; do
+    "$run" "$name.$k" "$k"
+    r=$(rps "$WORK/$name.$k")
+    if greater "$r" "$BEST"; then BEST=$r; BEST_RUN=$name.$k; fi
   done
 }
 
 echo "== 1. claims with stock (c=$C, ${S}s, $RUNS runs)"
 declare -a CG CGP99 CGCPU CGW OR ORP99 ORCPU ORW ST PCG POR PCGCPU PORCPU
 for run in $(seq "$RUNS"); do
-  best_of claimgate_claims "cg.$run"
+  best_of claimgate_claims "cg.$run" 1 2 2p
   CG+=("$BEST"); CGP99+=("$(pct "$WORK/$BEST_RUN" 99)")
   CGCPU+=("$(server_cpu "$BEST_RUN")"); CGW+=("$(client_cpu "$BEST_RUN")")
-  echo "  claimgate 1 loop $(rps "$WORK/cg.$run.1")/s non-2xx $(non2xx "$WORK/cg.$run.1"); 2 loops $(rps "$WORK/cg.$run.2")/s non-2xx $(non2xx "$WORK/cg.$run.2")"
-  best_of peer_claims "or.$run"
+  echo "  claimgate 1 loop $(rps "$WORK/cg.$run.1")/s, 2 loops $(rps "$WORK/cg.$run.2")/s, 2 pinned $(rps "$WORK/cg.$run.2p")/s"
+  best_of peer_claims "or.$run" 1 2 2p
   OR+=("$BEST"); ORP99+=("$(pct "$WORK/$BEST_RUN" 99)")
   ORCPU+=("$(server_cpu "$BEST_RUN")"); ORW+=("$(client_cpu "$BEST_RUN")")
-  echo "  openresty 1 worker $(rps "$WORK/or.$run.1")/s non-2xx $(non2xx "$WORK/or.$run.1"); 2 workers $(rps "$WORK/or.$run.2")/s non-2xx $(non2xx "$WORK/or.$run.2")"
+  echo "  openresty 1 worker $(rps "$WORK/or.$run.1")/s, 2 workers $(rps "$WORK/or.$run.2")/s, 2 pinned $(rps "$WORK/or.$run.2p")/s"
   start_peer 1
   # shellcheck disable=SC2046
   load "st.$run" "" "$PEER/static" $(nginx_pids)
@@ -190,7 +197,7 @@ echo "== 2. sold-out storm (stock 0, $RUNS runs)"
 open_pool comprehensive-30 0
 declare -a SO SOCPU NS NSCPU SG
 for run in $(seq "$RUNS"); do
-  best_of claimgate_sold_out "so.$run"
+  best_of claimgate_sold_out "so.$run" 1 2
   SO+=("$BEST"); SOCPU+=("$(server_cpu "$BEST_RUN")")
   start_peer 1
   # shellcheck disable=SC2046

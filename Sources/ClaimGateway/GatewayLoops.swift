@@ -4,7 +4,8 @@ import Foundation
 /// Several event loops serving one address: each a thread with its own listening socket
 /// (SO_REUSEPORT, so the kernel spreads new connections), its own connections and its own Redis
 /// pipeline. Nothing is shared between them but the `Sendable` configuration, the metrics
-/// registry (atomics) and the stop signal.
+/// registry (atomics) and the stop signal. Pinned (`pinLoops`), loop i runs on the i-th CPU the
+/// process may use, as nginx's `worker_cpu_affinity auto` places its workers.
 public final class GatewayLoops: Sendable {
     /// The port the loops listen on (chosen by the kernel when asked for port 0).
     public let port: Int
@@ -16,8 +17,8 @@ public final class GatewayLoops: Sendable {
     private let failures: FailureCount
 
     /// Starts `count` loops on `host:port` with `template` (its `listener` and stop descriptors
-    /// are replaced per loop).
-    public init(count: Int, host: String, port: Int, template: GatewayConfig) throws {
+    /// are replaced per loop), each pinned to a CPU of its own if `pinLoops`.
+    public init(count: Int, host: String, port: Int, template: GatewayConfig, pinLoops: Bool = false) throws {
         precondition(count >= 1, "at least one loop")
         let first = try TCPSocket.listen(host: host, port: port, reusePort: true)
         self.port = TCPSocket.localPort(first)
@@ -43,6 +44,13 @@ public final class GatewayLoops: Sendable {
             finished.enter()
             Thread {
                 defer { finished.leave() }
+                if pinLoops {
+                    if let cpu = CPUAffinity.pinCurrentThread(toAllowed: i) {
+                        settings.logger.info("loop pinned", metadata: ["cpu": "\(cpu)"])
+                    } else {
+                        settings.logger.warning("loop not pinned: the kernel refused the CPU affinity")
+                    }
+                }
                 do { try GatewayServer(config: settings).run() } catch {
                     settings.logger.critical("event loop failed", metadata: ["error": "\(error)"])
                     failures.add()

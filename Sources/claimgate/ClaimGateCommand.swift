@@ -31,6 +31,8 @@ struct Serve: ParsableCommand {
     @Flag(help: "Serve without metrics (to measure what they cost).") var noMetrics = false
     @Option(help: "Event loops, each a thread with its own connections and Redis pipeline (default: cores).")
     var threads: Int?
+    @Flag(help: "Pin loop i to the i-th CPU the process may use (thread per core; see taskset).")
+    var pinLoops = false
     @Option(help: "Requests per second per person, sustained (0: no limit).") var personRate = 5.0
     @Option(help: "Requests per person in a burst.") var personBurst = 10.0
     @Option(help: "Requests per second per client address (0: no limit).") var addressRate = 0.0
@@ -93,7 +95,7 @@ struct Serve: ParsableCommand {
             template.maxConnectionsPerAddress = maxConnectionsPerAddress > 0 ? maxConnectionsPerAddress : nil
             let loops = try GatewayLoops(
                 count: threads ?? ProcessInfo.processInfo.activeProcessorCount, host: address.host, port: address.port,
-                template: template)
+                template: template, pinLoops: pinLoops)
             logger.info(
                 "listening",
                 metadata: [

@@ -8,14 +8,15 @@ import Testing
 
 /// Several event loops on one port: connections spread over them, grants stay exact, all stop.
 @Suite struct GatewayLoopsTests {
-    @Test func twoLoopsShareAPortAndTheStockAndStopTogether() throws {
+    @Test(arguments: [false, true])
+    func twoLoopsShareAPortAndTheStockAndStopTogether(pinLoops: Bool) throws {
         let redis = try TestRedis.get()
         let pool = TestProgramme.dailyPool(stock: 30, autoOpen: true)
         let programme = TestProgramme.programme([pool])
         let template = GatewayConfig(
             listener: -1, redis: redis.endpoint, programme: programme, tokenSecret: GatewayHarness.secret,
             clock: FixedClock(TestProgramme.releaseInstant.adding(milliseconds: 1)), stopDescriptors: [])
-        let loops = try GatewayLoops(count: 2, host: "127.0.0.1", port: 0, template: template)
+        let loops = try GatewayLoops(count: 2, host: "127.0.0.1", port: 0, template: template, pinLoops: pinLoops)
         let tokens = (0..<40).map { GatewayHarnessTokens.token("p\($0)") }
         var granted = 0, soldOut = 0
         var clients: [TestHTTPClient] = []

@@ -34,6 +34,13 @@ static inline int cg_errno(void) { return errno; }
 /// accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC).
 int cg_accept_nonblock(int listener);
 
+/// How many CPUs the calling thread may run on (sched_getaffinity), or -1.
+int cg_allowed_cpu_count(void);
+
+/// Pins the calling thread to the nth CPU (modulo their count) of those it may run on now;
+/// returns that CPU's number, or -1 (the thread's affinity is then unchanged).
+int cg_pin_current_thread(int nth);
+
 /// Milliseconds since the Unix epoch from CLOCK_REALTIME.
 static inline int64_t cg_realtime_ms(void) {
     struct timespec ts;
