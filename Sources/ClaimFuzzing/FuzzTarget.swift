@@ -172,19 +172,39 @@ public enum FuzzTarget: UInt8, CaseIterable, Sendable {
         return broken
     }
 
-    /// The in-place reader against the owned copy: the same answer either way.
+    /// The in-place reader against the owned copy: the same answer either way, read as a lone
+    /// claim's reply and, when it has a batch's length, as a batch's.
     private static func checkFreshGrant(_ view: RedisReplyView) -> String? {
         let owned = view.owned()
-        var expected: (left: Int64, id: [UInt8])?
+        var expected: (left: Int64, number: Int64)?
         if let items = owned.array, items.count == 5, items[0].text == "granted", case .integer(let left) = items[1],
-            items[2] == .integer(0), case .bulk(let id) = items[3], !id.isEmpty, case .bulk = items[4]
+            items[2] == .integer(0), case .bulk(let id) = items[3], case .bulk = items[4],
+            let colon = id.lastIndex(of: UInt8(ascii: ":")), id.count - colon - 1 <= 18,
+            id[(colon + 1)...].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let number = Int64(String(decoding: id[(colon + 1)...], as: UTF8.self))
         {
-            expected = (left, id)
+            expected = (left, number)
         }
-        let fresh = ClaimScript.freshGrant(view).map { (left: $0.left, id: Array($0.id)) }
+        if let broken = compare(ClaimScript.freshGrant(0, of: view, claims: 1), expected, owned) { return broken }
+        guard let items = owned.array, items.count >= 3 else { return nil }
+        for i in 0..<(items.count - 1) {
+            var expected: (left: Int64, number: Int64)?
+            if case .integer(let sum) = items[0], case .integer(let number) = items[i + 1] {
+                let (left, overflow) = sum.subtractingReportingOverflow(number)
+                if !overflow { expected = (left, number) }
+            }
+            let fresh = ClaimScript.freshGrant(i, of: view, claims: items.count - 1)
+            if let broken = compare(fresh, expected, owned) { return broken }
+        }
+        return nil
+    }
+
+    private static func compare(
+        _ fresh: (left: Int64, number: Int64)?, _ expected: (left: Int64, number: Int64)?, _ owned: RedisReply
+    ) -> String? {
         switch (fresh, expected) {
         case (nil, nil): return nil
-        case (let f?, let e?) where f.left == e.left && f.id == e.id: return nil
+        case (let f?, let e?) where f.left == e.left && f.number == e.number: return nil
         default: return "freshGrant read \(String(describing: fresh)) from \(owned)"
         }
     }

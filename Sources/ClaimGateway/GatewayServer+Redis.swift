@@ -142,18 +142,19 @@ extension GatewayServer {
     }
 
     /// A reply read in place: a batch's items go to their claims (a lone claim's reply is its
-    /// item), and a fresh grant (the claim path's common answer) is answered from its item
+    /// item), and a fresh grant (the claim path's common answer) is answered from its number
     /// directly; anything else is copied and handled below.
     private func deliver(_ call: PendingCall, _ reply: RedisReplyView, on link: RedisLink) {
         if config.waitReplicas == 0, case .claims(let batch) = call.work,
-            ClaimScript.reply(0, of: reply, claims: batch.count) != nil
+            ClaimScript.isReadable(reply, claims: batch.count)
         {
             for i in 0..<batch.count {
-                guard let item = ClaimScript.reply(i, of: reply, claims: batch.count) else { continue }
                 let one = batch.call(i, sentAt: call.sentAt)
-                if case .claim(let claim, let index) = one.work, let grant = ClaimScript.freshGrant(item) {
-                    answerGrant(one, claim, poolIndex: index, left: grant.left, id: grant.id)
-                } else {
+                if case .claim(let claim, let index) = one.work,
+                    let grant = ClaimScript.freshGrant(i, of: reply, claims: batch.count)
+                {
+                    answerGrant(one, claim, poolIndex: index, left: grant.left, number: grant.number)
+                } else if let item = ClaimScript.reply(i, of: reply, claims: batch.count) {
                     complete(one, item.owned())
                 }
             }

@@ -174,9 +174,7 @@ extension GatewayServer {
 
     /// Answers a fresh grant of one voucher read in place (`ClaimScript.freshGrant`): the
     /// answer `complete` would give it, from the window's pre-rendered body.
-    func answerGrant(
-        _ call: PendingCall, _ claim: ClaimRequest, poolIndex: Int, left: Int64, id: UnsafeRawBufferPointer
-    ) {
+    func answerGrant(_ call: PendingCall, _ claim: ClaimRequest, poolIndex: Int, left: Int64, number: Int64) {
         metrics.claim(.granted, pool: poolIndex, nanoseconds: MonotonicClock.nanoseconds() - call.sentAt)
         let template: GrantAnswer
         if let t = grantAnswers[poolIndex], t.windowID == claim.window.id {
@@ -187,7 +185,8 @@ extension GatewayServer {
         }
         grantBody.removeAll(keepingCapacity: true)
         template.append(
-            id: id, claimedAt: claim.claimedAt, expiresAt: claim.expiresAt, store: claim.store, left: left,
+            segment: claim.segment.index, number: number, claimedAt: claim.claimedAt, expiresAt: claim.expiresAt,
+            store: claim.store, left: left,
             now: config.clock.now(), to: &grantBody)
         answer(call, GatewayResponse(status: 201, body: grantBody))
     }
@@ -297,7 +296,7 @@ extension GatewayServer {
         case .claims(let batch):
             // An error reply (the script did not run, or failed with nothing written) or one of
             // another shape answers every claim alike.
-            let items = ClaimScript.replies(reply, claims: batch.count)
+            let items = ClaimScript.replies(reply, for: batch.claims)
             for i in 0..<batch.count { complete(batch.call(i, sentAt: call.sentAt), items?[i] ?? reply) }
         case .claim(let claim, let index):
             let elapsed = MonotonicClock.nanoseconds() - call.sentAt

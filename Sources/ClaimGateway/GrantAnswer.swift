@@ -1,12 +1,15 @@
 import ClaimCore
+import ClaimRedis
 
 /// The 201 body of a fresh grant of one voucher in one pool's window, pre-rendered around the
-/// parts that vary from claim to claim (voucher id, instants, state, store, what is left):
-/// the pool's fixed fields and its merchant categories are written once per window instead of
-/// once per grant. The bytes are exactly `ResponseBody.claim`'s for the same voucher (tested),
+/// parts that vary from claim to claim (voucher number, instants, state, store, what is left):
+/// the pool's fixed fields, its merchant categories and each segment's voucher id prefix are
+/// written once per window instead of once per grant. The bytes are exactly `ResponseBody.claim`'s for the same voucher (tested),
 /// which stays the answer for everything else (replays, bundles).
 struct GrantAnswer {
     let windowID: String
+    /// Per segment: `{"voucher":{"id":"<storage id>:<window>:` (the voucher's number follows).
+    private let idPrefixes: [[UInt8]]
     /// `,"pool":...,"threshold_fen":T,"claimed_at":`
     private let afterID: [UInt8]
     /// `,"merchant_categories":[...]},"left":`
@@ -16,6 +19,14 @@ struct GrantAnswer {
     init(pool: Pool, window: ReleaseWindow, calendar: CityCalendar) {
         windowID = window.id
         self.calendar = calendar
+        idPrefixes = (0..<pool.segmentCount).map { segment in
+            var p = Array(#"{"voucher":{"id":"#.utf8)
+            JSONWriter.appendString(
+                ClaimScript.voucherIDPrefix(segment: PoolSegment(pool: pool, index: segment), window: window.id),
+                to: &p)
+            p.removeLast()  // the closing quote: the number goes inside
+            return p
+        }
         var a: [UInt8] = []
         func field(_ name: StaticString, _ value: String) {
             a += Array(",\"\(name)\":".utf8)
@@ -39,14 +50,16 @@ struct GrantAnswer {
         afterState = b
     }
 
-    /// Appends the body for voucher `id` (the reply's bytes), claimed at `claimedAt` in
-    /// `store` (in-store pools), expiring at `expiresAt`, answered at `now`.
+    /// Appends the body for voucher `number` of segment `segment` (its id is
+    /// `ClaimScript.voucherID`), claimed at `claimedAt` in `store` (in-store pools), expiring at
+    /// `expiresAt`, answered at `now`.
     func append(
-        id: UnsafeRawBufferPointer, claimedAt: Instant, expiresAt: Instant, store: String?, left: Int64, now: Instant,
-        to out: inout [UInt8]
+        segment: Int, number: Int64, claimedAt: Instant, expiresAt: Instant, store: String?, left: Int64,
+        now: Instant, to out: inout [UInt8]
     ) {
-        Self.put(#"{"voucher":{"id":"#, &out)
-        JSONWriter.appendString(id, to: &out)
+        out += idPrefixes[segment]
+        Self.appendInteger(number, to: &out)
+        out.append(UInt8(ascii: "\""))
         out += afterID
         out.append(UInt8(ascii: "\""))
         calendar.appendISO8601(claimedAt, to: &out)
@@ -60,9 +73,13 @@ struct GrantAnswer {
             JSONWriter.appendString(store, to: &out)
         }
         out += afterState
-        if left < 0 { out.append(UInt8(ascii: "-")) }
-        DecimalDigits.append(Int(left.magnitude), to: &out)
+        Self.appendInteger(left, to: &out)
         Self.put(#","replayed":false}"#, &out)
+    }
+
+    private static func appendInteger(_ n: Int64, to out: inout [UInt8]) {
+        if n < 0 { out.append(UInt8(ascii: "-")) }
+        DecimalDigits.append(Int(n.magnitude), to: &out)
     }
 
     /// Appends a literal's bytes (no array is made for it).

@@ -75,7 +75,7 @@ public enum ClaimScript {
     public static func outcomes(_ reply: RedisReply, for claims: [ClaimRequest]) throws(RedisError) -> [Result<
         ClaimOutcome, RedisError
     >] {
-        guard let items = replies(try reply.orThrow(), claims: claims.count) else {
+        guard let items = replies(try reply.orThrow(), for: claims) else {
             throw .unexpectedReply("claim batch of \(claims.count): \(reply)")
         }
         var out: [Result<ClaimOutcome, RedisError>] = []
@@ -88,35 +88,84 @@ public enum ClaimScript {
         return out
     }
 
-    /// Each claim's reply in a call's reply for `claims` claims: a lone claim's reply is the
-    /// call's own, a batch's is an array of one per claim. Nil for an error reply or any other
-    /// shape (which answers every claim of the call alike).
-    public static func replies(_ reply: RedisReply, claims: Int) -> [RedisReply]? {
+    /// Each claim's reply in a call's reply for `claims`, as a lone claim's reply: a lone
+    /// claim's is the call's own; a batch's follow its first item (the window's left + granted),
+    /// and a fresh grant's number there becomes the reply the claim would have had alone (its
+    /// voucher rebuilt from its own request, as the script built it). Nil for an error reply
+    /// or any other shape (which answers every claim of the call alike).
+    public static func replies(_ reply: RedisReply, for claims: [ClaimRequest]) -> [RedisReply]? {
         if case .error = reply { return nil }
-        if claims == 1 { return [reply] }
-        guard let items = reply.array, items.count == claims else { return nil }
-        return items
+        if claims.count == 1 { return [reply] }
+        guard let items = reply.array, items.count == claims.count + 1, case .integer(let sum) = items[0] else {
+            return nil
+        }
+        return zip(items.dropFirst(), claims).map { item, r in
+            guard case .integer(let number) = item, r.pool.vouchersPerGrant == 1 else { return item }
+            let (left, overflow) = sum.subtractingReportingOverflow(number)
+            guard !overflow else { return item }
+            return .array([
+                .bulk(Array("granted".utf8)), .integer(left), .integer(0),
+                .bulk(Array(voucherID(segment: r.segment, window: r.window.id, number: number).utf8)),
+                .bulk(Array(VoucherRecord.encode(r).utf8)),
+            ])
+        }
     }
 
-    /// The same, read in place: claim `i`'s reply, nil as above.
+    /// The id the script gives a window's voucher `number` (a pool of one voucher per grant).
+    public static func voucherID(segment: PoolSegment, window: String, number: Int64) -> String {
+        voucherIDPrefix(segment: segment, window: window) + String(number)
+    }
+
+    /// What every such id in a segment's window starts with; the number follows.
+    public static func voucherIDPrefix(segment: PoolSegment, window: String) -> String {
+        "\(segment.storageID):\(window):"
+    }
+
+    /// Whether `reply` is readable in place as the reply to a call for `claims` claims (see
+    /// `replies`); if not, its owned copy answers every claim alike.
+    public static func isReadable(_ reply: RedisReplyView, claims: Int) -> Bool {
+        guard !reply.isError else { return false }
+        return claims == 1 || (reply.count == claims + 1 && reply[0]?.integer != nil)
+    }
+
+    /// The same, read in place: claim `i`'s item of a readable reply (a batch's fresh grant is
+    /// its number there: read it with `freshGrant` first).
     public static func reply(_ i: Int, of reply: RedisReplyView, claims: Int) -> RedisReplyView? {
-        guard !reply.isError else { return nil }
-        if claims == 1 { return i == 0 ? reply : nil }
-        return reply.count == claims ? reply[i] : nil
+        guard isReadable(reply, claims: claims), (0..<claims).contains(i) else { return nil }
+        return claims == 1 ? reply : reply[i + 1]
     }
 
-    /// One claim's reply (a lone claim's, or its item of a batch's), if it is a fresh grant of
-    /// one voucher, read in place: what is left and the voucher's id (bytes of
-    /// the reply, valid only during its delivery). Nil for any other reply (refusals, replays,
-    /// bundles, errors), which `outcome` reads from an owned copy. The voucher's record is not
-    /// read: the script wrote it from this claim's own ARGV, so the claim already holds it.
-    public static func freshGrant(_ reply: RedisReplyView) -> (left: Int64, id: UnsafeRawBufferPointer)? {
-        // The same shape `outcome` reads from the owned copy, and nothing looser (the fuzz
-        // target checks both agree): the id and the record are bulk strings.
-        guard reply.count == 5, reply[0]?.reads("granted") == true, let left = reply[1]?.integer,
-            reply[2]?.integer == 0, let id = reply[3]?.bulk, !id.isEmpty, reply[4]?.bulk != nil
+    /// Claim `i`'s reply, if it is a fresh grant of one voucher, read in place: what is left
+    /// after it and the voucher's number (its id is `voucherID`). Nil for any other reply
+    /// (refusals, replays, bundles, errors), which `replies` reads from an owned copy. The
+    /// voucher's record is not read: the script wrote it from this claim's own ARGV, so the
+    /// claim already holds it.
+    public static func freshGrant(_ i: Int, of reply: RedisReplyView, claims: Int) -> (left: Int64, number: Int64)? {
+        guard let item = self.reply(i, of: reply, claims: claims) else { return nil }
+        if claims > 1 {
+            guard let number = item.integer, let sum = reply[0]?.integer else { return nil }
+            let (left, overflow) = sum.subtractingReportingOverflow(number)
+            return overflow ? nil : (left, number)
+        }
+        // A lone claim's reply: the same shape `outcome` reads from the owned copy, and nothing
+        // looser (the fuzz target checks both agree); the number ends the id.
+        guard item.count == 5, item[0]?.reads("granted") == true, let left = item[1]?.integer,
+            item[2]?.integer == 0, let id = item[3]?.bulk, item[4]?.bulk != nil, let number = trailingNumber(id)
         else { return nil }
-        return (left, id)
+        return (left, number)
+    }
+
+    /// The decimal number after the last `:` of a voucher id, if that is all digits (at most 18).
+    static func trailingNumber(_ id: UnsafeRawBufferPointer) -> Int64? {
+        guard let colon = id.lastIndex(of: UInt8(ascii: ":")) else { return nil }
+        let digits = id[(colon + 1)...]
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
+        var n: Int64 = 0
+        for c in digits {
+            guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+            n = n * 10 + Int64(c - UInt8(ascii: "0"))
+        }
+        return n
     }
 
     /// Reads one claim's reply (a lone claim's, or its item of a batch's). Throws for error

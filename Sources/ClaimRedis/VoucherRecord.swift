@@ -6,6 +6,14 @@ import ClaimCore
 ///   written before the store field existed have six fields);
 /// - redemption: `merchant|order|amount|at_ms` (`redeem.lua`).
 public enum VoucherRecord {
+    /// The record `claim.lua` writes for the first (or only) voucher `r` is granted, from the
+    /// claim's own ARGV: what a batch's fresh grant leaves out of its reply.
+    public static func encode(_ r: ClaimRequest) -> String {
+        let face = r.pool.bundleFen.first ?? r.pool.faceFen
+        return "\(r.person)|\(face)|\(r.pool.thresholdFen)|\(r.window.id)|\(r.claimedAt.unixMilliseconds)|"
+            + "\(r.expiresAt.unixMilliseconds)|\(r.store ?? "")"
+    }
+
     public static func decode(id: String, pool: String, record: String, redemption: String = "") -> Voucher? {
         // Field boundaries by one pass over the bytes; only owner, window and store become
         // Strings (every voucher of every grant and wallet goes through here).

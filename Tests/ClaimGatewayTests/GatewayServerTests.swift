@@ -152,6 +152,8 @@ import Testing
         #expect(ids[1] == ids[0])
         #expect(ids[3] == "\(pool.id):2022-06-10:2")
         #expect(ids[4] == "\(pool.id):2022-06-10:3")
+        // What is left after each grant (a batch's fresh grants carry only their number).
+        #expect([0, 1, 3, 4].map { answers[$0].json["left"] as? Int } == [2, 2, 1, 0])
         #expect(
             answers.map { $0.json["error"] as? String } == [
                 nil, nil, "limit_reached", nil, nil, "sold_out", "sold_out",

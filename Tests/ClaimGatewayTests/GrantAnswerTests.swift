@@ -12,17 +12,18 @@ import Testing
         closesAt: TestProgramme.releaseInstant.adding(milliseconds: 50_400_000))
 
     func bodies(
-        _ pool: Pool, store: String? = nil, left: Int = 41, answeredAfter: Int64 = 3, expiresIn: Int64 = 50_000_000
+        _ pool: Pool, segment: Int = 0, store: String? = nil, left: Int = 41, answeredAfter: Int64 = 3,
+        expiresIn: Int64 = 50_000_000
     ) -> (templated: String, general: String) {
         let claimed = TestProgramme.releaseInstant.adding(milliseconds: 1234)
         let expires = claimed.adding(milliseconds: expiresIn)
         let now = claimed.adding(milliseconds: answeredAfter)
-        let id = "\(pool.id):\(window.id):17"
+        // The id as claim.lua writes it: <storage id>:<window>:<number>.
+        let id = "\(PoolSegment(pool: pool, index: segment).storageID):\(window.id):17"
         var out: [UInt8] = []
-        Array(id.utf8).withUnsafeBytes {
-            GrantAnswer(pool: pool, window: window, calendar: calendar).append(
-                id: $0, claimedAt: claimed, expiresAt: expires, store: store, left: Int64(left), now: now, to: &out)
-        }
+        GrantAnswer(pool: pool, window: window, calendar: calendar).append(
+            segment: segment, number: 17, claimedAt: claimed, expiresAt: expires, store: store, left: Int64(left),
+            now: now, to: &out)
         let voucher = Voucher(
             id: id, pool: pool.id, window: window.id, owner: "u1", faceFen: pool.faceFen,
             thresholdFen: pool.thresholdFen,
@@ -41,6 +42,15 @@ import Testing
         #expect(s.templated == s.general)
         let big = bodies(plain, left: 999_999_999)
         #expect(big.templated == big.general)
+    }
+
+    @Test func writesEachSegmentsVoucherID() {
+        let split = TestProgramme.dailyPool(stock: 10, segments: 4)
+        for segment in 0..<4 {
+            let b = bodies(split, segment: segment)
+            #expect(b.templated == b.general)
+            #expect(b.templated.contains(#""id":"\#(split.id).s\#(segment):2022-06-10:17""#))
+        }
     }
 
     @Test func escapesTheSameWay() {

@@ -66,15 +66,14 @@ import Testing
     }
 }
 
-/// The fresh-grant reader over replies as hiredis reads them.
+/// The fresh-grant reader over replies as hiredis reads them, and the owned reader's expansion
+/// of a batch's fresh grants.
 @Suite struct ClaimScriptFreshGrantTests {
-    func fresh(_ resp: String) throws -> (left: Int64, id: String)? {
+    func fresh(_ resp: String, _ i: Int = 0, claims: Int = 1) throws -> (left: Int64, number: Int64)? {
         let reader = RedisReplyReader()
         try reader.feed(Array(resp.utf8))
-        var found: (Int64, String)?
-        let read = try reader.nextView { view in
-            found = ClaimScript.freshGrant(view).map { ($0.left, String(decoding: $0.id, as: UTF8.self)) }
-        }
+        var found: (left: Int64, number: Int64)?
+        let read = try reader.nextView { view in found = ClaimScript.freshGrant(i, of: view, claims: claims) }
         #expect(read)
         return found
     }
@@ -96,21 +95,20 @@ import Testing
         let soldOut = "*1\r\n$8\r\nsold_out\r\n"
         let lone = try split(soldOut, claims: 1)
         #expect(lone.count == 1 && lone[0] != nil)
-        let batch = try split("*2\r\n" + soldOut + soldOut, claims: 2)
-        #expect(batch.count == 2 && batch.allSatisfy { $0 != nil })
-        // An error, or a batch reply of another length, is no claim's reply.
+        let batch = try split("*3\r\n:7\r\n" + soldOut + soldOut, claims: 2)
+        #expect(batch.count == 2 && batch.allSatisfy { $0 == "\(RedisReply.array([.bulk(Array("sold_out".utf8))]))" })
+        // An error, a batch reply of another length or without its left + granted first, is no
+        // claim's reply.
         #expect(try split("-ERR boom\r\n", claims: 1) == [nil])
-        #expect(try split("*1\r\n" + soldOut, claims: 2) == [nil, nil])
-        #expect(ClaimScript.replies(.error("ERR boom"), claims: 2) == nil)
-        #expect(ClaimScript.replies(.array([.integer(1)]), claims: 2) == nil)
-        #expect(ClaimScript.replies(.integer(1), claims: 1) == [.integer(1)])
+        #expect(try split("*2\r\n:7\r\n" + soldOut, claims: 2) == [nil, nil])
+        #expect(try split("*3\r\n" + soldOut + soldOut + soldOut, claims: 2) == [nil, nil])
     }
 
-    @Test func readsAFreshGrantAndNothingElse() throws {
+    @Test func readsALoneFreshGrantAndNothingElse() throws {
         let grant = "*5\r\n$7\r\ngranted\r\n:41\r\n:0\r\n$5\r\np:w:9\r\n$3\r\nrec\r\n"
         let got = try fresh(grant)
         #expect(got?.left == 41)
-        #expect(got?.id == "p:w:9")
+        #expect(got?.number == 9)
         // A replay, a bundle, refusals and errors go to the general reader.
         #expect(try fresh("*5\r\n$7\r\ngranted\r\n:41\r\n:1\r\n$5\r\np:w:9\r\n$3\r\nrec\r\n") == nil)
         #expect(
@@ -119,8 +117,50 @@ import Testing
         #expect(try fresh("-ERR boom\r\n") == nil)
         #expect(try fresh("*5\r\n$7\r\ngranted\r\n$2\r\n41\r\n:0\r\n$5\r\np:w:9\r\n$3\r\nrec\r\n") == nil)
         #expect(try fresh("*5\r\n$7\r\ngranted\r\n:41\r\n:0\r\n$0\r\n\r\n$3\r\nrec\r\n") == nil)
+        // An id that does not end in :<number> is not one the gateway could write itself.
+        for id in ["p:w:", "p:w:x9", "p:w:+9", "9", "p:w:9.1", "p:w:1234567890123456789"] {
+            #expect(try fresh("*5\r\n$7\r\ngranted\r\n:41\r\n:0\r\n$\(id.utf8.count)\r\n\(id)\r\n$3\r\nrec\r\n") == nil)
+        }
         // Found by the fuzz campaign: an error (or status) where the id or record belongs.
         #expect(try fresh("*5\r\n$7\r\ngranted\r\n:41\r\n:0\r\n$5\r\np:w:9\r\n-10:1\r\n") == nil)
         #expect(try fresh("*5\r\n$7\r\ngranted\r\n:41\r\n:0\r\n+p:w:9\r\n$3\r\nrec\r\n") == nil)
+    }
+
+    @Test func readsABatchsFreshGrantsFromTheirNumbers() throws {
+        let reply = "*4\r\n:50\r\n:9\r\n*1\r\n$13\r\nlimit_reached\r\n:10\r\n"
+        #expect(try fresh(reply, 0, claims: 3).map { [$0.left, $0.number] } == [41, 9])
+        #expect(try fresh(reply, 1, claims: 3) == nil)
+        #expect(try fresh(reply, 2, claims: 3).map { [$0.left, $0.number] } == [40, 10])
+        // Out of range, the wrong length, no sum first, or a sum that overflows: none.
+        #expect(try fresh(reply, 3, claims: 3) == nil)
+        #expect(try fresh(reply, 0, claims: 2) == nil)
+        #expect(try fresh("*3\r\n$2\r\n50\r\n:9\r\n:10\r\n", 0, claims: 2) == nil)
+        #expect(try fresh("*3\r\n:-9223372036854775808\r\n:1\r\n:2\r\n", 0, claims: 2) == nil)
+    }
+
+    @Test func expandsABatchsFreshGrantIntoTheReplyItWouldHaveHadAlone() throws {
+        let pool = TestProgramme.dailyPool(stock: 10, storeQR: true)
+        let w = try #require(pool.schedule.window(id: "2022-06-10", in: TestProgramme.calendar))
+        let at = TestProgramme.releaseInstant.adding(milliseconds: 1234)
+        let claims = ["a", "b"].map {
+            ClaimRequest(
+                pool: pool, window: w, person: $0, claimedAt: at, expiresAt: at.adding(milliseconds: 5000),
+                idempotencyKey: nil, store: "s1")
+        }
+        let items = try #require(
+            ClaimScript.replies(
+                .array([.integer(50), .integer(9), .array([.bulk(Array("sold_out".utf8))])]), for: claims))
+        #expect(items.count == 2)
+        let outcome = try ClaimScript.outcome(items[0], for: claims[0])
+        let voucher = Voucher(
+            id: "\(pool.id):2022-06-10:9", pool: pool.id, window: "2022-06-10", owner: "a", faceFen: pool.faceFen,
+            thresholdFen: pool.thresholdFen, claimedAt: at, expiresAt: at.adding(milliseconds: 5000), store: "s1")
+        #expect(outcome == .granted([voucher], left: 41, replayed: false))
+        #expect(try ClaimScript.outcome(items[1], for: claims[1]) == .soldOut)
+        // A lone claim's reply is its own; errors and other shapes are no claim's.
+        #expect(ClaimScript.replies(.integer(1), for: [claims[0]]) == [.integer(1)])
+        #expect(ClaimScript.replies(.error("ERR boom"), for: claims) == nil)
+        #expect(ClaimScript.replies(.array([.integer(1), .integer(2)]), for: claims) == nil)
+        #expect(ClaimScript.replies(.array([.bulk([]), .integer(2), .integer(3)]), for: claims) == nil)
     }
 }

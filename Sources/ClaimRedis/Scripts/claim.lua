@@ -26,11 +26,17 @@
 -- ARGV[7] '1' if the person must be on the buyer list, else ''
 -- then five per claim, at least one claim:
 --   person, claimed at (unix ms), expires at (unix ms), idempotency key or '', store id or ''
--- Returns, for one claim, its reply; for more, an array of one reply per claim, in order. A
--- reply is  {'granted', left, replayed 0|1, id1, record1, id2, record2, ...}
+-- Returns, for one claim, its reply; for more, an array: the window's left + granted as the
+-- call found it (0 if never released), then one reply per claim, in order. A reply is
+--         {'granted', left, replayed 0|1, id1, record1, id2, record2, ...}
 --       | {'sold_out'} | {'limit_reached'} | {'not_on_buyer_list'}
 --       | {'not_open'}  (never released and no auto-open quota given)
+--       | n  (in a batch only: a fresh grant of one voucher, its number: id <pool>:<window>:n,
+--            left after it = the first item - n, record from the claim's own ARGV)
 -- record: owner|face|threshold|window|claimed_ms|expires_ms|store
+-- The batch's fresh grants are numbers because each grant moves one from left to granted, so
+-- their sum holds through a call, and the gateway holds the rest of the voucher already: Redis
+-- neither builds nor sends it (about a tenth of its time per claim; loadtest/RESULTS.md).
 local SHARED, EACH = 7, 5
 local n = (#ARGV - SHARED) / EACH
 if n < 1 or n % 1 ~= 0 then
@@ -98,7 +104,7 @@ if n == 1 then
   return out
 end
 
--- A batch.
+-- A batch. out[1] is the window's left + granted; claim i's reply is out[i + 1].
 local out = {}
 
 -- Retries first: their earlier grants are answered whatever the stock is now.
@@ -128,9 +134,10 @@ elseif quota ~= '' then
   -- First claim at or after the opening instant: it releases the window, exactly once.
   left, seq = tonumber(quota), 0
 end
+out[1] = (left or 0) + (seq or 0)
 if (left == nil or left <= 0) and not (prior and next(prior)) then
   local answer = {left == nil and 'not_open' or 'sold_out'}
-  for i = 1, n do out[i] = answer end
+  for i = 1, n do out[i + 1] = answer end
   return out
 end
 
@@ -161,37 +168,44 @@ for i = 1, n do
       r[#r + 1] = id
       r[#r + 1] = record_of[id] or redis.call('HGET', KEYS[4], id) or ''
     end
-    out[i] = r
+    out[i + 1] = r
   elseif left == nil then
-    out[i] = {'not_open'}
+    out[i + 1] = {'not_open'}
   elseif left <= 0 then
-    out[i] = {'sold_out'}
+    out[i + 1] = {'sold_out'}
   else
     local used = used_now[person] or tonumber(used_before[i] or '0')
     if used >= limit then
-      out[i] = {'limit_reached'}
+      out[i + 1] = {'limit_reached'}
     elseif on_list and on_list[i] == 0 then
-      out[i] = {'not_on_buyer_list'}
+      out[i + 1] = {'not_on_buyer_list'}
     else
       seq, left = seq + 1, left - 1
       if not released then released, opened_at = true, ARGV[b + 2] end
-      local r = {'granted', left, 0}
       local tail = ARGV[b + 2] .. '|' .. ARGV[b + 3] .. '|' .. ARGV[b + 5]
-      local ids = #faces > 1 and {}
       local joined
-      for k, face in ipairs(faces) do
-        local id = id_prefix .. seq
-        if #faces > 1 then id = id .. '.' .. k end
-        local record = person .. '|' .. face .. record_middle .. tail
-        if ids then ids[k] = id else joined = id end
-        records[#records + 1] = id
+      if #faces == 1 then
+        joined = id_prefix .. seq
+        local record = person .. '|' .. faces[1] .. record_middle .. tail
+        records[#records + 1] = joined
         records[#records + 1] = record
-        r[#r + 1] = id
-        r[#r + 1] = record
-        if field then record_of[id] = record end
+        if field then record_of[joined] = record end
+        out[i + 1] = seq
+      else
+        local r, ids = {'granted', left, 0}, {}
+        for k, face in ipairs(faces) do
+          local id = id_prefix .. seq .. '.' .. k
+          local record = person .. '|' .. face .. record_middle .. tail
+          ids[k] = id
+          records[#records + 1] = id
+          records[#records + 1] = record
+          r[#r + 1] = id
+          r[#r + 1] = record
+          if field then record_of[id] = record end
+        end
+        out[i + 1] = r
+        joined = table.concat(ids, ' ')
       end
-      out[i] = r
-      if ids then joined = table.concat(ids, ' ') end
       local wallet = wallet_now[person]
       if wallet == nil then wallet = wallet_before[i] end
       wallet = wallet and (wallet .. ' ' .. joined) or joined
