@@ -26,8 +26,8 @@ extension GatewayServer {
         }
         metrics.requests.increment()
         let route = Route(method: request.method, path: request.path, pools: pools)
-        if let limit = config.addressRate, route != .health, route != .metrics {
-            if let retry = overLimit(&addressBuckets, conn.peer, limit) {
+        if addressBuckets != nil, route != .health, route != .metrics {
+            if let retry = overLimit(&addressBuckets, UInt64(conn.peer)) {
                 metrics.rateLimitedAddress.increment()
                 return reply(Self.rateLimited(retry, "too many requests from your address"))
             }
@@ -87,7 +87,7 @@ extension GatewayServer {
             switch resident(request.bearerToken, request, now: now) {
             case .failure(let r): return refuse(.unauthorized, r)
             case .success(let person):
-                if let limit = config.personRate, let retry = overLimit(&personBuckets, person.person, limit) {
+                if let retry = overLimit(&personBuckets, person.person) {
                     metrics.rateLimitedPerson.increment()
                     return refuse(.rateLimited, Self.rateLimited(retry, "too many requests; slow down"))
                 }
@@ -133,7 +133,7 @@ extension GatewayServer {
             switch resident(request.bearerToken, request, now: now) {
             case .failure(let r): reply(r)
             case .success(let person):
-                if let limit = config.personRate, let retry = overLimit(&personBuckets, person.person, limit) {
+                if let retry = overLimit(&personBuckets, person.person) {
                     metrics.rateLimitedPerson.increment()
                     return reply(Self.rateLimited(retry, "too many requests; slow down"))
                 }
@@ -191,11 +191,17 @@ extension GatewayServer {
         answer(call, GatewayResponse(status: 201, body: grantBody))
     }
 
-    /// Takes a token from `key`'s bucket; the seconds to wait if there was none.
-    private func overLimit<K: Hashable>(_ buckets: inout [K: TokenBucket], _ key: K, _ limit: RateLimit) -> Int? {
-        let now = MonotonicClock.nanoseconds()
-        if buckets[key, default: limit.bucket(now: now)].take(now: now) { return nil }
-        return buckets[key]?.retryAfterSeconds() ?? 1
+    /// Takes a token from a person's bucket; the seconds to wait if there was none (nil also
+    /// when there is no limit).
+    private func overLimit(_ buckets: inout RateLimitTable?, _ person: String) -> Int? {
+        guard let key = buckets?.key(person) else { return nil }
+        return buckets?.take(key, now: MonotonicClock.nanoseconds())
+    }
+
+    /// The same for a client address.
+    private func overLimit(_ buckets: inout RateLimitTable?, _ address: UInt64) -> Int? {
+        guard let key = buckets?.key(address) else { return nil }
+        return buckets?.take(key, now: MonotonicClock.nanoseconds())
     }
 
     /// 404 for a path naming no pool of the programme.

@@ -51,10 +51,10 @@ public final class GatewayServer {
     var grantAnswers: [GrantAnswer?]
     /// Reused for each granted claim's body, framed into its connection right after.
     var grantBody: [UInt8] = []
-    /// Abuse limits, per person and per client address; idle buckets are pruned (see
-    /// `pruneBuckets`), so a crowd of one-off claimants does not grow them without bound.
-    var personBuckets: [String: TokenBucket] = [:]
-    var addressBuckets: [UInt32: TokenBucket] = [:]
+    /// Abuse limits, per person and per client address (nil: no limit); a bucket that is full
+    /// again is reused, so a crowd of one-off claimants does not grow them without bound.
+    var personBuckets: RateLimitTable?
+    var addressBuckets: RateLimitTable?
     private var connectionsPerAddress: [UInt32: Int] = [:]
     private var nextPrune: UInt64 = 0
     let epoll: Epoll
@@ -89,6 +89,8 @@ public final class GatewayServer {
         self.claimCommands = config.programme.pools.map { [ClaimCommand?](repeating: nil, count: $0.segmentCount) }
         self.openBatches = config.programme.pools.map { [ClaimBatch?](repeating: nil, count: $0.segmentCount) }
         self.grantAnswers = config.programme.pools.map { _ in nil }
+        self.personBuckets = config.personRate.map { RateLimitTable(limit: $0, seed: .random(in: .min ... .max)) }
+        self.addressBuckets = config.addressRate.map { RateLimitTable(limit: $0, seed: .random(in: .min ... .max)) }
         self.epoll = try Epoll()
         let first = config.clusterSeeds.first ?? config.redis
         self.links = [RedisLink(endpoint: first, token: Self.redisTokenBase)]
@@ -264,7 +266,6 @@ public final class GatewayServer {
             nextPrune =
                 now
                 + min(1_000_000_000, min(config.idleTimeoutMilliseconds, config.requestTimeoutMilliseconds) * 500_000)
-            pruneBuckets(now)
             sweepTimeouts(now)
         }
         if !soldOut.isEmpty, now >= nextSoldOutCheck {
@@ -327,12 +328,6 @@ public final class GatewayServer {
                 close(conn)
             }
         }
-    }
-
-    /// Forgets buckets that are full again: their owners have been quiet, so no answer changes.
-    private func pruneBuckets(_ now: UInt64) {
-        if personBuckets.count > 10_000 { personBuckets = personBuckets.filter { !$0.value.isIdle(now: now) } }
-        if addressBuckets.count > 10_000 { addressBuckets = addressBuckets.filter { !$0.value.isIdle(now: now) } }
     }
 
     /// The answer to a connection over the per-address cap.

@@ -1,0 +1,115 @@
+/// Token buckets for many keys (people, client addresses) in one flat open-addressed table: the
+/// gateway's abuse limits, taken on every claim. A dictionary of `String` keys cost a claim
+/// about 4% of the gateway's time (hashing, uniqueness checks, a periodic rebuild to forget
+/// idle buckets); here a key is a seeded 64-bit hash and a bucket that is full again (its owner
+/// quiet, so forgetting it changes no answer) is simply overwritten by the next newcomer.
+///
+/// Two keys with the same 64-bit hash share a bucket: with a random seed per table that is a
+/// 2^-64 chance per pair, and people come from signed tokens, not from the caller. A key is
+/// looked for in `probes` slots from its home slot; when none of them is free or idle the table
+/// doubles (up to `maxCapacity`), and at that size the home slot's bucket is dropped (its owner
+/// starts afresh: the limit fails open for one key rather than refusing everyone).
+public struct RateLimitTable {
+    private struct Slot {
+        /// 0: never used.
+        var key: UInt64
+        var bucket: TokenBucket
+    }
+
+    public let limit: RateLimit
+    public let maxCapacity: Int
+    private let seed: UInt64
+    private var slots: [Slot]
+    private var mask: Int
+    static let probes = 16
+
+    /// `capacity` and `maxCapacity` are rounded up to powers of two (at least `probes`).
+    public init(limit: RateLimit, capacity: Int = 1 << 12, maxCapacity: Int = 1 << 19, seed: UInt64) {
+        self.limit = limit
+        self.seed = seed
+        let size = Self.powerOfTwo(atLeast: max(capacity, Self.probes))
+        self.maxCapacity = Self.powerOfTwo(atLeast: max(maxCapacity, size))
+        slots = Array(repeating: Slot(key: 0, bucket: limit.bucket(now: 0)), count: size)
+        mask = size - 1
+    }
+
+    public var capacity: Int { slots.count }
+
+    /// The table's key for a person (their UTF-8 bytes, hashed with this table's seed).
+    public func key(_ text: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return Self.finish(h)
+    }
+
+    /// The table's key for a number (an IPv4 address).
+    public func key(_ number: UInt64) -> UInt64 { Self.finish(number ^ seed) }
+
+    /// Takes a token from `key`'s bucket at `now` (monotonic nanoseconds): nil if there was one,
+    /// else the whole seconds to wait (for `Retry-After`).
+    public mutating func take(_ key: UInt64, now: UInt64) -> Int? {
+        let i = slot(for: key, now: now)
+        if slots[i].bucket.take(now: now) { return nil }
+        return slots[i].bucket.retryAfterSeconds()
+    }
+
+    /// The slot holding `key`, or a fresh one for it.
+    private mutating func slot(for key: UInt64, now: UInt64) -> Int {
+        while true {
+            var reusable = -1
+            let home = Int(truncatingIfNeeded: key) & mask
+            for p in 0..<Self.probes {
+                let i = (home + p) & mask
+                let k = slots[i].key
+                if k == key { return i }
+                if k == 0 {
+                    // Slots are never emptied, so the key is not further on.
+                    if reusable < 0 { reusable = i }
+                    break
+                }
+                if reusable < 0, slots[i].bucket.isIdle(now: now) { reusable = i }
+            }
+            if reusable < 0 {
+                guard slots.count < maxCapacity else {
+                    reusable = home
+                    slots[reusable] = Slot(key: key, bucket: limit.bucket(now: now))
+                    return reusable
+                }
+                grow(now: now)
+                continue
+            }
+            slots[reusable] = Slot(key: key, bucket: limit.bucket(now: now))
+            return reusable
+        }
+    }
+
+    /// Twice the slots, keeping the buckets that are not idle (one that finds no free slot in
+    /// its window is dropped, failing open as above; with twice the room that is all but never).
+    private mutating func grow(now: UInt64) {
+        let old = slots
+        slots = Array(repeating: Slot(key: 0, bucket: limit.bucket(now: 0)), count: old.count * 2)
+        mask = slots.count - 1
+        for s in old where s.key != 0 && !s.bucket.isIdle(now: now) {
+            let home = Int(truncatingIfNeeded: s.key) & mask
+            for p in 0..<Self.probes where slots[(home + p) & mask].key == 0 {
+                slots[(home + p) & mask] = s
+                break
+            }
+        }
+    }
+
+    /// A finalizer (splitmix64's) so that nearby inputs land far apart; never 0 (the empty key).
+    private static func finish(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9e37_79b9_7f4a_7c15
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        z ^= z >> 31
+        return z == 0 ? 1 : z
+    }
+
+    private static func powerOfTwo(atLeast n: Int) -> Int {
+        var size = 1
+        while size < n { size <<= 1 }
+        return size
+    }
+}
