@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layout (see README "Architecture"):
 //   ClaimCore     pure domain: programme, pools, windows, limits, time, outcomes; no I/O, no C.
-//   ClaimAuth     HS256 tokens (swift-crypto) on top of the core's JSON scanner.
+//   ClaimAuth     HS256 tokens on top of the core's JSON scanner: verified with CSHA256 (SHA
+//                 extensions, no allocation), signed with swift-crypto.
 //   ClaimPOSIX    the OS adapter: sockets, epoll, signals, clocks (CClaimSys shim).
 //   ClaimRedis    the Redis adapter: hiredis (CHiredis), RESP encoding, the Lua scripts.
 //   ClaimHTTP     the HTTP/1.1 wire: request parser, response writer, connection buffers.
@@ -37,11 +38,12 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .target(name: "CClaimSys"),
+        .target(name: "CSHA256"),
         .target(name: "ClaimCore"),
         .target(name: "ClaimPOSIX", dependencies: ["ClaimCore", "CClaimSys"]),
         .target(
             name: "ClaimAuth",
-            dependencies: ["ClaimCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ClaimCore", "CSHA256", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "ClaimRedis",
@@ -107,7 +109,8 @@ let package = Package(
             name: "ClaimTestSupport", dependencies: ["ClaimCore", "ClaimRedis", "ClaimHTTP", "ClaimPOSIX"],
             path: "Tests/ClaimTestSupport"),
         .testTarget(name: "ClaimCoreTests", dependencies: ["ClaimCore"]),
-        .testTarget(name: "ClaimAuthTests", dependencies: ["ClaimAuth"]),
+        .testTarget(
+            name: "ClaimAuthTests", dependencies: ["ClaimAuth", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ClaimHTTPTests", dependencies: ["ClaimHTTP"]),
         .testTarget(name: "ClaimLoadReportTests", dependencies: ["ClaimLoadReport"]),
         .testTarget(name: "ClaimSetupTests", dependencies: ["ClaimSetup", "ClaimAuth"]),

@@ -1,5 +1,4 @@
 import ClaimCore
-import Crypto
 import Glibc
 
 /// Verifies HS256 JWTs from the identity provider and reads the person from them.
@@ -7,20 +6,19 @@ import Glibc
 /// The algorithm is pinned: the header must say HS256, so `none` and algorithm confusion are
 /// refused before any signature work. Several keys are accepted at once (`TokenKeyring`):
 /// the header's `kid` picks one, and an unknown `kid` is refused without trying the others.
-/// Not `Sendable`: swift-crypto's `SymmetricKey` is not, so each event loop builds its own
-/// verifier from the keyring (which is).
+/// Each event loop builds its own verifier from the keyring.
 public struct TokenVerifier {
     public static let maxTokenBytes = 2048
     /// The most clock skew a deployment may allow between the identity provider and us.
     public static let maxClockSkewMilliseconds: Int64 = 300_000
 
-    /// One verification key: HMAC state with the key already absorbed (copying it per token
-    /// skips deriving the key pads again for every request), and the header segment the
-    /// provider writes for it, so the common case is one byte comparison and no header JSON.
+    /// One verification key: HMAC state with the key's pads already absorbed, and the header
+    /// segment the provider writes for it, so the common case is one byte comparison and no
+    /// header JSON.
     private struct Entry {
         let id: String?
         let header: [UInt8]
-        let keyed: HMAC<SHA256>
+        let keyed: HMACSHA256
     }
     private let entries: [Entry]
     /// Tolerance for `exp` and `nbf` when the provider's clock and ours disagree.
@@ -34,7 +32,7 @@ public struct TokenVerifier {
         entries = keyring.keys.map {
             Entry(
                 id: $0.id, header: Array(TokenSigner.headerSegment(keyID: $0.id).utf8),
-                keyed: HMAC<SHA256>(key: SymmetricKey(data: $0.secret)))
+                keyed: HMACSHA256(key: $0.secret))
         }
         self.clockSkewMilliseconds = min(max(0, clockSkewMilliseconds), Self.maxClockSkewMilliseconds)
     }
@@ -54,8 +52,7 @@ public struct TokenVerifier {
 
     /// Checks `token`'s algorithm and signature, then lends its decoded payload to `read`. The
     /// payload is decoded into stack space that lives only for that call, and the signature is
-    /// compared in constant time: a claim verifies its token with no allocation but the
-    /// HMAC state's copy.
+    /// compared in constant time: a claim verifies its token with no allocation.
     private func withSignedPayload<T>(
         _ token: UnsafeRawBufferPointer, _ read: (UnsafeRawBufferPointer) -> Result<T, TokenError>
     ) -> Result<T, TokenError> {
@@ -71,7 +68,7 @@ public struct TokenVerifier {
         guard let dot1 = dot(after: 0), dot1 > 0, let dot2 = dot(after: dot1 + 1), dot(after: dot2 + 1) == nil else {
             return .failure(.malformed)
         }
-        let keyed: HMAC<SHA256>
+        let keyed: HMACSHA256
         switch key(forHeader: UnsafeRawBufferPointer(rebasing: token[..<dot1])) {
         case .failure(let e): return .failure(e)
         case .success(let k): keyed = k
@@ -79,12 +76,11 @@ public struct TokenVerifier {
         // A 32-byte HMAC-SHA-256 is 43 base64url characters, and nothing else is.
         let signatureText = UnsafeRawBufferPointer(rebasing: token[(dot2 + 1)...])
         guard signatureText.count == 43 else { return .failure(.badSignature) }
-        var mac = keyed
-        mac.update(data: UnsafeRawBufferPointer(rebasing: token[..<dot2]))
-        let code = mac.finalize()
         let signed = withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { signature -> Bool in
             guard Base64URL.decode(signatureText, into: signature) == 32 else { return false }
-            return code.withUnsafeBytes { Self.constantTimeEqual($0, UnsafeRawBufferPointer(signature)) }
+            return keyed.withCode(for: UnsafeRawBufferPointer(rebasing: token[..<dot2])) {
+                Self.constantTimeEqual($0, UnsafeRawBufferPointer(signature))
+            }
         }
         guard signed else { return .failure(.badSignature) }
         let payloadText = UnsafeRawBufferPointer(rebasing: token[(dot1 + 1)..<dot2])
@@ -106,7 +102,7 @@ public struct TokenVerifier {
 
     /// The key the header names: by byte comparison with the provider's own headers first,
     /// else by reading the header JSON (other field order, extra fields).
-    private func key(forHeader header: UnsafeRawBufferPointer) -> Result<HMAC<SHA256>, TokenError> {
+    private func key(forHeader header: UnsafeRawBufferPointer) -> Result<HMACSHA256, TokenError> {
         for e in entries where e.header.withUnsafeBytes({ ByteMatch.equal($0, header) }) { return .success(e.keyed) }
         guard let headerJSON = Base64URL.decode(header), let parsed = try? FlatJSONObject(parsing: headerJSON)
         else { return .failure(.malformed) }

@@ -8,20 +8,18 @@
 /// 2^-64 chance per pair, and people come from signed tokens, not from the caller. A key is
 /// looked for in `probes` slots from its home slot; when none of them is free or idle the table
 /// doubles (up to `maxCapacity`), and at that size the home slot's bucket is dropped (its owner
-/// starts afresh: the limit fails open for one key rather than refusing everyone).
+/// starts afresh: the limit fails open for one key rather than refusing everyone). Keys are
+/// apart from buckets so that a probe window is a cache line or two: once warm, every slot is in use
+/// and a newcomer reads the whole window.
 public struct RateLimitTable {
-    private struct Slot {
-        /// 0: never used.
-        var key: UInt64
-        var bucket: TokenBucket
-    }
-
     public let limit: RateLimit
     public let maxCapacity: Int
     private let seed: UInt64
-    private var slots: [Slot]
+    /// 0: never used.
+    private var keys: [UInt64]
+    private var buckets: [TokenBucket]
     private var mask: Int
-    static let probes = 16
+    static let probes = 8
 
     /// `capacity` and `maxCapacity` are rounded up to powers of two (at least `probes`).
     public init(limit: RateLimit, capacity: Int = 1 << 12, maxCapacity: Int = 1 << 19, seed: UInt64) {
@@ -29,11 +27,12 @@ public struct RateLimitTable {
         self.seed = seed
         let size = Self.powerOfTwo(atLeast: max(capacity, Self.probes))
         self.maxCapacity = Self.powerOfTwo(atLeast: max(maxCapacity, size))
-        slots = Array(repeating: Slot(key: 0, bucket: limit.bucket(now: 0)), count: size)
+        keys = Array(repeating: 0, count: size)
+        buckets = Array(repeating: limit.bucket(now: 0), count: size)
         mask = size - 1
     }
 
-    public var capacity: Int { slots.count }
+    public var capacity: Int { keys.count }
 
     /// The table's key for a person (their UTF-8 bytes, hashed with this table's seed).
     public func key(_ text: String) -> UInt64 {
@@ -49,8 +48,8 @@ public struct RateLimitTable {
     /// else the whole seconds to wait (for `Retry-After`).
     public mutating func take(_ key: UInt64, now: UInt64) -> Int? {
         let i = slot(for: key, now: now)
-        if slots[i].bucket.take(now: now) { return nil }
-        return slots[i].bucket.retryAfterSeconds()
+        if buckets[i].take(now: now) { return nil }
+        return buckets[i].retryAfterSeconds()
     }
 
     /// The slot holding `key`, or a fresh one for it.
@@ -60,25 +59,26 @@ public struct RateLimitTable {
             let home = Int(truncatingIfNeeded: key) & mask
             for p in 0..<Self.probes {
                 let i = (home + p) & mask
-                let k = slots[i].key
+                let k = keys[i]
                 if k == key { return i }
                 if k == 0 {
                     // Slots are never emptied, so the key is not further on.
                     if reusable < 0 { reusable = i }
                     break
                 }
-                if reusable < 0, slots[i].bucket.isIdle(now: now) { reusable = i }
+                if reusable < 0, buckets[i].isIdle(now: now) { reusable = i }
             }
             if reusable < 0 {
-                guard slots.count < maxCapacity else {
-                    reusable = home
-                    slots[reusable] = Slot(key: key, bucket: limit.bucket(now: now))
-                    return reusable
+                guard keys.count < maxCapacity else {
+                    keys[home] = key
+                    buckets[home] = limit.bucket(now: now)
+                    return home
                 }
                 grow(now: now)
                 continue
             }
-            slots[reusable] = Slot(key: key, bucket: limit.bucket(now: now))
+            keys[reusable] = key
+            buckets[reusable] = limit.bucket(now: now)
             return reusable
         }
     }
@@ -86,13 +86,15 @@ public struct RateLimitTable {
     /// Twice the slots, keeping the buckets that are not idle (one that finds no free slot in
     /// its window is dropped, failing open as above; with twice the room that is all but never).
     private mutating func grow(now: UInt64) {
-        let old = slots
-        slots = Array(repeating: Slot(key: 0, bucket: limit.bucket(now: 0)), count: old.count * 2)
-        mask = slots.count - 1
-        for s in old where s.key != 0 && !s.bucket.isIdle(now: now) {
-            let home = Int(truncatingIfNeeded: s.key) & mask
-            for p in 0..<Self.probes where slots[(home + p) & mask].key == 0 {
-                slots[(home + p) & mask] = s
+        let (oldKeys, oldBuckets) = (keys, buckets)
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        buckets = Array(repeating: limit.bucket(now: 0), count: oldKeys.count * 2)
+        mask = keys.count - 1
+        for (k, b) in zip(oldKeys, oldBuckets) where k != 0 && !b.isIdle(now: now) {
+            let home = Int(truncatingIfNeeded: k) & mask
+            for p in 0..<Self.probes where keys[(home + p) & mask] == 0 {
+                keys[(home + p) & mask] = k
+                buckets[(home + p) & mask] = b
                 break
             }
         }

@@ -27,8 +27,9 @@ import Testing
             if got != nil { refused += 1 }
         }
         #expect(refused > 1000)
-        // Everyone's bucket is full again within a second: the crowd reused idle slots.
-        #expect(table.capacity <= 1 << 10)
+        // Everyone's bucket is full again within a second: the crowd of 20,000 reused idle
+        // slots (a few hundred are busy at any time).
+        #expect(table.capacity <= 1 << 12)
     }
 
     @Test func growsWhileEveryoneIsStillLimitedAndForgetsNoOne() {
