@@ -4,8 +4,9 @@ import ClaimRedis
 /// The 201 body of a fresh grant of one voucher in one pool's window, pre-rendered around the
 /// parts that vary from claim to claim (voucher number, instants, state, store, what is left):
 /// the pool's fixed fields, its merchant categories and each segment's voucher id prefix are
-/// written once per window instead of once per grant. The bytes are exactly `ResponseBody.claim`'s for the same voucher (tested),
-/// which stays the answer for everything else (replays, bundles).
+/// written once per window instead of once per grant. The bytes are exactly
+/// `ResponseBody.claim`'s for the same voucher (tested), which stays the answer for everything
+/// else (replays, bundles).
 struct GrantAnswer {
     let windowID: String
     /// Per segment: `{"voucher":{"id":"<storage id>:<window>:` (the voucher's number follows).
