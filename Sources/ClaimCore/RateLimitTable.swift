@@ -9,8 +9,8 @@
 /// looked for in `probes` slots from its home slot; when none of them is free or idle the table
 /// doubles (up to `maxCapacity`), and at that size the home slot's bucket is dropped (its owner
 /// starts afresh: the limit fails open for one key rather than refusing everyone). Keys are
-/// apart from buckets so that a probe window is a cache line or two: once warm, every slot is in use
-/// and a newcomer reads the whole window.
+/// apart from buckets so that a probe window is a cache line or two: once warm, every slot is
+/// in use and a newcomer reads the whole window.
 public struct RateLimitTable {
     public let limit: RateLimit
     public let maxCapacity: Int
