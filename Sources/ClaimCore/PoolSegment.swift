@@ -31,12 +31,7 @@ extension Pool {
     /// The segment `person` claims in: FNV-1a of the person id, so every gateway agrees.
     public func segment(of person: String) -> PoolSegment {
         guard segmentCount > 1 else { return PoolSegment(pool: self, index: 0) }
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in person.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return PoolSegment(pool: self, index: Int(h % UInt64(segmentCount)))
+        return PoolSegment(pool: self, index: Int(FNV1a.hash(person.utf8) % UInt64(segmentCount)))
     }
 
     public var segments: [PoolSegment] { (0..<segmentCount).map { PoolSegment(pool: self, index: $0) } }

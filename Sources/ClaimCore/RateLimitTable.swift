@@ -36,9 +36,7 @@ public struct RateLimitTable {
 
     /// The table's key for a person (their UTF-8 bytes, hashed with this table's seed).
     public func key(_ text: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        return Self.finish(h)
+        Self.finish(FNV1a.hash(text.utf8, basis: FNV1a.offsetBasis ^ seed))
     }
 
     /// The table's key for a number (an IPv4 address).
@@ -100,12 +98,11 @@ public struct RateLimitTable {
         }
     }
 
-    /// A finalizer (splitmix64's) so that nearby inputs land far apart; never 0 (the empty key).
+    /// SplitMix64's output for `x` as its state, so that nearby inputs land far apart; never 0
+    /// (the empty key).
     private static func finish(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9e37_79b9_7f4a_7c15
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        z ^= z >> 31
+        var mix = SplitMix64(seed: x)
+        let z = mix.next()
         return z == 0 ? 1 : z
     }
 

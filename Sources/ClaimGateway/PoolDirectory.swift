@@ -35,11 +35,6 @@ public struct PoolDirectory: Sendable {
     }
 
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return Int(truncatingIfNeeded: h >> 1)
+        Int(truncatingIfNeeded: FNV1a.hash(bytes) >> 1)
     }
 }
