@@ -56,7 +56,7 @@ public final class GatewayServer {
     var personBuckets: RateLimitTable?
     var addressBuckets: RateLimitTable?
     private var connectionsPerAddress: [UInt32: Int] = [:]
-    private var nextPrune: UInt64 = 0
+    private var nextSweep: UInt64 = 0
     let epoll: Epoll
     /// The Redis nodes this loop talks to; `links[0]` is the single Redis, or the first seed.
     var links: [RedisLink] = []
@@ -262,8 +262,8 @@ public final class GatewayServer {
         sendBatches()
         let now = MonotonicClock.nanoseconds()
         tendRedis(now)
-        if now >= nextPrune {
-            nextPrune =
+        if now >= nextSweep {
+            nextSweep =
                 now
                 + min(1_000_000_000, min(config.idleTimeoutMilliseconds, config.requestTimeoutMilliseconds) * 500_000)
             sweepTimeouts(now)
