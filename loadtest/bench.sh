@@ -5,8 +5,8 @@
 #      of 1 and 2 loops, each also pinned one per CPU) vs the OpenResty peer running
 #      ClaimGate's claim.lua with the same keys and arguments (best of the same four shapes:
 #      1 and 2 workers, each also with worker_cpu_affinity auto), each run from the seed on an
-#      emptied Redis, each driven by wrk with a one-concatenation-
-#      per-request script (loadtest/wrk/); with the CPU each side's processes spent per claim
+#      emptied Redis and driven by wrk with a one-concatenation-per-request script
+#      (loadtest/wrk/); with the CPU each side's processes spent per claim
 #      (/proc, so the client's share of the two cores is visible), and once more with the
 #      server side pinned to one core and wrk to the other; beside nginx static (the HTTP
 #      ceiling) and redis-benchmark EVALSHA of the same script (the Redis ceiling).
@@ -152,7 +152,6 @@ peer_claims() { # NAME SHAPE [pinned]
   all_2xx "$1"
 }
 
-open_pool comprehensive-10 1000000000  # the peer's window
 # best_of RUN NAME SHAPE...: `RUN NAME.SHAPE SHAPE` for each shape; sets BEST to the highest
 # requests/s and BEST_RUN to that run's name.
 best_of() {
