@@ -1,11 +1,12 @@
 import ClaimCore
 import ClaimRedis
 
-/// The claims for one pool segment's window that one loop iteration gathered, sent as one
-/// `claim.lua` call: Redis answers a batch for about half the cost per claim of one call each
-/// (loadtest/RESULTS.md). The script answers each claim as if it had run alone, in this order,
-/// so a batch changes nothing a resident sees. Each claim keeps its own connection and place in
-/// that connection's order; the reply's items go back to them in the order they were added.
+/// The claims for one pool segment's window that a loop gathered before sending them (in one
+/// iteration, or while its previous batch was at Redis), sent as one `claim.lua` call: Redis
+/// answers a batch for about half the cost per claim of one call each (loadtest/RESULTS.md).
+/// The script answers each claim as if it had run alone, in this order, so a batch changes
+/// nothing a resident sees. Each claim keeps its own connection and place in that connection's
+/// order; the reply's items go back to them in the order they were added.
 final class ClaimBatch {
     /// A claim and where its answer goes.
     struct Entry {

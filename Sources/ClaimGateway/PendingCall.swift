@@ -33,6 +33,12 @@ struct PendingCall {
         }
     }
 
+    /// A window's claims in one script call.
+    var isBatch: Bool {
+        if case .claims = work { return true }
+        return false
+    }
+
     /// The requests this call answers (what `GatewayConfig.maxPendingRedisCalls` bounds).
     var requests: Int {
         if case .claims(let batch) = work { return batch.count }

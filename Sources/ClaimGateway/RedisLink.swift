@@ -13,6 +13,9 @@ final class RedisLink {
     private(set) var pendingHead = 0
     /// The requests the pending calls answer (a claim batch is one call for many).
     private(set) var pendingRequests = 0
+    /// Claim batches sent and not yet answered. While there is one, the loop's next batches for
+    /// this link wait for its reply and grow (`GatewayServer.sendBatches`).
+    private(set) var batchesInFlight = 0
     /// What epoll is asked to report for this link's socket (nothing while disconnected).
     var interest: EpollEvents = []
     /// When to try connecting again after a failure.
@@ -49,6 +52,7 @@ final class RedisLink {
         pipeline.enqueue(writing: write)
         pending.append(call)
         pendingRequests += call.requests
+        if call.isBatch { batchesInFlight += 1 }
         commandsSinceFlush += 1
     }
 
@@ -58,6 +62,7 @@ final class RedisLink {
         let call = pending[pendingHead]
         pendingHead += 1
         pendingRequests -= call.requests
+        if call.isBatch { batchesInFlight -= 1 }
         return call
     }
 
@@ -69,6 +74,7 @@ final class RedisLink {
         pending.removeAll(keepingCapacity: true)
         pendingHead = 0
         pendingRequests = 0
+        batchesInFlight = 0
         return calls
     }
 

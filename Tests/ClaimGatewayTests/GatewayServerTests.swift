@@ -165,6 +165,49 @@ import Testing
         #expect(snapshot.left == 0)
     }
 
+    /// While a batch is at Redis, the claims that arrive go in one batch after its reply, in
+    /// the order they came. Redis is paused for a second (a Redis of the test's own, so no
+    /// other test stalls), so the first call stays in flight while three more claims arrive
+    /// 50 ms apart: sent as they came, they would have been three calls.
+    @Test func claimsArrivingWhileABatchIsAtRedisGoTogetherAfterItsReply() throws {
+        let redis = try TestRedis.isolated()
+        let pool = TestProgramme.dailyPool(stock: 10)
+        _ = try WindowScripts.open(
+            try redis.client(), pool: pool.id, window: "2022-06-10", quota: 10, now: TestProgramme.releaseInstant)
+        let g = try GatewayHarness(
+            programme: TestProgramme.programme([pool]), clock: duringRelease, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let probe = try g.client()
+        var connected = false
+        for _ in 0..<100 {
+            connected = try probe.request("GET", "/healthz").status == 200
+            if connected { break }
+            usleep(20_000)
+        }
+        #expect(connected)
+        // The script is loaded first, so the paused call is the claim itself, not a NOSCRIPT retry.
+        _ = try redis.client().command([Array("SCRIPT".utf8), Array("LOAD".utf8), LuaScript.claim.source])
+        _ = try redis.client().command(["CLIENT", "PAUSE", "1000", "ALL"])
+        let clients = try (0..<4).map { _ in try g.client() }
+        for (i, c) in clients.enumerated() {
+            try c.send(
+                "POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\nAuthorization: Bearer \(g.token("u\(i)"))\r\n"
+                    + "Content-Length: 0\r\n\r\n")
+            usleep(50_000)
+        }
+        let answers = try clients.map { try $0.response() }
+        #expect(answers.map(\.status) == [201, 201, 201, 201])
+        #expect(
+            answers.map { ($0.json["voucher"] as? [String: Any])?["id"] as? String }
+                == (1...4).map { "\(pool.id):2022-06-10:\($0)" })
+        let metrics = try probe.request("GET", "/metrics").text.split(separator: "\n")
+        func value(_ name: String) -> Substring? {
+            metrics.first { $0.hasPrefix(name + " ") }?.split(separator: " ").last
+        }
+        #expect(value("claimgate_redis_claims_per_call_count") == "2")
+        #expect(value("claimgate_redis_claims_per_call_sum") == "4.0")
+    }
+
     @Test func malformedBytesGet400AndTheConnectionCloses() throws {
         let g = try GatewayHarness(programme: programme, clock: duringRelease, redis: redis.endpoint)
         defer { #expect(g.stop()) }

@@ -15,6 +15,10 @@ public final class TestRedis: Sendable {
 
     public static func get() throws -> TestRedis { try shared.get() }
 
+    /// A redis-server of the caller's own, never `CLAIMGATE_TEST_REDIS`'s: for a test that
+    /// stalls Redis (`CLIENT PAUSE`), which would stall every other test sharing it.
+    public static func isolated() throws -> TestRedis { try launch() }
+
     public func client() throws -> RedisClient { try RedisClient(endpoint) }
 
     private static func start() throws(TestRedisError) -> TestRedis {
@@ -22,6 +26,10 @@ public final class TestRedis: Sendable {
             guard let e = RedisEndpoint(url: url) else { throw TestRedisError("bad CLAIMGATE_TEST_REDIS \(url)") }
             return TestRedis(endpoint: e)
         }
+        return try launch()
+    }
+
+    private static func launch() throws(TestRedisError) -> TestRedis {
         let port: Int
         do {
             let probe = try TCPSocket.listen(host: "127.0.0.1", port: 0)
