@@ -70,7 +70,8 @@ if n == 1 then
   end
   left = tonumber(left)
   if left <= 0 then return {'sold_out'} end
-  local used = tonumber(redis.call('HGET', KEYS[2], person) or '0')
+  local before = redis.call('HGET', KEYS[2], person)
+  local used = before and tonumber(before) or 0
   if used >= limit then return {'limit_reached'} end
   if ARGV[7] == '1' and redis.call('SISMEMBER', KEYS[6], person) == 0 then return {'not_on_buyer_list'} end
   local wallet = redis.call('HGET', KEYS[5], person)
@@ -97,7 +98,7 @@ if n == 1 then
   else
     redis.call('HSET', KEYS[1], 'left', left - 1, 'granted', seq)
   end
-  redis.call('HSET', KEYS[2], person, used + 1)
+  redis.call('HSET', KEYS[2], person, used == 0 and '1' or used + 1)
   local joined = table.concat(ids, ' ')
   redis.call('HSET', KEYS[5], person, wallet and (wallet .. ' ' .. joined) or joined)
   if idem ~= '' then redis.call('HSET', KEYS[3], person .. '|' .. idem, joined) end
@@ -176,7 +177,8 @@ for i = 1, n do
   else
     -- A newcomer (the common case at a release) is counted without tonumber's strtod, and its
     -- count written as '1' rather than a number Redis formats with %.17g: together about 5% of
-    -- the script's time per claim in a batch of 11 (redis-benchmark, loadtest/RESULTS.md).
+    -- the script's time per claim in a batch of 11 (redis-benchmark, loadtest/RESULTS.md). The
+    -- one-claim path above does the same.
     local used = used_now[person]
     if not used then
       local before = used_before[i]
