@@ -2,9 +2,10 @@
 # The performance benchmark: one command, one run, everything side by side on this machine.
 # Prints a markdown table and appends it to loadtest/RESULTS.md with the date and machine.
 #   1. claims with stock available (64 connections, a new person per claim): claimgate (best
-#      of 1 and 2 loops, each also pinned one per CPU) vs the OpenResty peer running
-#      ClaimGate's claim.lua with the same keys and arguments (best of the same four shapes:
-#      1 and 2 workers, each also with worker_cpu_affinity auto), each run from the seed on an
+#      of 1 and 2 loops, each also pinned one per CPU, and each of those also under SCHED_BATCH)
+#      vs the OpenResty peer running ClaimGate's claim.lua with the same keys and arguments
+#      (best of the same eight shapes: 1 and 2 workers, each also with worker_cpu_affinity
+#      auto, and each of those with its processes put under SCHED_BATCH), each run from the seed on an
 #      emptied Redis and driven by wrk with a one-concatenation-per-request script
 #      (loadtest/wrk/); with the CPU each side's processes spent per claim
 #      (/proc, so the client's share of the two cores is visible), and once more with the
@@ -94,8 +95,16 @@ fresh_state() {
 # Each claimgate run with stock claims in a window of its own (the next day of specialty-15,
 # a daily pool), so no run meets a person an earlier run already served.
 DAY=0
-# A shape is a number of loops (or workers), with a p when each is pinned to a CPU of its own.
-shape_flags() { echo "--threads ${1%p}$([ "${1%p}" != "$1" ] && echo " --pin-loops")"; }
+# A shape is a number of loops (or workers), with a p when each is pinned to a CPU of its own
+# and a b when each runs under SCHED_BATCH (claimgate --batch-scheduling; chrt -b for nginx).
+SHAPES="1 2 1p 2p 1b 2b 1pb 2pb"
+shape_count() { echo "${1%%[pb]*}"; }
+shape_flags() {
+  local flags="--threads $(shape_count "$1")"
+  [[ $1 == *p* ]] && flags+=" --pin-loops"
+  [[ $1 == *b* ]] && flags+=" --batch-scheduling"
+  echo "$flags"
+}
 claimgate_claims() { # NAME SHAPE [pinned]
   local now
   fresh_state
@@ -127,8 +136,8 @@ start_peer() { # SHAPE [pinned]
   port=$(free_port)
   mkdir -p "$WORK/nginx/logs"
   local affinity=""
-  [ "${1%p}" != "$1" ] && affinity="worker_cpu_affinity auto;"
-  sed -e "s/__WORKERS__/${1%p}/" -e "s/__AFFINITY__/$affinity/" -e "s/__PORT__/$port/" \
+  [[ $1 == *p* ]] && affinity="worker_cpu_affinity auto;"
+  sed -e "s/__WORKERS__/$(shape_count "$1")/" -e "s/__AFFINITY__/$affinity/" -e "s/__PORT__/$port/" \
     loadtest/peers/openresty-claim.conf > "$WORK/nginx/nginx.conf"
   local pin=()
   [ -n "${2:-}" ] && pin=(taskset -c 0)
@@ -136,9 +145,17 @@ start_peer() { # SHAPE [pinned]
     2>"$WORK/nginx/out" &
   NGINX_PID=$!
   PEER="http://127.0.0.1:$port"
-  for _ in $(seq 100); do curl -fsS -o /dev/null "$PEER/static" 2>/dev/null && return 0; sleep 0.05; done
-  echo "the OpenResty peer did not start: $(cat "$WORK/nginx/out")" >&2
-  return 1
+  local up=""
+  for _ in $(seq 100); do curl -fsS -o /dev/null "$PEER/static" 2>/dev/null && up=1 && break; sleep 0.05; done
+  if [ -z "$up" ]; then
+    echo "the OpenResty peer did not start: $(cat "$WORK/nginx/out")" >&2
+    return 1
+  fi
+  # Every thread of the master and its workers (they are up once a request is answered).
+  if [[ $1 == *b* ]]; then
+    local pid t
+    for pid in $(nginx_pids); do for t in /proc/"$pid"/task/*; do chrt -b -p 0 "${t##*/}"; done; done
+  fi
 }
 nginx_pids() { echo "$NGINX_PID" $(pgrep -P "$NGINX_PID"); }
 PEER_USERS=0
@@ -152,6 +169,12 @@ peer_claims() { # NAME SHAPE [pinned]
   all_2xx "$1"
 }
 
+# by_shape NAME: each shape's requests/s, "1 71223.48/s, 2 ...".
+by_shape() {
+  local k out=""
+  for k in $SHAPES; do out+="${out:+, }$k $(rps "$WORK/$1.$k")/s"; done
+  echo "$out"
+}
 # best_of RUN NAME SHAPE...: `RUN NAME.SHAPE SHAPE` for each shape; sets BEST to the highest
 # requests/s and BEST_RUN to that run's name.
 best_of() {
@@ -168,14 +191,16 @@ best_of() {
 echo "== 1. claims with stock (c=$C, ${S}s, $RUNS runs)"
 declare -a CG CGP99 CGCPU CGW OR ORP99 ORCPU ORW ST PCG POR PCGCPU PORCPU
 for run in $(seq "$RUNS"); do
-  best_of claimgate_claims "cg.$run" 1 2 1p 2p
+  # shellcheck disable=SC2086 # one shape per word
+  best_of claimgate_claims "cg.$run" $SHAPES
   CG+=("$BEST"); CGP99+=("$(pct "$WORK/$BEST_RUN" 99)")
   CGCPU+=("$(server_cpu "$BEST_RUN")"); CGW+=("$(client_cpu "$BEST_RUN")")
-  echo "  claimgate 1 loop $(rps "$WORK/cg.$run.1")/s, 2 loops $(rps "$WORK/cg.$run.2")/s, pinned: 1 $(rps "$WORK/cg.$run.1p")/s, 2 $(rps "$WORK/cg.$run.2p")/s"
-  best_of peer_claims "or.$run" 1 2 1p 2p
+  echo "  claimgate (loops, p pinned, b SCHED_BATCH): $(by_shape cg.$run)"
+  # shellcheck disable=SC2086
+  best_of peer_claims "or.$run" $SHAPES
   OR+=("$BEST"); ORP99+=("$(pct "$WORK/$BEST_RUN" 99)")
   ORCPU+=("$(server_cpu "$BEST_RUN")"); ORW+=("$(client_cpu "$BEST_RUN")")
-  echo "  openresty 1 worker $(rps "$WORK/or.$run.1")/s, 2 workers $(rps "$WORK/or.$run.2")/s, pinned: 1 $(rps "$WORK/or.$run.1p")/s, 2 $(rps "$WORK/or.$run.2p")/s"
+  echo "  openresty (workers, p pinned, b SCHED_BATCH): $(by_shape or.$run)"
   start_peer 1
   # shellcheck disable=SC2046
   load "st.$run" "" "$PEER/static" $(nginx_pids)

@@ -33,3 +33,11 @@ int cg_pin_current_thread(int nth) {
     }
     return -1;
 }
+
+int cg_use_batch_scheduling(void) {
+    struct sched_param param = { .sched_priority = 0 };
+    // pid 0: the calling thread alone (Linux scheduling policy is per thread).
+    return sched_setscheduler(0, SCHED_BATCH, &param);
+}
+
+int cg_is_batch_scheduled(void) { return sched_getscheduler(0) == SCHED_BATCH; }

@@ -5,7 +5,8 @@ import Foundation
 /// (SO_REUSEPORT, so the kernel spreads new connections), its own connections and its own Redis
 /// pipeline. Nothing is shared between them but the `Sendable` configuration, the metrics
 /// registry (atomics) and the stop signal. Pinned (`pinLoops`), loop i runs on the i-th CPU the
-/// process may use, as nginx's `worker_cpu_affinity auto` places its workers.
+/// process may use, as nginx's `worker_cpu_affinity auto` places its workers; `batchScheduling`
+/// runs the loops under SCHED_BATCH.
 public final class GatewayLoops: Sendable {
     /// The port the loops listen on (chosen by the kernel when asked for port 0).
     public let port: Int
@@ -17,8 +18,12 @@ public final class GatewayLoops: Sendable {
     private let failures: FailureCount
 
     /// Starts `count` loops on `host:port` with `template` (its `listener` and stop descriptors
-    /// are replaced per loop), each pinned to a CPU of its own if `pinLoops`.
-    public init(count: Int, host: String, port: Int, template: GatewayConfig, pinLoops: Bool = false) throws {
+    /// are replaced per loop), each pinned to a CPU of its own if `pinLoops`, and each under
+    /// SCHED_BATCH if `batchScheduling` (`BatchScheduling`).
+    public init(
+        count: Int, host: String, port: Int, template: GatewayConfig, pinLoops: Bool = false,
+        batchScheduling: Bool = false
+    ) throws {
         precondition(count >= 1, "at least one loop")
         let first = try TCPSocket.listen(host: host, port: port, reusePort: true)
         self.port = TCPSocket.localPort(first)
@@ -50,6 +55,9 @@ public final class GatewayLoops: Sendable {
                     } else {
                         settings.logger.warning("loop not pinned: the kernel refused the CPU affinity")
                     }
+                }
+                if batchScheduling, !BatchScheduling.applyToCurrentThread() {
+                    settings.logger.warning("loop not under SCHED_BATCH: the kernel refused")
                 }
                 do { try GatewayServer(config: settings).run() } catch {
                     settings.logger.critical("event loop failed", metadata: ["error": "\(error)"])

@@ -8,15 +8,17 @@ import Testing
 
 /// Several event loops on one port: connections spread over them, grants stay exact, all stop.
 @Suite struct GatewayLoopsTests {
-    @Test(arguments: [false, true])
-    func twoLoopsShareAPortAndTheStockAndStopTogether(pinLoops: Bool) throws {
+    @Test(arguments: [false, true], [false, true])
+    func twoLoopsShareAPortAndTheStockAndStopTogether(pinLoops: Bool, batchScheduling: Bool) throws {
         let redis = try TestRedis.get()
         let pool = TestProgramme.dailyPool(stock: 30, autoOpen: true)
         let programme = TestProgramme.programme([pool])
         let template = GatewayConfig(
             listener: -1, redis: redis.endpoint, programme: programme, tokenSecret: GatewayHarness.secret,
             clock: FixedClock(TestProgramme.releaseInstant.adding(milliseconds: 1)), stopDescriptors: [])
-        let loops = try GatewayLoops(count: 2, host: "127.0.0.1", port: 0, template: template, pinLoops: pinLoops)
+        let loops = try GatewayLoops(
+            count: 2, host: "127.0.0.1", port: 0, template: template, pinLoops: pinLoops,
+            batchScheduling: batchScheduling)
         let tokens = (0..<40).map { GatewayHarnessTokens.token("p\($0)") }
         var granted = 0, soldOut = 0
         var clients: [TestHTTPClient] = []
@@ -28,10 +30,25 @@ import Testing
         }
         #expect(granted == 30)
         #expect(soldOut == 10)
+        // Other tests' threads may be SCHED_BATCH too, so only "at least these two" is certain.
+        if batchScheduling { #expect(Self.threadsUnderSCHEDBATCH() >= 2) }
         loops.stop()
         #expect(loops.wait(timeout: 5) == 0)
         let counts = try ProgrammeStore(client: redis.client()).counts(pool: pool.id, window: "2022-06-10")
         #expect(counts?.granted == 30)
         #expect(counts?.left == 0)
+    }
+
+    /// Threads of this process whose policy (field 41 of /proc/self/task/N/stat) is SCHED_BATCH (3).
+    static func threadsUnderSCHEDBATCH() -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.filter { tid in
+            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(tid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            // After the command name: state is field 3, so policy is the 39th field from here.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 38 && fields[38] == "3"
+        }.count
     }
 }

@@ -41,6 +41,12 @@ int cg_allowed_cpu_count(void);
 /// returns that CPU's number, or -1 (the thread's affinity is then unchanged).
 int cg_pin_current_thread(int nth);
 
+/// Puts the calling thread under SCHED_BATCH (0), or returns -1 (its policy is then unchanged).
+int cg_use_batch_scheduling(void);
+
+/// 1 if the calling thread runs under SCHED_BATCH, else 0.
+int cg_is_batch_scheduled(void);
+
 /// Milliseconds since the Unix epoch from CLOCK_REALTIME.
 static inline int64_t cg_realtime_ms(void) {
     struct timespec ts;
