@@ -37,7 +37,7 @@ extension GatewayServer {
     /// go when that reply is in (an iteration that reads it ends here). With one loop this
     /// changes little, since its batches are already about 30 claims; with two, each loop's
     /// batches go while Redis works on the other's, and hold about 11 claims instead of 6, so
-    /// Redis spends less per claim and claims/s rise 6-8% (loadtest/RESULTS.md). A claim waits
+    /// Redis spends less per claim and claims/s rise 5-10% (loadtest/RESULTS.md). A claim waits
     /// for at most one call ahead of it, which is bounded by the Redis timeout.
     func sendBatches() {
         guard !batchesToSend.isEmpty else { return }
