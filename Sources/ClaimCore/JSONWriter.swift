@@ -36,22 +36,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Writes an integer's digits without building a String.
-    private mutating func appendDecimal(_ value: Int) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var m = value.magnitude
-        var start = bytes.count
-        repeat {
-            bytes.append(UInt8(48 + m % 10))
-            m /= 10
-        } while m > 0
-        // Digits came out least significant first.
-        var end = bytes.count - 1
-        while start < end {
-            bytes.swapAt(start, end)
-            start += 1
-            end -= 1
-        }
-    }
+    private mutating func appendDecimal(_ value: Int) { DecimalDigits.append(signed: Int64(value), to: &bytes) }
 
     private mutating func separate() { if needsComma { bytes.append(UInt8(ascii: ",")) } }
 

@@ -59,7 +59,7 @@ struct GrantAnswer {
         now: Instant, to out: inout [UInt8]
     ) {
         out += idPrefixes[segment]
-        Self.appendInteger(number, to: &out)
+        DecimalDigits.append(signed: number, to: &out)
         out.append(UInt8(ascii: "\""))
         out += afterID
         out.append(UInt8(ascii: "\""))
@@ -74,13 +74,8 @@ struct GrantAnswer {
             JSONWriter.appendString(store, to: &out)
         }
         out += afterState
-        Self.appendInteger(left, to: &out)
+        DecimalDigits.append(signed: left, to: &out)
         Self.put(#","replayed":false}"#, &out)
-    }
-
-    private static func appendInteger(_ n: Int64, to out: inout [UInt8]) {
-        if n < 0 { out.append(UInt8(ascii: "-")) }
-        DecimalDigits.append(Int(n.magnitude), to: &out)
     }
 
     /// Appends a literal's bytes (no array is made for it).

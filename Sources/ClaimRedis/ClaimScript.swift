@@ -158,14 +158,7 @@ public enum ClaimScript {
     /// The decimal number after the last `:` of a voucher id, if that is all digits (at most 18).
     static func trailingNumber(_ id: UnsafeRawBufferPointer) -> Int64? {
         guard let colon = id.lastIndex(of: UInt8(ascii: ":")) else { return nil }
-        let digits = id[(colon + 1)...]
-        guard !digits.isEmpty, digits.count <= 18 else { return nil }
-        var n: Int64 = 0
-        for c in digits {
-            guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
-            n = n * 10 + Int64(c - UInt8(ascii: "0"))
-        }
-        return n
+        return DecimalDigits.value(id[(colon + 1)...]).map(Int64.init)
     }
 
     /// Reads one claim's reply (a lone claim's, or its item of a batch's). Throws for error

@@ -36,8 +36,7 @@ public enum RESPEncoder {
         }
         out.append(UInt8(ascii: "$"))
         appendDecimal(length, to: &out)
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        DecimalDigits.append(magnitude, to: &out)
+        DecimalDigits.append(signed: value, to: &out)
         out.append(13)
         out.append(10)
     }

@@ -26,9 +26,19 @@ import Testing
         #expect(digits(Int.min) == "0")
     }
 
+    @Test func signedIsWrittenAsStringWritesIt() {
+        for v: Int64 in [0, 7, -7, 10, -10, 1_654_826_400_000, -1_654_826_400_000, .max, .min] {
+            var out: [UInt8] = []
+            DecimalDigits.append(signed: v, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(v))
+        }
+    }
+
     @Test func readsRunsOfDigits() {
         #expect(DecimalDigits.value(Array("0042".utf8)) == 42)
         #expect(DecimalDigits.value(Array("4a".utf8)) == nil)
         #expect(DecimalDigits.value([UInt8]()) == nil)
+        #expect(DecimalDigits.value(Array("999999999999999999".utf8)) == 999_999_999_999_999_999)
+        #expect(DecimalDigits.value(Array("1000000000000000000".utf8)) == nil)
     }
 }
