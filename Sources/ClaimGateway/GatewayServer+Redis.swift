@@ -45,7 +45,8 @@ extension GatewayServer {
         var kept = 0
         batchedClaims = 0
         for batch in batchesToSend {
-            if let link = link(forSlot: batch.command.slot), link.batchesInFlight > 0 {
+            let link = link(forSlot: batch.command.slot)
+            if let link, link.batchesInFlight > 0 {
                 batchesToSend[kept] = batch
                 kept += 1
                 batchedClaims += batch.count
@@ -54,8 +55,7 @@ extension GatewayServer {
             openBatches[batch.poolIndex][batch.command.segment.index] = nil
             metrics.claimsPerCall.record(batch.count)
             send(
-                slot: batch.command.slot,
-                PendingCall(connection: 0, seq: 0, keepAlive: false, work: .claims(batch), sentAt: now)
+                on: link, PendingCall(connection: 0, seq: 0, keepAlive: false, work: .claims(batch), sentAt: now)
             ) { batch.append(to: &$0) }
         }
         batchesToSend.removeLast(batchesToSend.count - kept)
@@ -73,13 +73,13 @@ extension GatewayServer {
     /// Queues a command and the work its reply completes, on the node that holds its key.
     func send(_ command: [[UInt8]], _ call: PendingCall) {
         let slot = isCluster ? RedisCommandKey.of(command).map { HashSlot.of($0) } ?? 0 : 0
-        send(slot: slot, call) { RESPEncoder.append(command, to: &$0) }
+        send(on: link(forSlot: slot), call) { RESPEncoder.append(command, to: &$0) }
     }
 
-    /// The same for a command `write` encodes itself (a pre-rendered `ClaimCommand`), all of
-    /// whose keys are in `slot`.
-    func send(slot: Int, _ call: PendingCall, writing write: (inout [UInt8]) -> Void) {
-        guard let link = link(forSlot: slot), link.isUsable else { return fail(call) }
+    /// The same for a command `write` encodes itself (a pre-rendered `ClaimCommand`), on the
+    /// link that holds its keys' slot (`link(forSlot:)`; nil: none does, and the call fails).
+    func send(on link: RedisLink?, _ call: PendingCall, writing write: (inout [UInt8]) -> Void) {
+        guard let link, link.isUsable else { return fail(call) }
         link.enqueue(call, writing: write)
         if config.waitReplicas > 0, call.isWrite { link.writesSinceWait += 1 }
     }
