@@ -1,6 +1,6 @@
-// Most helpers are static inline in the header. accept4 and the CPU affinity macros need
-// _GNU_SOURCE, which the shared Glibc module is not built with, so they live here in their own
-// translation unit.
+// Most helpers are static inline in the header. accept4, the CPU affinity macros and
+// SCHED_BATCH need _GNU_SOURCE, which the shared Glibc module is not built with, so they live
+// here in their own translation unit.
 #define _GNU_SOURCE
 #include <sched.h>
 #include <sys/socket.h>
