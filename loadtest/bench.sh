@@ -5,8 +5,8 @@
 #      of 1 and 2 loops, each also pinned one per CPU, and each of those also under SCHED_BATCH)
 #      vs the OpenResty peer running ClaimGate's claim.lua with the same keys and arguments
 #      (best of the same eight shapes: 1 and 2 workers, each also with worker_cpu_affinity
-#      auto, and each of those with its processes put under SCHED_BATCH), each run from the seed on an
-#      emptied Redis and driven by wrk with a one-concatenation-per-request script
+#      auto, and each of those with its processes put under SCHED_BATCH), each run from the
+#      seed on an emptied Redis and driven by wrk with a one-concatenation-per-request script
 #      (loadtest/wrk/); with the CPU each side's processes spent per claim
 #      (/proc, so the client's share of the two cores is visible), and once more with the
 #      server side pinned to one core and wrk to the other; beside nginx static (the HTTP
