@@ -33,7 +33,9 @@ public struct LuaScript: Sendable, Hashable {
 
     /// Takes leftover stock from, or gives it to, one segment of a split pool.
     public static let move = LuaScript(name: "move", source: PackageResources.move_lua)
-    public static let all: [LuaScript] = [.claim, .open, .reset, .wallet, .redeem, .reverse, .move]
+    /// Adds people to a grant pool's buyer list.
+    public static let buyers = LuaScript(name: "buyers", source: PackageResources.buyers_lua)
+    public static let all: [LuaScript] = [.claim, .open, .reset, .wallet, .redeem, .reverse, .move, .buyers]
 
     /// `EVALSHA sha numkeys keys... args...`, or `EVAL source ...` to (re)load it.
     public func command(keys: [String], arguments: [String], sendSource: Bool = false) -> [[UInt8]] {

@@ -27,6 +27,8 @@ public struct PoolKeys: Hashable, Sendable {
     public var orders: String { "\(prefix):orders" }
     /// Set of window ids ever opened.
     public var windows: String { "\(prefix):windows" }
+    /// Hash: operator action id -> the reply its script gave (`OperationID`).
+    public var operations: String { "\(prefix):ops" }
     /// Hash: the pool's settings as loaded by `claimctl load`.
     public var meta: String { "\(prefix):meta" }
 

@@ -14,15 +14,18 @@ public struct ProgrammeStore {
         for segment in programme.pools.flatMap(\.segments) {
             let pool = segment.pool
             let k = PoolKeys(pool: segment.storageID)
-            _ = try client.command([
-                "HSET", k.meta, "programme", programme.id, "kind", pool.kind.rawValue, "name", pool.name,
-                "face_fen", String(pool.faceFen), "threshold_fen", String(pool.thresholdFen),
-                "limit_per_window", String(pool.limitPerWindow), "stock_per_release", String(pool.stockPerRelease),
-                "vouchers_per_grant", String(pool.vouchersPerGrant),
-                "use_limit_per_programme", pool.useLimitPerProgramme.map(String.init) ?? "",
-                "pool", pool.id, "segment", String(segment.index), "segments", String(pool.segmentCount),
-            ]).orThrow()
-            _ = try client.command(["SADD", PoolKeys.poolIndex, segment.storageID]).orThrow()
+            // Fixed values: writing them twice changes nothing, so a lost reply may be resent.
+            _ = try client.command(
+                [
+                    "HSET", k.meta, "programme", programme.id, "kind", pool.kind.rawValue, "name", pool.name,
+                    "face_fen", String(pool.faceFen), "threshold_fen", String(pool.thresholdFen),
+                    "limit_per_window", String(pool.limitPerWindow), "stock_per_release", String(pool.stockPerRelease),
+                    "vouchers_per_grant", String(pool.vouchersPerGrant),
+                    "use_limit_per_programme", pool.useLimitPerProgramme.map(String.init) ?? "",
+                    "pool", pool.id, "segment", String(segment.index), "segments", String(pool.segmentCount),
+                ], resend: .safe
+            ).orThrow()
+            _ = try client.command(["SADD", PoolKeys.poolIndex, segment.storageID], resend: .safe).orThrow()
         }
     }
 
@@ -66,14 +69,22 @@ public struct ProgrammeStore {
         return out
     }
 
-    /// Adds people to a pool's buyer list (the housing-fair grant), in batches; returns how many
-    /// were new.
-    public func addBuyers(pool: String, people: [String]) throws(RedisError) -> Int {
+    /// Adds people to a pool's buyer list (the housing-fair grant), in batches of 1,000 (each
+    /// `buyers.lua` with its own step of `operation`, so a resend counts no one twice);
+    /// returns how many were new.
+    public func addBuyers(pool: String, people: [String], operation: OperationID = OperationID()) throws(RedisError)
+        -> Int
+    {
+        let k = PoolKeys(pool: pool)
         var added = 0
         var i = 0
         while i < people.count {
             let batch = people[i..<min(i + 1000, people.count)]
-            added += Int(try client.command(["SADD", PoolKeys(pool: pool).buyers] + batch).orThrow().integer ?? 0)
+            let reply = try client.run(
+                .buyers, keys: [k.buyers, k.operations], args: [operation.step(i / 1000).description] + batch,
+                resend: .safe)
+            guard let n = reply.integer else { throw .unexpectedReply("buyers: \(reply)") }
+            added += Int(n)
             i += 1000
         }
         return added

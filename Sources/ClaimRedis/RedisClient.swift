@@ -6,6 +6,8 @@ import CHiredis
 public final class RedisClient: RedisCommands {
     private let context: UnsafeMutablePointer<redisContext>
     public let endpoint: RedisEndpoint
+    /// A command failed on this connection: hiredis leaves the context unusable.
+    private var broken = false
 
     public init(_ endpoint: RedisEndpoint, timeoutMilliseconds: Int = 2000) throws(RedisError) {
         self.endpoint = endpoint
@@ -25,27 +27,61 @@ public final class RedisClient: RedisCommands {
         }
         redisSetTimeout(c, tv)
         context = c
-        if let auth = endpoint.authCommand, case .error(let m) = try command(auth) {
+        if let auth = endpoint.authCommand, case .error(let m) = try send(auth.map { Array($0.utf8) }) {
             throw .connection("\(endpoint): authentication refused: \(m)")
         }
-        if endpoint.database != 0 { _ = try command(["SELECT", String(endpoint.database)]).orThrow() }
+        if endpoint.database != 0 {
+            _ = try send([Array("SELECT".utf8), Array(String(endpoint.database).utf8)]).orThrow()
+        }
     }
 
     deinit { cg_context_free(context) }
 
     public var nodeCount: Int { 1 }
 
-    /// Sends one command and waits for its reply. Error replies come back as `.error`.
-    public func command(_ args: [[UInt8]]) throws(RedisError) -> RedisReply {
+    /// Sends a command, and its script's source once after NOSCRIPT (`RedisRoutePolicy`). A
+    /// single Redis never redirects and is never waited for: a refusal is the answer.
+    public func perform(resend: RedisResend, _ command: (_ sendSource: Bool) -> [[UInt8]]) throws(RedisError)
+        -> RedisReply
+    {
+        var attempt = RedisRoutePolicy.Attempt(resend: resend)
+        while true {
+            let reply = try send(command(attempt.sentSource))
+            guard case .error(let message) = reply else { return reply }
+            guard RedisRoutePolicy().afterError(message, &attempt, canWait: false) == .sendSource else { return reply }
+        }
+    }
+
+    /// Sends one command and waits for its reply. Error replies come back as `.error`. Throws
+    /// `.connection` when the command was not fully written (Redis did not run it) and
+    /// `.outcomeUnknown` when it was and no reply came in time (Redis may have run it); after
+    /// either, this connection is done and every later command throws `.connection`.
+    public func send(_ args: [[UInt8]]) throws(RedisError) -> RedisReply {
+        guard !broken else { throw .connection("\(endpoint): the connection failed earlier") }
         var lengths = args.map { $0.count }
-        let raw: UnsafeMutableRawPointer? = withArgv(args) { argv in
+        let appended = withArgv(args) { argv in
             lengths.withUnsafeMutableBufferPointer { lens in
-                redisCommandArgv(context, Int32(args.count), argv, lens.baseAddress)
+                redisAppendCommandArgv(context, Int32(args.count), argv, lens.baseAddress)
             }
         }
-        guard let raw else { throw .connection(Self.errorText(context)) }
+        guard appended == REDIS_OK else { throw fail(written: false) }
+        // Write the whole command first, so a failure is known to be before or after it left:
+        // an incomplete command is never run by Redis.
+        var done: Int32 = 0
+        while done == 0 {
+            guard redisBufferWrite(context, &done) == REDIS_OK else { throw fail(written: false) }
+        }
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw fail(written: true) }
         defer { freeReplyObject(raw) }
         return RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
+    }
+
+    /// Marks the connection failed and says what happened to the command.
+    private func fail(written: Bool) -> RedisError {
+        broken = true
+        let why = "\(endpoint): \(Self.errorText(context))"
+        return written ? .outcomeUnknown(why) : .connection(why)
     }
 
     private func withArgv<R>(_ args: [[UInt8]], _ body: (UnsafeMutablePointer<UnsafePointer<CChar>?>) -> R) -> R {

@@ -12,6 +12,7 @@ public final class RedisClusterClient: RedisCommands {
     private let timeoutMilliseconds: Int
     /// How long a command keeps retrying through redirections and failovers.
     public var retryBudgetMilliseconds = 10_000
+    private let policy = RedisRoutePolicy()
 
     public init(seeds: [RedisEndpoint], timeoutMilliseconds: Int = 2000) throws(RedisError) {
         guard !seeds.isEmpty else { throw .connection("no cluster seeds") }
@@ -40,44 +41,57 @@ public final class RedisClusterClient: RedisCommands {
         throw last
     }
 
-    /// A command on the master of its key's slot (keyless: the first master).
-    public func command(_ args: [[UInt8]]) throws(RedisError) -> RedisReply {
-        let slot = RedisCommandKey.of(args).map(HashSlot.of)
+    /// A command on the master of its key's slot (keyless: the first master), redirected,
+    /// sent with its script's source and retried through a failover as `RedisRoutePolicy`
+    /// decides, for at most `retryBudgetMilliseconds`. A command that was written and got no
+    /// reply is sent again only if `resend` is `.safe`: otherwise `.outcomeUnknown` is thrown,
+    /// since Redis may have run it (a reset or a move run twice would release stock twice).
+    public func perform(resend: RedisResend, _ command: (_ sendSource: Bool) -> [[UInt8]]) throws(RedisError)
+        -> RedisReply
+    {
+        let slot = RedisCommandKey.of(command(false)).map(HashSlot.of)
         let deadline = Self.milliseconds() + retryBudgetMilliseconds
+        var attempt = RedisRoutePolicy.Attempt(resend: resend)
         var target = try master(for: slot)
         var asking = false
         while true {
-            let reply: RedisReply
+            let decision: RedisRoutePolicy.Decision
+            let canWait = Self.milliseconds() < deadline
+            var failure: RedisError?
             do throws(RedisError) {
                 let client = try node(target)
-                if asking { _ = try client.command(["ASKING"]) }
-                reply = try client.command(args)
+                if asking { _ = try client.send([Array("ASKING".utf8)]) }
+                let reply = try client.send(command(attempt.sentSource))
+                guard case .error(let message) = reply else { return reply }
+                decision = policy.afterError(message, &attempt, canWait: canWait)
+                if decision == .answer { return reply }
+                failure = .server(message)
             } catch {
-                // The node went away (a master killed): wait for its replica's promotion.
+                // The node went away (a master killed, a reply too late): a new connection next.
                 nodes[target] = nil
-                guard Self.milliseconds() < deadline else { throw error }
-                usleep(100_000)
-                try? refresh()
-                target = try master(for: slot)
-                asking = false
-                continue
+                failure = error
+                if case .outcomeUnknown(let why) = error {
+                    decision = policy.afterLoss(why, written: true, attempt, canWait: canWait)
+                } else {
+                    decision = policy.afterLoss("\(error)", written: false, attempt, canWait: canWait)
+                }
             }
-            guard case .error(let message) = reply else { return reply }
-            if let redirect = ClusterRedirect(message) {
-                guard Self.milliseconds() < deadline else { return reply }
+            asking = false
+            switch decision {
+            case .answer, .sendSource: continue
+            case .follow(let redirect):
                 target = redirect.endpoint(like: seeds[0])
                 asking = redirect.kind == .ask
                 if redirect.kind == .moved { try? refresh() }
-                continue
-            }
-            if message.hasPrefix("CLUSTERDOWN") || message.hasPrefix("TRYAGAIN"), Self.milliseconds() < deadline {
+            case .retry:
                 usleep(100_000)
                 try? refresh()
                 target = try master(for: slot)
-                asking = false
-                continue
+            case .fail(.outcomeUnknown(let why)): throw .outcomeUnknown(why)
+            case .fail(.notRun):
+                // Out of time or redirections: the last refusal or connection error, as it came.
+                throw failure ?? .connection("no cluster node answered")
             }
-            return reply
         }
     }
 

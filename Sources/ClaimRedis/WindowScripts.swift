@@ -1,7 +1,8 @@
 import ClaimCore
 
 /// Opening, resetting and rebalancing windows through `open.lua`, `reset.lua` and
-/// `move.lua`, for operators.
+/// `move.lua`, for operators. Each call carries an operation id (a fresh one unless given), so
+/// the client may resend it after a lost reply: a second run answers the first's reply.
 public enum WindowScripts {
     /// What a window holds after an operator action.
     public struct State: Hashable, Sendable {
@@ -13,12 +14,14 @@ public enum WindowScripts {
     }
 
     /// Releases `quota` for the window unless it was released before (idempotent).
-    public static func open(_ client: any RedisCommands, pool: String, window: String, quota: Int, now: Instant)
-        throws(RedisError) -> State
-    {
+    public static func open(
+        _ client: any RedisCommands, pool: String, window: String, quota: Int, now: Instant,
+        operation: OperationID = OperationID()
+    ) throws(RedisError) -> State {
         let k = PoolKeys(pool: pool)
         let reply = try client.run(
-            .open, keys: [k.window(window), k.windows], args: [window, String(quota), String(now.unixMilliseconds)])
+            .open, keys: [k.window(window), k.windows, k.operations],
+            args: [window, String(quota), String(now.unixMilliseconds), operation.description], resend: .safe)
         guard let a = reply.array, a.count == 4, let opened = a[0].integer, let released = a[1].integer,
             let left = a[2].integer, let granted = a[3].integer
         else { throw .unexpectedReply("open: \(reply)") }
@@ -26,21 +29,27 @@ public enum WindowScripts {
     }
 
     /// Puts the window's stock back to `quota`; nil when the window was never opened.
-    public static func reset(_ client: any RedisCommands, pool: String, window: String, quota: Int, now: Instant)
-        throws(RedisError) -> State?
-    {
+    public static func reset(
+        _ client: any RedisCommands, pool: String, window: String, quota: Int, now: Instant,
+        operation: OperationID = OperationID()
+    ) throws(RedisError) -> State? {
+        let k = PoolKeys(pool: pool)
         let reply = try client.run(
-            .reset, keys: [PoolKeys(pool: pool).window(window)], args: [String(quota), String(now.unixMilliseconds)])
+            .reset, keys: [k.window(window), k.operations],
+            args: [String(quota), String(now.unixMilliseconds), operation.description], resend: .safe)
         return try change(reply, of: "reset")?.state
     }
 
     /// Moves `change` of a window's leftover stock out of (negative) or into (positive) one
     /// segment; a take is capped at what is left. Nil when the window was never opened.
-    public static func move(_ client: any RedisCommands, pool: String, window: String, change: Int, now: Instant)
-        throws(RedisError) -> (applied: Int, state: State)?
-    {
+    public static func move(
+        _ client: any RedisCommands, pool: String, window: String, change: Int, now: Instant,
+        operation: OperationID = OperationID()
+    ) throws(RedisError) -> (applied: Int, state: State)? {
+        let k = PoolKeys(pool: pool)
         let reply = try client.run(
-            .move, keys: [PoolKeys(pool: pool).window(window)], args: [String(change), String(now.unixMilliseconds)])
+            .move, keys: [k.window(window), k.operations],
+            args: [String(change), String(now.unixMilliseconds), operation.description], resend: .safe)
         return try self.change(reply, of: "move")
     }
 

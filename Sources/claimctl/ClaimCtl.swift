@@ -31,7 +31,11 @@ struct Connection: ParsableArguments {
     @Option(help: "Programme seed file.") var seed = "seeds/shenyang-2022.json"
     @Option(help: "Act as if it were this ISO-8601 instant.") var now: String?
 
-    func client() throws -> any RedisCommands { try RedisCredentials.target(redis).connect() }
+    func client() throws -> any RedisCommands {
+        // A node that closes the connection must fail the write (reported), not kill claimctl.
+        signal(SIGPIPE, SIG_IGN)
+        return try RedisCredentials.target(redis).connect()
+    }
 
     func programme() throws -> Programme { try ProgrammeFile.load(seed) }
 

@@ -366,10 +366,12 @@ final class RaceTally: @unchecked Sendable {
         return out
     }
 
-    /// Every key of the pool and what it holds, in a comparable form.
+    /// Every key of the pool and what it holds, in a comparable form (but the operator
+    /// actions' ids, which differ between the two Redis by construction).
     func dump(_ c: RedisClient, _ pool: Pool) throws -> [String: [String]] {
         var out: [String: [String]] = [:]
-        for key in try c.command(["KEYS", "cg:{\(pool.id)}*"]).array?.compactMap(\.text) ?? [] {
+        for key in try c.command(["KEYS", "cg:{\(pool.id)}*"]).array?.compactMap(\.text) ?? []
+        where key != PoolKeys(pool: pool.id).operations {
             switch try c.command(["TYPE", key]).text {
             case "hash": out[key] = try c.command(["HGETALL", key]).stringPairs().map { "\($0)=\($1)" }.sorted()
             case "set": out[key] = try c.command(["SMEMBERS", key]).array?.compactMap(\.text).sorted()

@@ -92,3 +92,76 @@ import Testing
         #expect(released == 9)
     }
 }
+
+/// Every operator script run twice with one operation id (a client's resend after a lost
+/// reply) changes nothing the second time and answers what the first run answered, even with
+/// claims in between.
+@Suite struct OperationIDTests {
+    let client: RedisClient
+    let pool = TestProgramme.dailyPool(stock: 5)
+    let now = TestProgramme.releaseInstant
+    var window: String { PoolKeys(pool: pool.id).window("2022-06-10") }
+
+    init() throws { client = try TestRedis.get().client() }
+
+    /// What a claim does to the window's counts.
+    func claim(_ n: Int) throws {
+        _ = try client.command(["HINCRBY", window, "left", String(-n)]).orThrow()
+        _ = try client.command(["HINCRBY", window, "granted", String(n)]).orThrow()
+    }
+
+    @Test func aResetRunTwiceWithOneIDReleasesOnce() throws {
+        _ = try WindowScripts.open(client, pool: pool.id, window: "2022-06-10", quota: 100, now: now)
+        try claim(50)
+        let id = OperationID()
+        let first = try WindowScripts.reset(
+            client, pool: pool.id, window: "2022-06-10", quota: 100, now: now, operation: id)
+        #expect(first == .init(changed: true, released: 150, left: 100, granted: 50))
+        try claim(10)
+        let again = try WindowScripts.reset(
+            client, pool: pool.id, window: "2022-06-10", quota: 100, now: now, operation: id)
+        #expect(again == first)
+        #expect(try ProgrammeStore(client: client).counts(pool: pool.id, window: "2022-06-10")?.released == 150)
+        // A new operation is a new reset.
+        let other = try WindowScripts.reset(client, pool: pool.id, window: "2022-06-10", quota: 100, now: now)
+        #expect(other?.released == 160)
+    }
+
+    @Test func aMoveRunTwiceWithOneIDMovesOnce() throws {
+        _ = try WindowScripts.open(client, pool: pool.id, window: "2022-06-10", quota: 10, now: now)
+        let id = OperationID()
+        let first = try WindowScripts.move(
+            client, pool: pool.id, window: "2022-06-10", change: 7, now: now, operation: id)
+        try claim(1)
+        let again = try WindowScripts.move(
+            client, pool: pool.id, window: "2022-06-10", change: 7, now: now, operation: id)
+        #expect(first?.applied == 7)
+        #expect(again?.applied == first?.applied)
+        #expect(again?.state == first?.state)
+        #expect(try ProgrammeStore(client: client).counts(pool: pool.id, window: "2022-06-10")?.released == 17)
+    }
+
+    @Test func anOpenRunTwiceWithOneIDAnswersTheFirstRun() throws {
+        let id = OperationID()
+        let first = try WindowScripts.open(
+            client, pool: pool.id, window: "2022-06-10", quota: 10, now: now, operation: id)
+        let again = try WindowScripts.open(
+            client, pool: pool.id, window: "2022-06-10", quota: 10, now: now, operation: id)
+        #expect(first.changed && again == first)
+    }
+
+    @Test func buyersAddedTwiceWithOneIDCountOnce() throws {
+        let store = ProgrammeStore(client: client)
+        let id = OperationID()
+        #expect(try store.addBuyers(pool: pool.id, people: ["a", "b"], operation: id) == 2)
+        #expect(try store.addBuyers(pool: pool.id, people: ["a", "b"], operation: id) == 2)
+        #expect(try store.addBuyers(pool: pool.id, people: ["a", "b", "c"]) == 1)
+    }
+
+    @Test func idsAreFreshAndStepsAreDistinct() {
+        let a = OperationID()
+        #expect(a != OperationID())
+        #expect(a.description.count == 32)
+        #expect(a.step(0) != a.step(1))
+    }
+}

@@ -19,6 +19,9 @@ public final class TestRedis: Sendable {
     /// stalls Redis (`CLIENT PAUSE`), which would stall every other test sharing it.
     public static func isolated() throws -> TestRedis { try launch() }
 
+    /// The same with extra `redis-server` arguments (a cluster node: `TestRedisCluster`).
+    public static func isolated(arguments: String) throws -> TestRedis { try launch(arguments: arguments) }
+
     public func client() throws -> RedisClient { try RedisClient(endpoint) }
 
     private static func start() throws(TestRedisError) -> TestRedis {
@@ -29,7 +32,9 @@ public final class TestRedis: Sendable {
         return try launch()
     }
 
-    private static func launch() throws(TestRedisError) -> TestRedis {
+    private static func launch(arguments: String = "") throws(TestRedisError) -> TestRedis {
+        // A node a test stops, or a proxy that closes, must fail a write, not end the process.
+        signal(SIGPIPE, SIG_IGN)
         let port: Int
         do {
             let probe = try TCPSocket.listen(host: "127.0.0.1", port: 0)
@@ -43,7 +48,7 @@ public final class TestRedis: Sendable {
         // redis-server with SIGKILL, which cannot be blocked (a throwaway test server loses nothing).
         let script = """
             redis-server --port \(port) --bind 127.0.0.1 --save '' --appendonly no --dir '\(dir)' \
-              --logfile '\(dir)/redis.log' & R=$!
+              --logfile '\(dir)/redis.log' \(arguments) & R=$!
             alive() { [ -e /proc/\(parent) ] && ! grep -q '^State:.*Z' /proc/\(parent)/status 2>/dev/null; }
             while alive && kill -0 $R 2>/dev/null; do sleep 0.5; done
             kill -9 $R 2>/dev/null; rm -rf '\(dir)'

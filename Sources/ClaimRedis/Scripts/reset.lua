@@ -1,11 +1,16 @@
 -- reset.lua: put a released window's stock back to its quota (a botched release, or a new
 -- quota). Nothing granted is taken back: `released` moves by exactly what `left` moves, so
 -- granted + left == released holds before and after, even with claims arriving between
--- calls. Running it twice in a row changes nothing the second time.
+-- calls. Run again with the same operation id (a resend after a lost reply, while claims
+-- came in) it changes nothing and answers what the first run answered: without the id, a
+-- second run would release again what was claimed in between.
 --
 -- KEYS[1] window state   cg:{P}:w:<W>   hash: released, left, granted, quota, opened_at
--- ARGV[1] quota (what `left` becomes)   ARGV[2] now (unix ms)
+-- KEYS[2] operations     cg:{P}:ops     hash: operation id -> its reply (JSON)
+-- ARGV[1] quota (what `left` becomes)   ARGV[2] now (unix ms)   ARGV[3] operation id
 -- Returns {'reset', change in left, released, left, granted} | {'not_open'}
+local done = redis.call('HGET', KEYS[2], ARGV[3])
+if done then return cjson.decode(done) end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_open'} end
 local quota = tonumber(ARGV[1])
 if not quota or quota < 0 then return redis.error_reply('quota must be a non-negative integer') end
@@ -16,4 +21,6 @@ if change ~= 0 then
   redis.call('HSET', KEYS[1], 'left', quota, 'quota', quota, 'reset_at', ARGV[2])
 end
 local s = redis.call('HMGET', KEYS[1], 'released', 'left', 'granted')
-return {'reset', change, tonumber(s[1]), tonumber(s[2]), tonumber(s[3])}
+local reply = {'reset', change, tonumber(s[1]), tonumber(s[2]), tonumber(s[3])}
+redis.call('HSET', KEYS[2], ARGV[3], cjson.encode(reply))
+return reply
