@@ -1,18 +1,17 @@
 import ClaimCore
+import ClaimHTTP
 import ClaimRedis
 
 /// The claims for one pool segment's window that a loop gathered before sending them (in one
 /// iteration, or while its previous batch was at Redis), sent as one `claim.lua` call: Redis
 /// answers a batch for about half the cost per claim of one call each (loadtest/RESULTS.md).
 /// The script answers each claim as if it had run alone, in this order, so a batch changes
-/// nothing a resident sees. Each claim keeps its own connection and place in that connection's
-/// order; the reply's items go back to them in the order they were added.
-final class ClaimBatch {
+/// nothing a resident sees. Each claim keeps its own answer slot; the reply's items go to
+/// `ClaimAnswers` in the order they were added.
+final class ClaimBatch: RedisCallOwner {
     /// A claim and where its answer goes.
     struct Entry {
-        let connection: UInt64
-        let seq: UInt64
-        let keepAlive: Bool
+        let slot: HTTPAnswerSlot
         let claim: ClaimRequest
     }
 
@@ -24,11 +23,15 @@ final class ClaimBatch {
 
     let command: ClaimCommand
     let poolIndex: Int
+    private let answers: ClaimAnswers
     private(set) var entries: [Entry] = []
+    /// The loop's clock when the batch went to Redis (the claims' latency counts from here).
+    var sentAt: UInt64 = 0
 
-    init(command: ClaimCommand, poolIndex: Int) {
+    init(command: ClaimCommand, poolIndex: Int, answers: ClaimAnswers) {
         self.command = command
         self.poolIndex = poolIndex
+        self.answers = answers
         entries.reserveCapacity(Self.maxClaims)
     }
 
@@ -38,17 +41,41 @@ final class ClaimBatch {
 
     func add(_ entry: Entry) { entries.append(entry) }
 
-    /// The command for every claim, in order, written into a pipeline's buffer.
-    func append(to out: inout [UInt8]) {
+    /// How the Redis client must treat this call: a write of `count` claims that must never
+    /// run twice (a claim without an Idempotency-Key would be granted twice).
+    var shape: RedisCallShape { RedisCallShape(isWrite: true, resend: .never, requests: count, isBatch: true) }
+
+    // MARK: RedisCallOwner
+
+    /// The window's pre-rendered command with every claim, in order (`EVAL` with the source
+    /// after NOSCRIPT).
+    func writeCommand(tag: Int, sendSource: Bool, to out: inout [UInt8]) {
+        guard !sendSource else { return RESPEncoder.append(ClaimScript.command(claims, sendSource: true), to: &out) }
         command.appendHead(claims: entries.count, to: &out)
         for e in entries { command.appendClaim(e.claim, to: &out) }
     }
 
-    /// The one-claim call that entry `i` is answered as (its item of the reply completes it).
-    func call(_ i: Int, sentAt: UInt64) -> PendingCall {
-        let e = entries[i]
-        return PendingCall(
-            connection: e.connection, seq: e.seq, keepAlive: e.keepAlive, work: .claim(e.claim, poolIndex: poolIndex),
-            sentAt: sentAt)
+    /// Read in place: a fresh grant (the claim path's common answer) is answered from its
+    /// number; any other item from its owned copy; an unreadable reply answers every claim alike.
+    func replied(tag: Int, _ reply: RedisReplyView) {
+        guard ClaimScript.isReadable(reply, claims: count) else { return replied(tag: tag, owned: reply.owned()) }
+        for i in entries.indices {
+            if let grant = ClaimScript.freshGrant(i, of: reply, claims: count) {
+                answers.grant(entries[i], of: self, left: grant.left, number: grant.number)
+            } else if let item = ClaimScript.reply(i, of: reply, claims: count) {
+                answers.complete(entries[i], of: self, item.owned())
+            }
+        }
+    }
+
+    func replied(tag: Int, owned reply: RedisReply) {
+        // An error reply (the script failed, with nothing written) or one of another shape
+        // answers every claim alike.
+        let items = ClaimScript.replies(reply, for: claims)
+        for i in entries.indices { answers.complete(entries[i], of: self, items?[i] ?? reply) }
+    }
+
+    func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) {
+        for e in entries { answers.fail(e, of: self, failure) }
     }
 }

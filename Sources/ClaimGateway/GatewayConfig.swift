@@ -1,5 +1,7 @@
 import ClaimAuth
 import ClaimCore
+import ClaimHTTP
+import ClaimPOSIX
 import ClaimRedis
 import Logging
 import Prometheus
@@ -22,6 +24,8 @@ public struct GatewayConfig: Sendable {
     /// The operators' HS256 secret for store QR codes; nil refuses every in-store claim.
     public var storeQRSecret: [UInt8]?
     public var clock: any ClaimClock
+    /// The loop's monotonic clock: timeouts, timers, rate limits, latencies.
+    public var loopClock: any LoopClock = SystemLoopClock()
     /// Descriptors whose readability means "stop gracefully" (a signalfd, an eventfd).
     public var stopDescriptors: [Int32]
     public var maxConnections = 20_000
@@ -61,6 +65,27 @@ public struct GatewayConfig: Sendable {
     public var logger: Logger
     /// Where the loop's metrics go (`GET /metrics` shows the factory's registry); nil: off.
     public var metrics: PrometheusMetricsFactory?
+
+    /// What the loop's Redis client is told.
+    var redisSettings: RedisLoopClientSettings {
+        var s = RedisLoopClientSettings(target: clusterSeeds.isEmpty ? .single(redis) : .cluster(clusterSeeds))
+        s.timeoutMilliseconds = redisTimeoutMilliseconds
+        s.reconnectMilliseconds = redisReconnectMilliseconds
+        s.waitReplicas = waitReplicas
+        s.waitTimeoutMilliseconds = waitTimeoutMilliseconds
+        return s
+    }
+
+    /// What the loop's HTTP server is told.
+    var httpSettings: HTTPServerSettings {
+        var s = HTTPServerSettings()
+        s.maxConnections = maxConnections
+        s.maxConnectionsPerAddress = maxConnectionsPerAddress
+        s.maxInFlightPerConnection = maxInFlightPerConnection
+        s.timeouts = ConnectionTimeouts(
+            requestMilliseconds: requestTimeoutMilliseconds, idleMilliseconds: idleTimeoutMilliseconds)
+        return s
+    }
 
     public init(
         listener: Int32, redis: RedisEndpoint, programme: Programme, tokenKeys: TokenKeyring, clock: any ClaimClock,

@@ -8,6 +8,8 @@ public final class HTTPConnection {
     public let id: UInt64
     /// The client's IPv4 address, for per-address limits (0 if unknown).
     public var peer: UInt32 = 0
+    /// Its registration in the event loop (set by the server that accepted it).
+    public var registration: EventLoop.Registration?
     private var inbound: [UInt8] = []
     private var parsed = 0
     private var outbound: [UInt8] = []
@@ -24,14 +26,15 @@ public final class HTTPConnection {
     public private(set) var stopReading = false
     /// The peer closed its sending side.
     public private(set) var peerClosed = false
-    /// CLOCK_MONOTONIC of the last bytes read or response queued: for the idle timeout.
-    public private(set) var lastActivity: UInt64 = MonotonicClock.nanoseconds()
+    /// The loop's clock at the last bytes read or response queued: for the idle timeout.
+    public private(set) var lastActivity: UInt64
     /// Since when part of a request has waited for the rest: for the request (slowloris) timeout.
     public private(set) var partialSince: UInt64?
 
-    public init(fd: Int32, id: UInt64) {
+    public init(fd: Int32, id: UInt64, now: UInt64) {
         self.fd = fd
         self.id = id
+        self.lastActivity = now
     }
 
     /// Requests being answered, or answered behind one that is not.
@@ -41,12 +44,12 @@ public final class HTTPConnection {
     public var isFinished: Bool { (stopReading || peerClosed) && inFlight == 0 && !hasUnsentOutput }
 
     /// Reads what the socket has into the inbound buffer (at most `limit` bytes buffered).
-    public func read(into scratch: UnsafeMutableRawBufferPointer) throws(POSIXError) -> IOResult {
+    public func read(into scratch: UnsafeMutableRawBufferPointer, now: UInt64) throws(POSIXError) -> IOResult {
         let r = try FileDescriptor.read(fd, into: scratch)
         switch r {
         case .transferred(let n):
             inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<n]))
-            lastActivity = MonotonicClock.nanoseconds()
+            lastActivity = now
         case .endOfFile: peerClosed = true
         case .wouldBlock: break
         }
@@ -66,7 +69,7 @@ public final class HTTPConnection {
     /// Parses the next complete request in the buffer and lends it to `handle`, in place: the
     /// view's bytes are this connection's buffer, valid only until `handle` returns (the buffer
     /// is compacted after). A failure stops further reading.
-    public func nextRequest(_ parser: HTTPRequestParser, _ handle: (HTTPRequestView) -> Void) -> Next {
+    public func nextRequest(_ parser: HTTPRequestParser, now: UInt64, _ handle: (HTTPRequestView) -> Void) -> Next {
         guard !stopReading, parsed < inbound.count else { return .incomplete }
         let next: Next = inbound.withUnsafeBytes { all in
             let bytes = UnsafeRawBufferPointer(rebasing: all[parsed...])
@@ -87,7 +90,7 @@ public final class HTTPConnection {
             parsed = 0
             partialSince = nil
         } else if partialSince == nil {
-            partialSince = MonotonicClock.nanoseconds()
+            partialSince = now
         }
         return next
     }
@@ -100,15 +103,15 @@ public final class HTTPConnection {
 
     /// Answers request `seq` with `response`: queued for writing now if it is the next due
     /// (with every later answer already waiting behind it), else held until it is.
-    public func complete(_ seq: UInt64, _ response: [UInt8]) {
-        complete(seq) { $0.append(contentsOf: response) }
+    public func complete(_ seq: UInt64, now: UInt64, _ response: [UInt8]) {
+        complete(seq, now: now) { $0.append(contentsOf: response) }
     }
 
     /// Answers request `seq` with what `write` appends: straight into the output buffer when
     /// it is the next due, so a response framed here is not copied again.
-    public func complete(_ seq: UInt64, _ write: (inout [UInt8]) -> Void) {
+    public func complete(_ seq: UInt64, now: UInt64, _ write: (inout [UInt8]) -> Void) {
         guard seq >= firstSeq, seq < nextSeq else { return }
-        lastActivity = MonotonicClock.nanoseconds()
+        lastActivity = now
         let k = Int(seq - firstSeq)
         guard k == 0 else {
             // Behind an answer still being worked on: it waits in its slot.

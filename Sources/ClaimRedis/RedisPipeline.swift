@@ -19,6 +19,11 @@ public final class RedisPipeline {
     public private(set) var state: State = .disconnected
     private var outbox: [UInt8] = []
     private var written = 0
+    /// Bytes of commands queued and written since the connection was opened: a command whose
+    /// last byte is at or below `bytesWritten` has left for Redis (`bytesQueued` right after
+    /// enqueueing it is that last byte). AUTH and SELECT count too: they go first.
+    public private(set) var bytesQueued: UInt64 = 0
+    public var bytesWritten: UInt64 { bytesQueued - UInt64(outbox.count - written) }
     private var reader = RedisReplyReader()
     /// Replies to commands the pipeline sent itself (AUTH, SELECT) and the owner never asked for.
     private var internalReplies = 0
@@ -58,14 +63,23 @@ public final class RedisPipeline {
             RESPEncoder.append(["SELECT", String(endpoint.database)], to: &outbox)
             internalReplies += 1
         }
+        bytesQueued = UInt64(outbox.count)
     }
 
     /// Appends one command to the output buffer (sent by the next `flush`).
-    public func enqueue(_ args: [[UInt8]]) { RESPEncoder.append(args, to: &outbox) }
+    public func enqueue(_ args: [[UInt8]]) {
+        let before = outbox.count
+        RESPEncoder.append(args, to: &outbox)
+        bytesQueued += UInt64(outbox.count - before)
+    }
 
     /// Appends one command that `write` encodes itself, straight into the output buffer (a
     /// pre-rendered `ClaimCommand`). It must append exactly one complete RESP command.
-    public func enqueue(writing write: (inout [UInt8]) -> Void) { write(&outbox) }
+    public func enqueue(writing write: (inout [UInt8]) -> Void) {
+        let before = outbox.count
+        write(&outbox)
+        bytesQueued += UInt64(outbox.count - before)
+    }
 
     /// Writes as much of the output buffer as the socket takes now.
     public func flush() throws(RedisError) {
@@ -131,6 +145,7 @@ public final class RedisPipeline {
         state = .disconnected
         outbox.removeAll(keepingCapacity: true)
         written = 0
+        bytesQueued = 0
         internalReplies = 0
         reader = RedisReplyReader()
     }

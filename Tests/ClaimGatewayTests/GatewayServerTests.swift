@@ -21,9 +21,10 @@ import Testing
         programme = TestProgramme.programme([pool])
     }
 
-    func openWindow() throws {
+    func openWindow(on redis: TestRedis? = nil) throws {
         _ = try WindowScripts.open(
-            try redis.client(), pool: pool.id, window: "2022-06-10", quota: 3, now: TestProgramme.releaseInstant)
+            try (redis ?? self.redis).client(), pool: pool.id, window: "2022-06-10", quota: 3,
+            now: TestProgramme.releaseInstant)
     }
 
     func claim(_ c: TestHTTPClient, _ g: GatewayHarness, _ person: String, key: String? = nil) throws -> HTTPResponse {
@@ -133,7 +134,9 @@ import Testing
     /// have been alone, in order, whether the script is cached or must be sent again.
     @Test(arguments: [false, true])
     func claimsReadTogetherAreAnsweredAsIfOneByOne(flushScripts: Bool) throws {
-        try openWindow()
+        // A flushed script cache only on a Redis of its own: other suites share the common one.
+        let redis = flushScripts ? try TestRedis.isolated() : self.redis
+        try openWindow(on: redis)
         let g = try GatewayHarness(programme: programme, clock: duringRelease, redis: redis.endpoint)
         defer { #expect(g.stop()) }
         if flushScripts { _ = try redis.client().command(["SCRIPT", "FLUSH"]) }
@@ -241,7 +244,8 @@ import Testing
     }
 
     @Test func survivesALostScriptCache() throws {
-        try openWindow()
+        let redis = try TestRedis.isolated()
+        try openWindow(on: redis)
         let g = try GatewayHarness(programme: programme, clock: duringRelease, redis: redis.endpoint)
         defer { #expect(g.stop()) }
         _ = try redis.client().command(["SCRIPT", "FLUSH"])

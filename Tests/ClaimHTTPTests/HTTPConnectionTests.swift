@@ -16,7 +16,7 @@ import Testing
             guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else {
                 throw POSIXError("socketpair", errno)
             }
-            conn = HTTPConnection(fd: fds[0], id: 1)
+            conn = HTTPConnection(fd: fds[0], id: 1, now: 0)
             peer = fds[1]
         }
 
@@ -39,7 +39,7 @@ import Testing
         let seqs = (0..<3).map { _ in p.conn.reserveSlot() }
         var out = ""
         for i in order {
-            p.conn.complete(seqs[i], Array("<\(i)>".utf8))
+            p.conn.complete(seqs[i], now: 0, Array("<\(i)>".utf8))
             out += try p.written()
         }
         #expect(out == "<0><1><2>")
@@ -50,17 +50,17 @@ import Testing
         let p = try Pair()
         let a = p.conn.reserveSlot()
         let b = p.conn.reserveSlot()
-        p.conn.complete(b) { $0 += Array("b".utf8) }
+        p.conn.complete(b, now: 0) { $0 += Array("b".utf8) }
         #expect(try p.written() == "")
         #expect(p.conn.inFlight == 2)
-        p.conn.complete(a) { $0 += Array("a".utf8) }
+        p.conn.complete(a, now: 0) { $0 += Array("a".utf8) }
         #expect(try p.written() == "ab")
         // Unknown and repeated sequence numbers are ignored.
-        p.conn.complete(a, Array("again".utf8))
-        p.conn.complete(99, Array("never".utf8))
+        p.conn.complete(a, now: 0, Array("again".utf8))
+        p.conn.complete(99, now: 0, Array("never".utf8))
         #expect(try p.written() == "")
         let c = p.conn.reserveSlot()
-        p.conn.complete(c, Array("c".utf8))
+        p.conn.complete(c, now: 0, Array("c".utf8))
         #expect(try p.written() == "c")
     }
 
@@ -69,7 +69,7 @@ import Testing
         let a = p.conn.reserveSlot()
         p.conn.stop()
         #expect(!p.conn.isFinished)
-        p.conn.complete(a, Array("x".utf8))
+        p.conn.complete(a, now: 0, Array("x".utf8))
         #expect(!p.conn.isFinished)
         _ = try p.written()
         #expect(p.conn.isFinished)

@@ -37,8 +37,15 @@ public final class TestRedisCluster: Sendable {
     }
 
     /// Moves `slot` and its keys from node `from` to node `to`, as a reshard does: importing,
-    /// migrating, MIGRATE of every key, then the slot assigned on both nodes.
+    /// migrating, MIGRATE of every key (`beginMove`), then the slot assigned on both nodes.
     public func moveSlot(_ slot: Int, from: Int, to: Int) throws {
+        try beginMove(slot, from: from, to: to)
+        try finishMove(slot, to: to)
+    }
+
+    /// The first half of a move: the slot is migrating and its keys are on `to`, so `from`
+    /// answers ASK for them.
+    public func beginMove(_ slot: Int, from: Int, to: Int) throws {
         let source = try nodes[from].client()
         let target = try nodes[to].client()
         let sourceID = try Self.text(source.command(["CLUSTER", "MYID"]))
@@ -53,9 +60,12 @@ public final class TestRedisCluster: Sendable {
                 ["MIGRATE", "127.0.0.1", String(nodes[to].endpoint.port), "", "0", "5000", "KEYS"] + names
             ).orThrow()
         }
-        for c in [target, source] {
-            _ = try c.command(["CLUSTER", "SETSLOT", String(slot), "NODE", targetID]).orThrow()
-        }
+    }
+
+    /// The second half: the slot belongs to `to`, for every node.
+    public func finishMove(_ slot: Int, to: Int) throws {
+        let targetID = try Self.text(nodes[to].client().command(["CLUSTER", "MYID"]))
+        for n in nodes { _ = try n.client().command(["CLUSTER", "SETSLOT", String(slot), "NODE", targetID]).orThrow() }
         try waitUntilSettled()
     }
 

@@ -1,4 +1,3 @@
-import ClaimHTTP
 import ClaimPOSIX
 
 /// One loop's open connections, in an array indexed by descriptor, with what epoll is asked to
@@ -9,21 +8,23 @@ import ClaimPOSIX
 /// A connection's token (its epoll data, and how a pending Redis call names it) is a serial
 /// number above the descriptor (`serial << 32 | fd`): an event or reply meant for a closed
 /// connection whose descriptor was reused by a new one does not match and is dropped.
-struct ConnectionTable {
+public struct ConnectionTable {
     private var slots: [HTTPConnection?] = []
     private var interests: [EpollEvents] = []
     private var marked: [Bool] = []
     private var dirty: [Int32] = []
     private var serial: UInt64 = 0
-    private(set) var count = 0
+    public private(set) var count = 0
+
+    public init() {}
 
     /// Every token is at least this: below it are the loop's own descriptors' tokens.
-    static let firstToken: UInt64 = 1 << 32
+    public static let firstToken: UInt64 = 1 << 32
 
     /// A connection for a newly accepted descriptor, watched for reading.
-    mutating func open(fd: Int32) -> HTTPConnection {
+    public mutating func open(fd: Int32, now: UInt64) -> HTTPConnection {
         serial += 1
-        let conn = HTTPConnection(fd: fd, id: serial << 32 | UInt64(UInt32(bitPattern: fd)))
+        let conn = HTTPConnection(fd: fd, id: serial << 32 | UInt64(UInt32(bitPattern: fd)), now: now)
         let i = Int(fd)
         if i >= slots.count {
             let grown = max(i + 1, slots.count * 2, 64)
@@ -39,7 +40,7 @@ struct ConnectionTable {
     }
 
     /// The open connection `token` names, nil if it has closed since.
-    subscript(token: UInt64) -> HTTPConnection? {
+    public subscript(token: UInt64) -> HTTPConnection? {
         let i = Int(token & 0xFFFF_FFFF)
         guard i < slots.count, let conn = slots[i], conn.id == token else { return nil }
         return conn
@@ -48,7 +49,7 @@ struct ConnectionTable {
     /// Forgets `conn`; false if it was not open (closed already: its descriptor may belong to
     /// a newer connection now, which the caller must not close).
     @discardableResult
-    mutating func close(_ conn: HTTPConnection) -> Bool {
+    public mutating func close(_ conn: HTTPConnection) -> Bool {
         let i = Int(conn.fd)
         guard i < slots.count, slots[i] === conn else { return false }
         slots[i] = nil
@@ -60,12 +61,14 @@ struct ConnectionTable {
         return true
     }
 
-    func interest(of conn: HTTPConnection) -> EpollEvents { interests[Int(conn.fd)] }
+    public func interest(of conn: HTTPConnection) -> EpollEvents { interests[Int(conn.fd)] }
 
-    mutating func setInterest(_ events: EpollEvents, of conn: HTTPConnection) { interests[Int(conn.fd)] = events }
+    public mutating func setInterest(_ events: EpollEvents, of conn: HTTPConnection) {
+        interests[Int(conn.fd)] = events
+    }
 
     /// Remembers that `conn` has something to parse or write before the loop sleeps.
-    mutating func markDirty(_ conn: HTTPConnection) {
+    public mutating func markDirty(_ conn: HTTPConnection) {
         let i = Int(conn.fd)
         guard !marked[i] else { return }
         marked[i] = true
@@ -75,7 +78,7 @@ struct ConnectionTable {
     /// The next connection marked dirty (in no particular order: each connection keeps its own
     /// answers in order), unmarked; nil when none is left. Connections marked while the caller
     /// works through them come out in the same pass.
-    mutating func nextDirty() -> HTTPConnection? {
+    public mutating func nextDirty() -> HTTPConnection? {
         while let fd = dirty.popLast() {
             let i = Int(fd)
             guard marked[i] else { continue }
@@ -86,5 +89,5 @@ struct ConnectionTable {
     }
 
     /// Every open connection (for sweeps and shutdown, not per request).
-    var all: [HTTPConnection] { slots.compactMap { $0 } }
+    public var all: [HTTPConnection] { slots.compactMap { $0 } }
 }

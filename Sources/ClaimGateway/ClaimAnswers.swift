@@ -1,0 +1,141 @@
+import ClaimCore
+import ClaimHTTP
+import ClaimRedis
+
+/// Every answer to a claim, and what answers teach the loop: a fresh grant from the window's
+/// pre-rendered 201 (`GrantAnswer`), any other outcome from `ResponseBody.claim`, a failed call
+/// as 503, each counted in the metrics; Redis's `sold_out` marks the window (`SoldOutMarks`),
+/// which is then answered here with a pre-rendered answer until a recheck finds stock again.
+final class ClaimAnswers {
+    private let context: GatewayContext
+    /// Windows Redis said are sold out.
+    private var soldOut: SoldOutMarks
+    /// The whole keep-alive `sold_out` answer per pool, framed once: the storm after a sell-out
+    /// is answered by copying these bytes.
+    private lazy var soldOutAnswers: [[UInt8]] = context.programme.pools.map { pool in
+        let r = ResponseBody.claim(.soldOut, pool: pool, calendar: context.programme.calendar, now: context.now())
+        var bytes: [UInt8] = []
+        HTTPResponseWriter.append(
+            status: r.status, body: r.body, keepAlive: true, extraHeaders: r.headers, contentType: r.contentType,
+            to: &bytes)
+        return bytes
+    }
+    /// The 201 of a fresh grant, pre-rendered per pool for the window it is in.
+    private var grantAnswers: [GrantAnswer?]
+    /// Reused for each granted claim's body, framed into its connection right after.
+    private var grantBody: [UInt8] = []
+
+    init(context: GatewayContext) {
+        self.context = context
+        soldOut = SoldOutMarks(segmentsPerPool: context.programme.pools.map(\.segmentCount))
+        grantAnswers = context.programme.pools.map { _ in nil }
+        scheduleRecheck()
+    }
+
+    // MARK: sold out
+
+    /// Whether pool `index`'s current window is known sold out (every segment of it).
+    func isSoldOut(pool index: Int, at now: Instant) -> Bool { soldOut.covers(pool: index, at: now) }
+
+    /// Whether one segment of a split pool is.
+    func isSoldOut(pool index: Int, segment: Int, at now: Instant) -> Bool {
+        soldOut.covers(pool: index, segment: segment, at: now)
+    }
+
+    /// Answers `sold_out` without Redis (counted as a short circuit), pre-rendered when the
+    /// connection stays open.
+    func answerSoldOut(pool index: Int, slot: HTTPAnswerSlot, started: UInt64, now: Instant) {
+        context.metrics.soldOutShortCircuit.increment()
+        context.metrics.claim(.soldOut, pool: index, nanoseconds: context.loop.clock.nanoseconds() &- started)
+        if context.http.keepsAlive(slot) {
+            context.http.respond(slot, framed: soldOutAnswers[index])
+        } else {
+            let pool = context.programme.pools[index]
+            context.respond(
+                slot, ResponseBody.claim(.soldOut, pool: pool, calendar: context.programme.calendar, now: now))
+        }
+    }
+
+    /// Drops marks of closed windows and asks Redis, for each other one, whether it has stock
+    /// again (one pipelined HGET each; the replies unmark).
+    private func scheduleRecheck() {
+        // unowned(unsafe): the loop runs this only while the gateway that owns both is alive.
+        context.loop.schedule(afterMilliseconds: context.config.soldOutRecheckMilliseconds) {
+            [unowned(unsafe) self] in
+            if !soldOut.isEmpty {
+                for (pool, segment, window) in soldOut.sweep(now: context.now()) {
+                    guard context.admitRedisCall() else { break }
+                    let check = SoldOutRecheck(
+                        pool: pool, segment: segment, window: window, answers: self, programme: context.programme)
+                    _ = context.redis.send(slot: check.slot, shape: .read, owner: check, tag: 0)
+                }
+            }
+            scheduleRecheck()
+        }
+    }
+
+    /// A recheck found stock.
+    func restocked(pool: Int, segment: Int, windowID: String) {
+        soldOut.unmark(pool: pool, segment: segment, windowID: windowID)
+    }
+
+    // MARK: answers
+
+    /// A claim answered without Redis (a refusal, or the planner's outcome).
+    func refuse(
+        _ result: GatewayMetrics.ClaimResult, pool: Int?, slot: HTTPAnswerSlot, started: UInt64, _ r: GatewayResponse
+    ) {
+        context.metrics.claim(result, pool: pool, nanoseconds: context.loop.clock.nanoseconds() &- started)
+        context.respond(slot, r)
+    }
+
+    /// A fresh grant of one voucher, read in place (`ClaimScript.freshGrant`): the answer
+    /// `complete` would give it, from the window's pre-rendered body.
+    func grant(_ entry: ClaimBatch.Entry, of batch: ClaimBatch, left: Int64, number: Int64) {
+        let claim = entry.claim
+        let index = batch.poolIndex
+        context.metrics.claim(.granted, pool: index, nanoseconds: context.loop.clock.nanoseconds() &- batch.sentAt)
+        let template: GrantAnswer
+        if let t = grantAnswers[index], t.windowID == claim.window.id {
+            template = t
+        } else {
+            template = GrantAnswer(pool: claim.pool, window: claim.window, calendar: context.programme.calendar)
+            grantAnswers[index] = template
+        }
+        grantBody.removeAll(keepingCapacity: true)
+        template.append(
+            segment: claim.segment.index, number: number, claimedAt: claim.claimedAt, expiresAt: claim.expiresAt,
+            store: claim.store, left: left, now: context.now(), to: &grantBody)
+        context.http.respond(entry.slot, status: 201, body: grantBody)
+    }
+
+    /// Any other reply for one claim: its outcome, or a 500 for a reply the script never gives.
+    func complete(_ entry: ClaimBatch.Entry, of batch: ClaimBatch, _ reply: RedisReply) {
+        let claim = entry.claim
+        let elapsed = context.loop.clock.nanoseconds() &- batch.sentAt
+        do {
+            let outcome = try ClaimScript.outcome(reply, for: claim)
+            context.metrics.claim(GatewayMetrics.ClaimResult(outcome), pool: batch.poolIndex, nanoseconds: elapsed)
+            if case .soldOut = outcome {
+                soldOut.mark(pool: batch.poolIndex, segment: claim.segment.index, window: claim.window)
+            }
+            context.respond(
+                entry.slot,
+                ResponseBody.claim(outcome, pool: claim.pool, calendar: context.programme.calendar, now: context.now()))
+        } catch {
+            context.metrics.claim(.internalError, pool: batch.poolIndex, nanoseconds: elapsed)
+            context.metrics.redisErrors.increment()
+            context.logger.error("claim script failed", metadata: ["error": "\(error)", "pool": "\(claim.pool.id)"])
+            context.respond(
+                entry.slot,
+                .error(.internalError, "the claim could not be completed; retry with the same Idempotency-Key"))
+        }
+    }
+
+    /// The call got no reply.
+    func fail(_ entry: ClaimBatch.Entry, of batch: ClaimBatch, _ failure: RedisRoutePolicy.Failure) {
+        context.metrics.claim(
+            .redisUnavailable, pool: batch.poolIndex, nanoseconds: context.loop.clock.nanoseconds() &- batch.sentAt)
+        context.respond(entry.slot, .redisUnavailable())
+    }
+}

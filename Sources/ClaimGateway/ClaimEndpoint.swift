@@ -1,0 +1,82 @@
+import ClaimAuth
+import ClaimCore
+import ClaimHTTP
+
+/// `POST /v1/pools/{pool}/claims`: a window known sold out is answered at once; otherwise the
+/// resident's token, their rate limit, the Idempotency-Key, the body and its store QR code are
+/// checked, the planner decides what needs no Redis (`not_open`, `closed`, `not_eligible`), and
+/// the claim joins its window's batch (`ClaimBatcher`). Every answer is `ClaimAnswers`'.
+final class ClaimEndpoint {
+    private let context: GatewayContext
+    private let gatekeeper: Gatekeeper
+    private let answers: ClaimAnswers
+    private let batcher: ClaimBatcher
+    private let planner: ClaimPlanner
+    private let storeVerifier: TokenVerifier?
+
+    init(context: GatewayContext, gatekeeper: Gatekeeper, answers: ClaimAnswers, batcher: ClaimBatcher) {
+        self.context = context
+        self.gatekeeper = gatekeeper
+        self.answers = answers
+        self.batcher = batcher
+        planner = ClaimPlanner(programme: context.programme)
+        storeVerifier = context.config.storeQRSecret.map { TokenVerifier(secret: $0) }
+    }
+
+    func handle(_ request: HTTPRequestView, pool ref: PoolRef, slot: HTTPAnswerSlot, now: Instant) {
+        let started = context.loop.clock.nanoseconds()
+        let index: Int? = if case .known(let i) = ref { i } else { nil }
+        func refuse(_ result: GatewayMetrics.ClaimResult, _ r: GatewayResponse) {
+            answers.refuse(result, pool: index, slot: slot, started: started, r)
+        }
+        // A window known to be sold out is answered before authentication: an anonymous caller
+        // learns only what GET /v1/pools/{pool} shows anyway, and the crowd that arrives after
+        // the stock is gone costs no HMAC and no Redis round trip. Retries with an
+        // Idempotency-Key go on to Redis, which holds their first grant.
+        if let index, request.idempotencyKey == nil, answers.isSoldOut(pool: index, at: now) {
+            return answers.answerSoldOut(pool: index, slot: slot, started: started, now: now)
+        }
+        let person: PersonToken
+        switch gatekeeper.resident(request, now: now) {
+        case .failure(let r): return refuse(.unauthorized, r)
+        case .success(let p): person = p
+        }
+        if let r = gatekeeper.checkPerson(person.person) { return refuse(.rateLimited, r) }
+        guard let index else { return refuse(.unknownPool, ClaimService.unknownPool(ref)) }
+        let pool = context.programme.pools[index]
+        let idempotencyKey = request.idempotencyKey.map { String(decoding: $0, as: UTF8.self) }
+        if let key = idempotencyKey, !Identifier.isValid(key) {
+            return refuse(.badRequest, .error(.badRequest, "Idempotency-Key must be 1-64 characters of [A-Za-z0-9_.-]"))
+        }
+        // A claim needs no body; if one is sent it must be a JSON object. In-store claims carry
+        // the store's QR token in it.
+        var body: FlatJSONObject?
+        if !request.body.isEmpty {
+            guard let parsed = try? FlatJSONObject(parsing: request.body) else {
+                return refuse(.badRequest, .error(.badRequest, "body must be empty or a JSON object"))
+            }
+            body = parsed
+        }
+        let visit = StoreQRCode.visit(body?.string("store_qr").map { Array($0.utf8) }, verifier: storeVerifier)
+        switch planner.plan(
+            pool: pool, person: person.person, facts: person.facts, idempotencyKey: idempotencyKey, now: now,
+            store: visit)
+        {
+        case .answer(let outcome):
+            refuse(
+                GatewayMetrics.ClaimResult(outcome),
+                ResponseBody.claim(outcome, pool: pool, calendar: context.programme.calendar, now: now))
+        case .run(let claim):
+            // A split pool's segment can be known sold out while others are not.
+            if pool.segmentCount > 1, idempotencyKey == nil,
+                answers.isSoldOut(pool: index, segment: claim.segment.index, at: now)
+            {
+                context.metrics.soldOutShortCircuit.increment()
+                return refuse(
+                    .soldOut, ResponseBody.claim(.soldOut, pool: pool, calendar: context.programme.calendar, now: now))
+            }
+            guard context.admitRedisCall() else { return refuse(.redisUnavailable, .redisUnavailable()) }
+            batcher.add(claim, poolIndex: index, slot: slot)
+        }
+    }
+}

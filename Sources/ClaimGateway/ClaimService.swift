@@ -1,0 +1,102 @@
+import ClaimCore
+import ClaimHTTP
+
+/// The gateway's HTTP application: routes each request to its endpoint (claims, progress,
+/// wallet, redemptions; health and metrics here), after the per-address limit, and renders the
+/// HTTP server's own refusals. Endpoints answer through the shared `GatewayContext`.
+final class ClaimService: HTTPApplication {
+    private let context: GatewayContext
+    private let gatekeeper: Gatekeeper
+    private let claims: ClaimEndpoint
+    let batcher: ClaimBatcher
+    private let progress: ProgressEndpoint
+    private let wallet: WalletEndpoint
+    private let redemptions: RedemptionEndpoint
+    /// Pool ids by their bytes, for routing without Strings.
+    private let pools: PoolDirectory
+
+    init(context: GatewayContext) {
+        self.context = context
+        gatekeeper = Gatekeeper(config: context.config, metrics: context.metrics, loop: context.loop)
+        let answers = ClaimAnswers(context: context)
+        batcher = ClaimBatcher(context: context, answers: answers)
+        claims = ClaimEndpoint(context: context, gatekeeper: gatekeeper, answers: answers, batcher: batcher)
+        progress = ProgressEndpoint(context: context)
+        wallet = WalletEndpoint(context: context, gatekeeper: gatekeeper)
+        redemptions = RedemptionEndpoint(context: context, gatekeeper: gatekeeper)
+        pools = PoolDirectory(ids: context.programme.pools.map(\.id))
+    }
+
+    func handle(_ request: HTTPRequestView, peer: UInt32, slot: HTTPAnswerSlot) {
+        context.metrics.requests.increment()
+        let now = context.now()
+        let route = Route(method: request.method, path: request.path, pools: pools)
+        if gatekeeper.limitsAddresses, route != .health, route != .metrics, let r = gatekeeper.checkAddress(peer) {
+            return context.respond(slot, r)
+        }
+        switch route {
+        case .claim(let ref): claims.handle(request, pool: ref, slot: slot, now: now)
+        case .health:
+            context.respond(
+                slot, ResponseBody.health(redisReady: context.redis.isReady, programme: context.programme, now: now),
+                omitBody: request.method == .head)
+        case .metrics:
+            guard let text = context.metrics.exposition() else {
+                return context.respond(slot, .error(.notFound, "metrics are off"))
+            }
+            context.respond(
+                slot, GatewayResponse(status: 200, body: text, contentType: "text/plain; version=0.0.4; charset=utf-8"))
+        case .notFound: context.respond(slot, .error(.notFound, "no such endpoint"))
+        case .methodNotAllowed(let allowed):
+            context.respond(slot, .error(.methodNotAllowed, "use \(allowed)", headers: "Allow: \(allowed)\r\n"))
+        case .progress(let ref):
+            guard case .known(let index) = ref else { return context.respond(slot, Self.unknownPool(ref)) }
+            progress.handle(pool: index, slot: slot, now: now)
+        case .wallet: wallet.handle(request, slot: slot, now: now)
+        case .redeem: redemptions.redeem(request, slot: slot, now: now)
+        case .reverse(let order): redemptions.reverse(request, order: order, slot: slot, now: now)
+        }
+    }
+
+    func refuse(_ refusal: HTTPRefusal, slot: HTTPAnswerSlot) {
+        switch refusal {
+        case .timedOut:
+            context.respond(slot, .error(.requestTimeout, "the request was not completed in time"))
+        case .unparseable(let error):
+            let code: APIError =
+                switch error.status {
+                case 431: .headersTooLarge
+                case 413: .payloadTooLarge
+                case 501: .notImplemented
+                default: .badRequest
+                }
+            let r = GatewayResponse.error(code, error.message)
+            context.respond(slot, GatewayResponse(status: error.status, body: r.body))
+        }
+    }
+
+    /// The answer to a connection over the per-address cap.
+    let overCapAnswer: [UInt8] = {
+        let body = Array(#"{"error":"rate_limited","message":"too many connections from your address"}"#.utf8)
+        var out: [UInt8] = []
+        HTTPResponseWriter.append(
+            status: 429, body: body, keepAlive: false, extraHeaders: "Retry-After: 1\r\n", to: &out)
+        return out
+    }()
+
+    func connectionsChanged(by delta: Int) {
+        if delta > 0 {
+            context.metrics.openConnections.increment()
+        } else {
+            context.metrics.openConnections.decrement()
+        }
+    }
+
+    func connectionRefused() { context.metrics.rateLimitedConnections.increment() }
+
+    /// 404 for a path naming no pool of the programme.
+    static func unknownPool(_ ref: PoolRef) -> GatewayResponse {
+        guard case .unknown(let id) = ref else { return .error(.unknownPool, "no such pool") }
+        return .error(.unknownPool, "no pool \(id)")
+    }
+}

@@ -1,0 +1,78 @@
+import ClaimAuth
+import ClaimCore
+import ClaimHTTP
+import ClaimPOSIX
+
+/// Who is asking, and whether they may ask now: resident and merchant tokens (verified on the
+/// stack), and the per-person and per-address rate limits. Each check returns the value or the
+/// refusal to send. One loop's; its tables are its own.
+final class Gatekeeper {
+    private let verifier: TokenVerifier
+    private let loop: EventLoop
+    /// Abuse limits, per person and per client address (nil: no limit); a bucket that is full
+    /// again is reused, so a crowd of one-off claimants does not grow them without bound.
+    private var personBuckets: RateLimitTable?
+    private var addressBuckets: RateLimitTable?
+    private let metrics: GatewayMetrics
+
+    init(config: GatewayConfig, metrics: GatewayMetrics, loop: EventLoop) {
+        verifier = TokenVerifier(keyring: config.tokenKeys, clockSkewMilliseconds: config.tokenClockSkewMilliseconds)
+        personBuckets = config.personRate.map { RateLimitTable(limit: $0, seed: .random(in: .min ... .max)) }
+        addressBuckets = config.addressRate.map { RateLimitTable(limit: $0, seed: .random(in: .min ... .max)) }
+        self.metrics = metrics
+        self.loop = loop
+    }
+
+    var limitsAddresses: Bool { addressBuckets != nil }
+
+    /// A request from `address` over its limit: the refusal.
+    func checkAddress(_ address: UInt32) -> GatewayResponse? {
+        guard let key = addressBuckets?.key(UInt64(address)), let retry = addressBuckets?.take(key, now: loop.now)
+        else { return nil }
+        metrics.rateLimitedAddress.increment()
+        return Self.rateLimited(retry, "too many requests from your address")
+    }
+
+    /// The same for a person (after their token).
+    func checkPerson(_ person: String) -> GatewayResponse? {
+        guard let key = personBuckets?.key(person), let retry = personBuckets?.take(key, now: loop.now) else {
+            return nil
+        }
+        metrics.rateLimitedPerson.increment()
+        return Self.rateLimited(retry, "too many requests; slow down")
+    }
+
+    /// The resident a request's bearer token names, or the 401 to answer.
+    func resident(_ request: HTTPRequestView, now: Instant) -> Result<PersonToken, GatewayResponse> {
+        guard let token = request.bearerToken else {
+            let why = request.hasOtherAuthorization ? "Authorization must be a Bearer token" : "missing bearer token"
+            return .failure(.error(.unauthorized, why, headers: "WWW-Authenticate: Bearer\r\n"))
+        }
+        return verifier.verify(token, now: now).mapError { e in
+            .error(.unauthorized, e.reason, headers: "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n")
+        }
+    }
+
+    /// The resident a payment code (their own token, shown at the till) names.
+    func payer(_ code: String, now: Instant) -> PersonToken? {
+        guard case .success(let payer) = verifier.verify(Array(code.utf8), now: now) else { return nil }
+        return payer
+    }
+
+    /// The merchant the bearer token names, or the 401 to answer.
+    func merchant(_ request: HTTPRequestView, now: Instant) -> Result<MerchantToken, GatewayResponse> {
+        guard let token = request.bearerToken else {
+            return .failure(
+                .error(.unauthorized, "missing merchant bearer token", headers: "WWW-Authenticate: Bearer\r\n"))
+        }
+        return verifier.verifyMerchant(token, now: now).mapError { e in
+            .error(
+                .unauthorized, "merchant token: \(e.reason)",
+                headers: "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n")
+        }
+    }
+
+    static func rateLimited(_ retryAfter: Int, _ message: String) -> GatewayResponse {
+        .error(.rateLimited, message, headers: "Retry-After: \(retryAfter)\r\n") { $0.field("retry_after", retryAfter) }
+    }
+}

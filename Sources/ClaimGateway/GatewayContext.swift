@@ -1,0 +1,48 @@
+import ClaimCore
+import ClaimHTTP
+import ClaimPOSIX
+import ClaimRedis
+import Logging
+
+/// What every endpoint of one loop shares: the programme, the loop and its clocks, the HTTP
+/// server answers go to, the Redis client calls go to, metrics and the log. Endpoints hold it
+/// and never each other. Not `Sendable`: one loop's thread owns it.
+final class GatewayContext {
+    let config: GatewayConfig
+    let programme: Programme
+    let loop: EventLoop
+    let metrics: GatewayMetrics
+    let logger: Logger
+    let redis: RedisLoopClient
+    /// Set once, right after the server is made (it needs the application, which needs this).
+    unowned(unsafe) var http: HTTPServer!
+
+    init(config: GatewayConfig, loop: EventLoop, metrics: GatewayMetrics, redis: RedisLoopClient) {
+        self.config = config
+        self.programme = config.programme
+        self.loop = loop
+        self.metrics = metrics
+        self.logger = config.logger
+        self.redis = redis
+    }
+
+    /// The programme's clock (`--now` shifts it).
+    func now() -> Instant { config.clock.now() }
+
+    /// Answers `slot` with `response`.
+    func respond(_ slot: HTTPAnswerSlot, _ response: GatewayResponse, omitBody: Bool = false) {
+        http.respond(
+            slot, status: response.status, body: response.body, headers: response.headers,
+            contentType: response.contentType, omitBody: omitBody)
+    }
+
+    /// Claims gathered in batches not sent yet (`ClaimBatcher` keeps it).
+    var batchedClaims = 0
+
+    /// Requests waiting on Redis: queued in a batch, or sent.
+    var waitingOnRedis: Int { batchedClaims + redis.pendingRequests }
+
+    /// False when Redis is down or too far behind (`GatewayConfig.maxPendingRedisCalls`): the
+    /// caller answers 503 at once rather than queueing without bound.
+    func admitRedisCall() -> Bool { redis.isUsable && waitingOnRedis < config.maxPendingRedisCalls }
+}

@@ -1,0 +1,150 @@
+import ClaimAuth
+import ClaimCore
+import ClaimHTTP
+import ClaimRedis
+
+/// `POST /v1/redemptions` and `POST /v1/redemptions/{order}/reverse`: the merchant's token,
+/// the body, the payment code and the scope are checked here; `redeem.lua` and `reverse.lua`
+/// check the rest atomically (a `RedemptionCall` each).
+final class RedemptionEndpoint {
+    private let context: GatewayContext
+    private let gatekeeper: Gatekeeper
+
+    init(context: GatewayContext, gatekeeper: Gatekeeper) {
+        self.context = context
+        self.gatekeeper = gatekeeper
+    }
+
+    func redeem(_ request: HTTPRequestView, slot: HTTPAnswerSlot, now: Instant) {
+        switch redemption(request, now: now) {
+        case .failure(let r): context.respond(slot, r)
+        case .success(let r): send(RedemptionCall(.redeem(r), slot: slot, context: context), pool: r.storageID)
+        }
+    }
+
+    func reverse(_ request: HTTPRequestView, order: String, slot: HTTPAnswerSlot, now: Instant) {
+        let m: MerchantToken
+        switch gatekeeper.merchant(request, now: now) {
+        case .failure(let r): return context.respond(slot, r)
+        case .success(let t): m = t
+        }
+        guard Identifier.isValid(order) else {
+            return context.respond(slot, .error(.badRequest, "order must be an identifier"))
+        }
+        guard let body = try? FlatJSONObject(parsing: request.body), let voucher = body.string("voucher") else {
+            return context.respond(slot, .error(.badRequest, "body must be {\"voucher\": \"<voucher id>\"}"))
+        }
+        // An id that names no voucher of ours was never redeemed under this order.
+        guard voucher.utf8.count <= 160, let poolID = RedemptionRequest.poolID(ofVoucher: voucher),
+            context.programme.segment(storageID: poolID) != nil
+        else {
+            return context.respond(slot, .error(.unknownOrder, "no redemption of this voucher under this order id"))
+        }
+        let work = RedemptionCall.Work.reverse(
+            pool: poolID, voucher: voucher, merchant: m.merchant, order: order, now: now)
+        send(RedemptionCall(work, slot: slot, context: context), pool: poolID)
+    }
+
+    private func send(_ call: RedemptionCall, pool: String) {
+        guard context.admitRedisCall(),
+            context.redis.send(
+                slot: HashSlot.of(PoolKeys(pool: pool).orders), shape: RedemptionCall.shape, owner: call, tag: 0)
+        else { return context.respond(call.slot, .redisUnavailable()) }
+    }
+
+    /// Checks a redemption's merchant, body, payment code and scope; the script checks the rest.
+    private func redemption(_ request: HTTPRequestView, now: Instant) -> Result<RedemptionRequest, GatewayResponse> {
+        let m: MerchantToken
+        switch gatekeeper.merchant(request, now: now) {
+        case .failure(let r): return .failure(r)
+        case .success(let t): m = t
+        }
+        let shape = "body must be {\"voucher\", \"order\", \"amount_fen\", \"payment_code\"}"
+        guard let body = try? FlatJSONObject(parsing: request.body), let voucher = body.string("voucher"),
+            let order = body.string("order"), let amount = body.integer("amount_fen"),
+            let code = body.string("payment_code")
+        else { return .failure(.error(.badRequest, shape)) }
+        guard Identifier.isValid(order) else {
+            return .failure(.error(.badRequest, "order must be 1-64 of [A-Za-z0-9_.-]"))
+        }
+        guard (1...10_000_000_000).contains(amount) else {
+            return .failure(.error(.badRequest, "amount_fen must be 1...10000000000"))
+        }
+        guard voucher.utf8.count <= 160, let poolID = RedemptionRequest.poolID(ofVoucher: voucher),
+            let pool = context.programme.segment(storageID: poolID)?.pool
+        else {
+            let r = RedemptionRefusal.unknownVoucher
+            return .failure(.error(code: r.rawValue, status: r.status, r.message))
+        }
+        // The payment code is the paying person's own token, shown at the till.
+        guard let payer = gatekeeper.payer(code, now: now) else {
+            return .failure(.error(.badRequest, "payment_code is not a valid resident token"))
+        }
+        guard pool.accepts(anyOf: m.categories) else {
+            let r = RedemptionRefusal.outOfScope
+            return .failure(.error(code: r.rawValue, status: r.status, r.message))
+        }
+        return .success(
+            RedemptionRequest(
+                pool: pool, voucherID: voucher, person: payer.person, merchant: m.merchant, order: order,
+                amountFen: Int(amount), now: now))
+    }
+}
+
+/// One redemption or reversal at Redis, and its answer.
+final class RedemptionCall: RedisCallOwner {
+    enum Work {
+        case redeem(RedemptionRequest)
+        case reverse(pool: String, voucher: String, merchant: String, order: String, now: Instant)
+    }
+
+    /// Writes; never resent after a lost reply (the merchant retries with the same order id,
+    /// which the scripts answer idempotently).
+    static let shape = RedisCallShape(isWrite: true, resend: .never)
+
+    let work: Work
+    let slot: HTTPAnswerSlot
+    private let context: GatewayContext
+
+    init(_ work: Work, slot: HTTPAnswerSlot, context: GatewayContext) {
+        self.work = work
+        self.slot = slot
+        self.context = context
+    }
+
+    func writeCommand(tag: Int, sendSource: Bool, to out: inout [UInt8]) {
+        switch work {
+        case .redeem(let r): RESPEncoder.append(RedemptionScript.redeemCommand(r, sendSource: sendSource), to: &out)
+        case .reverse(let pool, let voucher, let merchant, let order, let now):
+            RESPEncoder.append(
+                RedemptionScript.reverseCommand(
+                    pool: pool, voucher: voucher, merchant: merchant, order: order, now: now, sendSource: sendSource),
+                to: &out)
+        }
+    }
+
+    func replied(tag: Int, owned reply: RedisReply) {
+        switch work {
+        case .redeem(let r):
+            do {
+                context.respond(slot, ResponseBody.redemption(try RedemptionScript.redemption(reply), request: r))
+            } catch {
+                scriptFailed("redeem", error, retry: "retry with the same order id")
+            }
+        case .reverse(_, let voucher, _, let order, _):
+            do {
+                context.respond(
+                    slot, ResponseBody.reversal(try RedemptionScript.reversal(reply), voucher: voucher, order: order))
+            } catch { scriptFailed("reverse", error, retry: "retry") }
+        }
+    }
+
+    private func scriptFailed(_ script: String, _ error: RedisError, retry: String) {
+        context.metrics.redisErrors.increment()
+        context.logger.error("\(script) script failed", metadata: ["error": "\(error)"])
+        let what = script == "redeem" ? "redemption" : "reversal"
+        context.respond(slot, .error(.internalError, "the \(what) could not be completed; \(retry)"))
+    }
+
+    func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) { context.respond(slot, .redisUnavailable()) }
+}
