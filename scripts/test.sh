@@ -2,8 +2,10 @@
 # The test command: installs what is missing, runs the binaries end to end on a throwaway
 # Redis (scripts/demo.sh --check), checks the live API against docs/openapi.yaml
 # (schemathesis), runs the short chaos scripts (Redis and gateway killed mid-load) and the
-# Redis Cluster checks (scripts/cluster.sh), then the whole Swift test suite (with the CI-sized fuzz campaign). Every part starts its own
-# redis-server on a free loopback port and stops it when it exits.
+# Redis Cluster checks (scripts/cluster.sh), `swift-format lint --strict`, then the whole Swift
+# test suite (with the CI-sized fuzz campaign), and the gateway's end-to-end tests once more
+# against a release build (whose event-loop modules run without exclusivity checks, as served).
+# Every part starts its own redis-server on a free loopback port and stops it when it exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -26,5 +28,9 @@ echo "== Redis Cluster (3 masters + 3 replicas): shards, reshard under load, mas
 for check in shards reshard failover many-gateways hot-pool; do
   loadtest/cluster/$check.sh --debug | grep '^CLUSTER\|^PASS\|^FAIL\|^|'
 done
+echo "== swift-format lint --strict"
+swift-format lint --strict -r Sources Tests Package.swift
 echo "== swift test"
 swift test 2>&1
+echo "== the gateway's end-to-end tests against a release build"
+swift test -c release -Xswiftc -enable-testing --filter 'ClaimGatewayTests|RedisLoopClient|EventLoopTests' 2>&1 | tail -3

@@ -1,3 +1,4 @@
+import ClaimPOSIX
 import Glibc
 
 /// A blocking Redis Cluster client: learns the slot map from `CLUSTER SLOTS` on the first seed
@@ -14,9 +15,15 @@ public final class RedisClusterClient: RedisCommands {
     public var retryBudgetMilliseconds = 10_000
     private let policy = RedisRoutePolicy()
 
-    public init(seeds: [RedisEndpoint], timeoutMilliseconds: Int = 2000) throws(RedisError) {
+    /// Bounds the retry budget.
+    private let clock: any LoopClock
+
+    public init(seeds: [RedisEndpoint], timeoutMilliseconds: Int = 2000, clock: any LoopClock = SystemLoopClock())
+        throws(RedisError)
+    {
         guard !seeds.isEmpty else { throw .connection("no cluster seeds") }
         self.seeds = seeds
+        self.clock = clock
         self.timeoutMilliseconds = timeoutMilliseconds
         map = ClusterSlotMap(masters: [], ranges: [])
         try refresh()
@@ -50,13 +57,13 @@ public final class RedisClusterClient: RedisCommands {
         -> RedisReply
     {
         let slot = RedisCommandKey.of(command(false)).map(HashSlot.of)
-        let deadline = Self.milliseconds() + retryBudgetMilliseconds
+        let deadline = milliseconds() + retryBudgetMilliseconds
         var attempt = RedisRoutePolicy.Attempt(resend: resend)
         var target = try master(for: slot)
         var asking = false
         while true {
             let decision: RedisRoutePolicy.Decision
-            let canWait = Self.milliseconds() < deadline
+            let canWait = milliseconds() < deadline
             var failure: RedisError?
             do throws(RedisError) {
                 let client = try node(target)
@@ -118,9 +125,5 @@ public final class RedisClusterClient: RedisCommands {
         return c
     }
 
-    private static func milliseconds() -> Int {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return ts.tv_sec * 1000 + ts.tv_nsec / 1_000_000
-    }
+    private func milliseconds() -> Int { Int(clock.nanoseconds() / 1_000_000) }
 }

@@ -179,10 +179,11 @@ struct Stats: ParsableCommand {
         guard watch else { return print(Table.render(try rows(store, previous: nil, seconds: 0).table)) }
         let terminal = isatty(STDOUT_FILENO) == 1
         var previous: [String: Int]?
-        var last = MonotonicClock.nanoseconds()
+        let clock = SystemLoopClock()
+        var last = clock.nanoseconds()
         var shown = 0
         while count == 0 || shown < count {
-            let now = MonotonicClock.nanoseconds()
+            let now = clock.nanoseconds()
             let (table, granted) = try rows(store, previous: previous, seconds: Double(now - last) / 1e9)
             previous = granted
             last = now

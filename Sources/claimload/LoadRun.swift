@@ -74,10 +74,14 @@ final class LoadRun {
     private var attempts: [Int: Int] = [:]
     private static let reconnectBackoff: UInt64 = 100_000_000
 
+    /// The run's one clock: deadlines, pacing, latencies.
+    private let clock: any LoopClock
+
     init(
         gateways: [(host: String, port: Int)], connections: Int, durationSeconds: Double, maxRequests: Int,
-        workload: LoadWorkload
+        workload: LoadWorkload, clock: any LoopClock = SystemLoopClock()
     ) throws {
+        self.clock = clock
         precondition(!gateways.isEmpty, "at least one gateway")
         self.gateways = gateways
         self.durationNanoseconds = UInt64(durationSeconds * 1e9)
@@ -93,17 +97,17 @@ final class LoadRun {
     }
 
     private var mayStartMore: Bool {
-        !workload.isFinished && results.sent < maxRequests && MonotonicClock.nanoseconds() < deadline
+        !workload.isFinished && results.sent < maxRequests && clock.nanoseconds() < deadline
     }
 
     func run() -> LoadResults {
-        start = MonotonicClock.nanoseconds()
+        start = clock.nanoseconds()
         deadline = start + durationNanoseconds
         for i in conns.indices { open(i) }
         // After the deadline, answers still in flight get a grace period, then are abandoned.
         let hardStop = deadline + 5_000_000_000
         while true {
-            let now = MonotonicClock.nanoseconds()
+            let now = clock.nanoseconds()
             let busy = conns.contains { $0.state == .waiting || $0.state == .connecting } || !resends.isEmpty
             if (!mayStartMore && !busy) || now >= hardStop { break }
             if mayStartMore || !resends.isEmpty {
@@ -120,14 +124,14 @@ final class LoadRun {
             if mayStartMore || !resends.isEmpty {
                 for i in conns.indices where conns[i].state == .idle { sendNext(i) }
             }
-            let second = Int((MonotonicClock.nanoseconds() - start) / 1_000_000_000)
+            let second = Int((clock.nanoseconds() - start) / 1_000_000_000)
             if showProgress, second > lastProgress {
                 lastProgress = second
                 FileHandle.standardError.write(
                     Data(("\r" + results.progressLine(elapsedSeconds: second) + "\u{1B}[K").utf8))
             }
         }
-        results.elapsedNanoseconds = MonotonicClock.nanoseconds() - start
+        results.elapsedNanoseconds = clock.nanoseconds() - start
         if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
         return results
     }
@@ -146,7 +150,7 @@ final class LoadRun {
         } catch {
             results.socketErrors += 1
             c.state = .closed
-            c.reopenAt = MonotonicClock.nanoseconds() + Self.reconnectBackoff
+            c.reopenAt = clock.nanoseconds() + Self.reconnectBackoff
         }
     }
 
@@ -169,7 +173,7 @@ final class LoadRun {
         }
         c.fd = -1
         c.state = .closed
-        c.reopenAt = error ? MonotonicClock.nanoseconds() + Self.reconnectBackoff / 10 : 0
+        c.reopenAt = error ? clock.nanoseconds() + Self.reconnectBackoff / 10 : 0
         if !error, mayStartMore { open(i) }
     }
 
@@ -200,7 +204,7 @@ final class LoadRun {
             return write(i)
         }
         guard mayStartMore else { return }
-        var sentAt = MonotonicClock.nanoseconds()
+        var sentAt = clock.nanoseconds()
         if let pace {
             // Not due yet: wait. Overdue: send now, but time it from when it was due.
             let due = start + UInt64(pace.due(results.sent) * 1e9)
@@ -259,7 +263,7 @@ final class LoadRun {
         case .failed: return close(i, error: true)
         case .response(let response, let consumed):
             c.inbound.removeFirst(consumed)
-            let now = MonotonicClock.nanoseconds()
+            let now = clock.nanoseconds()
             if let pace, Double(c.sentAt - start) < pace.warmupSeconds * 1e9 {
                 warmupAnswers += 1
             } else {

@@ -41,7 +41,9 @@ enum GatewayClock {
 
 /// One request on a fresh connection, waiting for the answer (with a 5 s bound).
 enum BlockingHTTP {
-    static func get(host: String, port: Int, path: String) throws -> HTTPResponse {
+    static func get(host: String, port: Int, path: String, clock: any LoopClock = SystemLoopClock()) throws
+        -> HTTPResponse
+    {
         let (fd, _) = try TCPSocket.connect(host: host, port: port)
         defer { FileDescriptor.close(fd) }
         let epoll = try Epoll(maxEvents: 4)
@@ -51,8 +53,8 @@ enum BlockingHTTP {
         var inbound: [UInt8] = []
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16384, alignment: 8)
         defer { scratch.deallocate() }
-        let deadline = MonotonicClock.nanoseconds() + 5_000_000_000
-        while MonotonicClock.nanoseconds() < deadline {
+        let deadline = clock.nanoseconds() + 5_000_000_000
+        while clock.nanoseconds() < deadline {
             var readable = false
             try epoll.wait(timeoutMilliseconds: 100) { _, ev in readable = readable || ev.contains(.readable) }
             if sent < request.count, TCPSocket.pendingError(fd) == 0 {

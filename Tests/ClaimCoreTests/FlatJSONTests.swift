@@ -62,13 +62,64 @@ import Testing
         #expect(throws: FlatJSONError.tooManyFields) { try parse(many) }
     }
 
-    @Test func neverTrapsOnRandomBytes() {
-        var rng = SystemRandomNumberGenerator()
-        let alphabet = Array(#"{}[]":,\ u0123456789abcdeftrnl-."#.utf8) + [0, 0xFF, 0xC3]
-        for _ in 0..<20_000 {
-            let n = Int.random(in: 0..<40, using: &rng)
-            let bytes = (0..<n).map { _ in alphabet.randomElement(using: &rng)! }
-            _ = try? FlatJSONObject(parsing: bytes)
+    /// Seeded: objects written by JSONWriter from random fields read back to the same fields.
+    @Test func writtenObjectsReadBackToTheirFields() throws {
+        var rng = SplitMix64(seed: 0xF1A7_0B1E)
+        let alphabet = Array("abc xyz\"\\/\u{e9}\u{4e2d}\n\t0".unicodeScalars)
+        for round in 0..<2_000 {
+            var w = JSONWriter()
+            w.beginObject()
+            var expected: [(String, JSONScalar)] = []
+            for i in 0..<Int(rng.next() % 8) {
+                let key = "k\(i)"
+                if rng.next() % 2 == 0 {
+                    let n = Int(rng.next() % 2_000_000) - 1_000_000
+                    w.field(key, n)
+                    expected.append((key, .integer(Int64(n))))
+                } else {
+                    var text = ""
+                    for _ in 0..<Int(rng.next() % 12) {
+                        text.unicodeScalars.append(alphabet[Int(rng.next() % UInt64(alphabet.count))])
+                    }
+                    w.field(key, text)
+                    expected.append((key, .string(text)))
+                }
+            }
+            w.endObject()
+            let object = try FlatJSONObject(parsing: w.bytes)
+            #expect(object.fields.map(\.key) == expected.map(\.0), "round \(round)")
+            #expect(object.fields.map(\.value) == expected.map(\.1), "round \(round)")
         }
+    }
+
+    /// Random bytes (seeded): whatever is accepted is a flat object that, written again, reads
+    /// back the same; whatever is refused is refused for a reason.
+    @Test func acceptedBytesAreAFlatObjectThatRoundTrips() throws {
+        var rng = SplitMix64(seed: 0x7A5C_0DE5)
+        let alphabet = Array(#"{}[]":,\ u0123456789abcdeftrnl-."#.utf8) + [0, 0xFF, 0xC3]
+        var accepted = 0
+        for round in 0..<20_000 {
+            let n = Int(rng.next() % 40)
+            var bytes = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            // Every other case starts as an object, so some are accepted.
+            if round % 2 == 0 { bytes = Array(#"{"a":"#.utf8) + bytes }
+            guard let object = try? FlatJSONObject(parsing: bytes) else { continue }
+            accepted += 1
+            var w = JSONWriter()
+            w.beginObject()
+            for (key, value) in object.fields {
+                switch value {
+                case .string(let s): w.field(key, s)
+                case .integer(let i): w.field(key, Int(i))
+                case .bool(let b): w.field(key, b)
+                case .null: w.nullField(key)
+                }
+            }
+            w.endObject()
+            let again = try FlatJSONObject(parsing: w.bytes)
+            #expect(again.fields.map(\.key) == object.fields.map(\.key), "round \(round)")
+            #expect(again.fields.map(\.value) == object.fields.map(\.value), "round \(round)")
+        }
+        #expect(accepted > 0)
     }
 }

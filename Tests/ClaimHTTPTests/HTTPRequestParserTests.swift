@@ -1,3 +1,4 @@
+import ClaimCore
 import Testing
 
 @testable import ClaimHTTP
@@ -136,14 +137,63 @@ import Testing
         #expect(parse("GET /" + String(repeating: "a", count: 3000) + " HTTP/1.1\r\n\r\n") == .failed(.uriTooLong))
     }
 
-    @Test func neverTrapsOnRandomBytes() {
-        var rng = SystemRandomNumberGenerator()
+    /// Seeded, so a failure names its case: requests built from random parts parse back to
+    /// exactly those parts, and a second request after one is left for the next call.
+    @Test func generatedRequestsParseBackToTheirParts() {
+        var rng = SplitMix64(seed: 0x4854_5450)
+        let names = ["Host", "Accept", "X-Trace", "User-Agent", "Cookie"]
+        for round in 0..<2_000 {
+            let post = rng.next() % 2 == 0
+            let path =
+                "/v1/" + (0..<Int(rng.next() % 4 + 1)).map { _ in String(rng.next() % 1000) }.joined(separator: "/")
+            let token = rng.next() % 3 == 0 ? nil : "t\(rng.next() % 100_000).x.y"
+            let key = rng.next() % 3 == 0 ? nil : "k-\(rng.next() % 1000)"
+            let body = post ? String(repeating: "b", count: Int(rng.next() % 40)) : ""
+            var head = "\(post ? "POST" : "GET") \(path) HTTP/1.1\r\n"
+            for _ in 0..<Int(rng.next() % 4) { head += "\(names[Int(rng.next() % 5)]): v\(rng.next() % 99)\r\n" }
+            if let token { head += "Authorization: Bearer \(token)\r\n" }
+            if let key { head += "Idempotency-Key: \(key)\r\n" }
+            if post { head += "Content-Length: \(body.utf8.count)\r\n" }
+            let request = head + "\r\n" + body
+            guard case .request(let r, let consumed) = parse(request + "GET / HTTP/1.1\r\n") else {
+                Issue.record("round \(round): not parsed: \(request)")
+                continue
+            }
+            #expect(consumed == request.utf8.count, "round \(round)")
+            #expect(r.method == (post ? .post : .get), "round \(round)")
+            #expect(r.path == path, "round \(round)")
+            #expect(r.bearerToken == token.map { Array($0.utf8) }, "round \(round)")
+            #expect(r.idempotencyKey == key, "round \(round)")
+            #expect(r.body == Array(body.utf8), "round \(round)")
+        }
+    }
+
+    /// Random pieces of requests (seeded): whatever parses depends only on the bytes it
+    /// consumed, and whatever fails still fails when more bytes arrive (perhaps on an earlier
+    /// check that needed them).
+    @Test func randomPiecesParseConsistentlyAndFailuresStay() {
+        var rng = SplitMix64(seed: 0xBAD_B17E5)
         let pieces = [
             "GET ", "POST ", "/", " HTTP/1.1", "\r\n", "\r", "\n", ":", " ", "Content-Length", "1", "\0", "\u{FF}", "a",
         ]
-        for _ in 0..<20_000 {
-            let s = (0..<Int.random(in: 0..<24, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
-            _ = parse(s)
+        var outcomes: Set<String> = []
+        for round in 0..<20_000 {
+            let s = (0..<Int(rng.next() % 24)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            // Every other case starts with a valid request line, so some heads complete.
+            let bytes = Array(((round % 2 == 0 ? "GET /a HTTP/1.1\r\n" : "") + s).utf8)
+            switch parse(bytes) {
+            case .incomplete: outcomes.insert("incomplete")
+            case .request(let r, let consumed):
+                outcomes.insert("request")
+                #expect(consumed <= bytes.count, "round \(round)")
+                #expect(parse(Array(bytes[..<consumed])) == .request(r, consumed: consumed), "round \(round)")
+            case .failed:
+                outcomes.insert("failed")
+                let more = parse(bytes + Array("\r\n\r\nGET / HTTP/1.1\r\n\r\n".utf8))
+                if case .failed = more {} else { Issue.record("round \(round): failed, then \(more) with more bytes") }
+            }
         }
+        // The pieces reach every kind of answer, or the properties above were never tried.
+        #expect(outcomes == ["incomplete", "request", "failed"])
     }
 }
