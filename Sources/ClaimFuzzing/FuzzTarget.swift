@@ -26,8 +26,8 @@ public enum FuzzTarget: UInt8, CaseIterable, Sendable {
     /// `CityCalendar.parseISO8601` (operator `--now` and claimload's clock probe).
     case iso8601
     /// hiredis's reader behind `RedisReplyReader` (what a Redis, or anything at its address,
-    /// sends back), and the claim path's in-place reader of it: `ClaimScript.freshGrant` finds a
-    /// fresh grant exactly when the owned copy of the same reply is one, with the same values.
+    /// sends back), and claim.lua's one reader (`ClaimScript.item`), which must read the same
+    /// item from a reply in place as from its owned copy.
     case redisReply
 
     /// The secret the token target verifies with; the corpus signs its seeds with it.
@@ -164,7 +164,7 @@ public enum FuzzTarget: UInt8, CaseIterable, Sendable {
         var broken: String?
         do {
             try reader.feed(input)
-            while broken == nil, try reader.nextView({ view in broken = checkFreshGrant(view) }) {
+            while broken == nil, try reader.nextView({ view in broken = checkClaimReply(view) }) {
                 replies += 1
                 if replies > input.count { return "more replies than bytes" }
             }
@@ -172,40 +172,44 @@ public enum FuzzTarget: UInt8, CaseIterable, Sendable {
         return broken
     }
 
-    /// The in-place reader against the owned copy: the same answer either way, read as a lone
-    /// claim's reply and, when it has a batch's length, as a batch's.
-    private static func checkFreshGrant(_ view: RedisReplyView) -> String? {
-        let owned = view.owned()
-        var expected: (left: Int64, number: Int64)?
-        if let items = owned.array, items.count == 5, items[0].text == "granted", case .integer(let left) = items[1],
-            items[2] == .integer(0), case .bulk(let id) = items[3], case .bulk = items[4],
-            let colon = id.lastIndex(of: UInt8(ascii: ":")), id.count - colon - 1 <= 18,
-            id[(colon + 1)...].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-            let number = Int64(String(decoding: id[(colon + 1)...], as: UTF8.self))
-        {
-            expected = (left, number)
+    /// A pool and window the reply target reads claims of.
+    private static let claimPool: Pool = {
+        let d = DateRange(
+            first: CivilDate(year: 2022, month: 6, day: 10)!, last: CivilDate(year: 2022, month: 6, day: 30)!)!
+        return Pool(
+            id: "fuzz", kind: .appliance, name: "fuzz", faceFen: 50000, thresholdFen: 500000, limitPerWindow: 1,
+            schedule: .daily(ranges: [d], opensAt: TimeOfDay(hour: 10, minute: 0)!, closesAt: .endOfDay),
+            stockPerRelease: 10, validity: .endOfClaimDay, eligibility: EligibilityRule(), merchantCategories: [])
+    }()
+
+    private static func claims(_ n: Int) -> [ClaimRequest] {
+        let calendar = CityCalendar(utcOffsetSeconds: 8 * 3600)
+        guard let w = claimPool.schedule.window(id: "2022-06-10", in: calendar) else { return [] }
+        return (0..<n).map { i in
+            ClaimRequest(
+                pool: claimPool, window: w, person: "p\(i)", claimedAt: w.opensAt, expiresAt: w.opensAt,
+                idempotencyKey: nil, store: nil)
         }
-        if let broken = compare(ClaimScript.freshGrant(0, of: view, claims: 1), expected, owned) { return broken }
-        guard let items = owned.array, items.count >= 3 else { return nil }
-        for i in 0..<(items.count - 1) {
-            var expected: (left: Int64, number: Int64)?
-            if case .integer(let sum) = items[0], case .integer(let number) = items[i + 1] {
-                let (left, overflow) = sum.subtractingReportingOverflow(number)
-                if !overflow { expected = (left, number) }
-            }
-            let fresh = ClaimScript.freshGrant(i, of: view, claims: items.count - 1)
-            if let broken = compare(fresh, expected, owned) { return broken }
-        }
-        return nil
     }
 
-    private static func compare(
-        _ fresh: (left: Int64, number: Int64)?, _ expected: (left: Int64, number: Int64)?, _ owned: RedisReply
-    ) -> String? {
-        switch (fresh, expected) {
-        case (nil, nil): return nil
-        case (let f?, let e?) where f.left == e.left && f.number == e.number: return nil
-        default: return "freshGrant read \(String(describing: fresh)) from \(owned)"
+    /// claim.lua's one reader, in place and on the owned copy: the same item either way, for
+    /// every claim of the reply read as a lone claim's and, when it has a batch's length, as a
+    /// batch's; and what is read is never a fresh grant with a number that is not the id's.
+    private static func checkClaimReply(_ view: RedisReplyView) -> String? {
+        let owned = view.owned()
+        var shapes = [1]
+        if owned.count >= 2 { shapes.append(owned.count - 1) }
+        for n in shapes {
+            let requests = claims(n)
+            for (i, r) in requests.enumerated() {
+                let lent = ClaimScript.item(i, of: view, for: r, claims: n)
+                let copied = ClaimScript.item(i, of: owned, for: r, claims: n)
+                if lent != copied { return "in place \(lent), owned \(copied), from \(owned)" }
+                if case .freshGrant(_, let number) = lent, number < 0, n == 1 {
+                    return "a lone fresh grant with a negative number from \(owned)"
+                }
+            }
         }
+        return nil
     }
 }

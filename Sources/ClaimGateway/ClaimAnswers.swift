@@ -89,8 +89,8 @@ final class ClaimAnswers {
         context.respond(slot, r)
     }
 
-    /// A fresh grant of one voucher, read in place (`ClaimScript.freshGrant`): the answer
-    /// `complete` would give it, from the window's pre-rendered body.
+    /// A fresh grant of one voucher (`ClaimReplyItem.freshGrant`): the answer `complete` would
+    /// give it, from the window's pre-rendered body.
     func grant(_ entry: ClaimBatch.Entry, of batch: ClaimBatch, left: Int64, number: Int64) {
         let claim = entry.claim
         let index = batch.poolIndex
@@ -109,27 +109,28 @@ final class ClaimAnswers {
         context.http.respond(entry.slot, status: 201, body: grantBody)
     }
 
-    /// Any other reply for one claim: its outcome, or a 500 for a reply the script never gives.
-    func complete(_ entry: ClaimBatch.Entry, of batch: ClaimBatch, _ reply: RedisReply) {
+    /// Any other outcome of one claim.
+    func complete(_ entry: ClaimBatch.Entry, of batch: ClaimBatch, _ outcome: ClaimOutcome) {
         let claim = entry.claim
-        let elapsed = context.loop.clock.nanoseconds() &- batch.sentAt
-        do {
-            let outcome = try ClaimScript.outcome(reply, for: claim)
-            context.metrics.claim(GatewayMetrics.ClaimResult(outcome), pool: batch.poolIndex, nanoseconds: elapsed)
-            if case .soldOut = outcome {
-                soldOut.mark(pool: batch.poolIndex, segment: claim.segment.index, window: claim.window)
-            }
-            context.respond(
-                entry.slot,
-                ResponseBody.claim(outcome, pool: claim.pool, calendar: context.programme.calendar, now: context.now()))
-        } catch {
-            context.metrics.claim(.internalError, pool: batch.poolIndex, nanoseconds: elapsed)
-            context.metrics.redisErrors.increment()
-            context.logger.error("claim script failed", metadata: ["error": "\(error)", "pool": "\(claim.pool.id)"])
-            context.respond(
-                entry.slot,
-                .error(.internalError, "the claim could not be completed; retry with the same Idempotency-Key"))
+        context.metrics.claim(
+            GatewayMetrics.ClaimResult(outcome), pool: batch.poolIndex,
+            nanoseconds: context.loop.clock.nanoseconds() &- batch.sentAt)
+        if case .soldOut = outcome {
+            soldOut.mark(pool: batch.poolIndex, segment: claim.segment.index, window: claim.window)
         }
+        context.respond(
+            entry.slot,
+            ResponseBody.claim(outcome, pool: claim.pool, calendar: context.programme.calendar, now: context.now()))
+    }
+
+    /// A reply the script never gives, or the call's error: a 500 that says how to retry safely.
+    func unreadable(_ entry: ClaimBatch.Entry, of batch: ClaimBatch, _ why: String) {
+        context.metrics.claim(
+            .internalError, pool: batch.poolIndex, nanoseconds: context.loop.clock.nanoseconds() &- batch.sentAt)
+        context.metrics.redisErrors.increment()
+        context.logger.error("claim script failed", metadata: ["error": "\(why)", "pool": "\(entry.claim.pool.id)"])
+        context.respond(
+            entry.slot, .error(.internalError, "the claim could not be completed; retry with the same Idempotency-Key"))
     }
 
     /// The call got no reply.

@@ -56,23 +56,23 @@ final class ClaimBatch: RedisCallOwner {
     }
 
     /// Read in place: a fresh grant (the claim path's common answer) is answered from its
-    /// number; any other item from its owned copy; an unreadable reply answers every claim alike.
+    /// number; an unreadable reply (an error) answers every claim alike.
     func replied(tag: Int, _ reply: RedisReplyView) {
         guard ClaimScript.isReadable(reply, claims: count) else { return replied(tag: tag, owned: reply.owned()) }
-        for i in entries.indices {
-            if let grant = ClaimScript.freshGrant(i, of: reply, claims: count) {
-                answers.grant(entries[i], of: self, left: grant.left, number: grant.number)
-            } else if let item = ClaimScript.reply(i, of: reply, claims: count) {
-                answers.complete(entries[i], of: self, item.owned())
-            }
-        }
+        for i in entries.indices { answer(i, ClaimScript.item(i, of: reply, for: entries[i].claim, claims: count)) }
     }
 
+    /// The same from an owned copy (a reply held for WAIT).
     func replied(tag: Int, owned reply: RedisReply) {
-        // An error reply (the script failed, with nothing written) or one of another shape
-        // answers every claim alike.
-        let items = ClaimScript.replies(reply, for: claims)
-        for i in entries.indices { answers.complete(entries[i], of: self, items?[i] ?? reply) }
+        for i in entries.indices { answer(i, ClaimScript.item(i, of: reply, for: entries[i].claim, claims: count)) }
+    }
+
+    private func answer(_ i: Int, _ item: ClaimReplyItem) {
+        switch item {
+        case .freshGrant(let left, let number): answers.grant(entries[i], of: self, left: left, number: number)
+        case .outcome(let outcome): answers.complete(entries[i], of: self, outcome)
+        case .unreadable(let why): answers.unreadable(entries[i], of: self, why)
+        }
     }
 
     func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) {

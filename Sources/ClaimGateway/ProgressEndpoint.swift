@@ -40,12 +40,11 @@ final class ProgressRead: RedisCallOwner {
     private let slot: HTTPAnswerSlot
     private let context: GatewayContext
     private let now: Instant
-    private var remaining: Int
+    private var parts: PartsAnswer
     private var released = 0, left = 0, granted = 0
     /// Some segment has counts (released, or about to be by its first claim).
     private var any = false
     private var unreadable = false
-    private var answered = false
 
     init(
         pool: Pool, position: SchedulePosition, window: ReleaseWindow, slot: HTTPAnswerSlot, context: GatewayContext,
@@ -57,7 +56,7 @@ final class ProgressRead: RedisCallOwner {
         self.slot = slot
         self.context = context
         self.now = now
-        remaining = pool.segmentCount
+        parts = PartsAnswer(parts: pool.segmentCount)
     }
 
     private func key(_ segment: Int) -> [UInt8] {
@@ -72,7 +71,6 @@ final class ProgressRead: RedisCallOwner {
     }
 
     func replied(tag: Int, owned reply: RedisReply) {
-        remaining -= 1
         if let items = reply.array, items.count == 3 {
             if items[0] != .null {
                 released += Int(items[0].integer ?? 0)
@@ -89,8 +87,7 @@ final class ProgressRead: RedisCallOwner {
         } else {
             unreadable = true
         }
-        guard remaining == 0, !answered else { return }
-        answered = true
+        guard parts.replied() else { return }
         if unreadable { return context.respond(slot, .error(.internalError, "unexpected progress reply")) }
         context.respond(
             slot,
@@ -100,9 +97,6 @@ final class ProgressRead: RedisCallOwner {
     }
 
     func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) {
-        remaining -= 1
-        guard !answered else { return }
-        answered = true
-        context.respond(slot, .redisUnavailable())
+        if parts.failed() { context.respond(slot, .redisUnavailable()) }
     }
 }

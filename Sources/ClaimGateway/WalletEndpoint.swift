@@ -35,16 +35,15 @@ final class WalletRead: RedisCallOwner {
     private let person: String
     private let slot: HTTPAnswerSlot
     private let context: GatewayContext
-    private var remaining: Int
+    private var parts: PartsAnswer
     private var vouchers: [Voucher] = []
     private var unreadable = false
-    private var answered = false
 
     init(person: String, slot: HTTPAnswerSlot, context: GatewayContext) {
         self.person = person
         self.slot = slot
         self.context = context
-        remaining = context.programme.pools.count
+        parts = PartsAnswer(parts: context.programme.pools.count)
     }
 
     /// The person's segment's keys of pool `i`.
@@ -57,14 +56,12 @@ final class WalletRead: RedisCallOwner {
     }
 
     func replied(tag: Int, owned reply: RedisReply) {
-        remaining -= 1
         do { vouchers += try WalletScript.vouchers(reply, pool: context.programme.pools[tag].id) } catch {
             context.metrics.redisErrors.increment()
             context.logger.error("wallet script failed", metadata: ["error": "\(error)"])
             unreadable = true
         }
-        guard remaining == 0, !answered else { return }
-        answered = true
+        guard parts.replied() else { return }
         if unreadable { return context.respond(slot, .error(.internalError, "the wallet could not be read; retry")) }
         context.respond(
             slot,
@@ -72,9 +69,6 @@ final class WalletRead: RedisCallOwner {
     }
 
     func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) {
-        remaining -= 1
-        guard !answered else { return }
-        answered = true
-        context.respond(slot, .redisUnavailable())
+        if parts.failed() { context.respond(slot, .redisUnavailable()) }
     }
 }

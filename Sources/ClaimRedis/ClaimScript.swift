@@ -66,48 +66,12 @@ public enum ClaimScript {
         ClaimOutcome, RedisError
     >] {
         guard let first = claims.first else { return [] }
-        return try outcomes(client.run(.claim, keys: keys(first), args: arguments(claims)), for: claims)
-    }
-
-    /// Reads a call's reply: one outcome (or unreadable item) per claim. Throws for an error
-    /// reply (the script did not run, or failed with nothing written) and for a reply of any
-    /// other length.
-    public static func outcomes(_ reply: RedisReply, for claims: [ClaimRequest]) throws(RedisError) -> [Result<
-        ClaimOutcome, RedisError
-    >] {
-        guard let items = replies(try reply.orThrow(), for: claims) else {
+        let reply = try client.run(.claim, keys: keys(first), args: arguments(claims))
+        guard isReadable(reply, claims: claims.count) else {
             throw .unexpectedReply("claim batch of \(claims.count): \(reply)")
         }
-        var out: [Result<ClaimOutcome, RedisError>] = []
-        out.reserveCapacity(items.count)
-        for (item, r) in zip(items, claims) {
-            do throws(RedisError) { out.append(.success(try outcome(item, for: r))) } catch {
-                out.append(.failure(error))
-            }
-        }
-        return out
-    }
-
-    /// Each claim's reply in a call's reply for `claims`, as a lone claim's reply: a lone
-    /// claim's is the call's own; a batch's follow its first item (the window's left + granted),
-    /// and a fresh grant's number there becomes the reply the claim would have had alone (its
-    /// voucher rebuilt from its own request, as the script built it). Nil for an error reply
-    /// or any other shape (which answers every claim of the call alike).
-    public static func replies(_ reply: RedisReply, for claims: [ClaimRequest]) -> [RedisReply]? {
-        if case .error = reply { return nil }
-        if claims.count == 1 { return [reply] }
-        guard let items = reply.array, items.count == claims.count + 1, case .integer(let sum) = items[0] else {
-            return nil
-        }
-        return zip(items.dropFirst(), claims).map { item, r in
-            guard case .integer(let number) = item, r.pool.vouchersPerGrant == 1 else { return item }
-            let (left, overflow) = sum.subtractingReportingOverflow(number)
-            guard !overflow else { return item }
-            return .array([
-                .bulk(Array("granted".utf8)), .integer(left), .integer(0),
-                .bulk(Array(voucherID(segment: r.segment, window: r.window.id, number: number).utf8)),
-                .bulk(Array(VoucherRecord.encode(r).utf8)),
-            ])
+        return claims.indices.map { i in
+            Result { () throws(RedisError) in try outcome(item(i, of: reply, for: claims[i], claims: claims.count), for: claims[i]) }
         }
     }
 
@@ -121,38 +85,97 @@ public enum ClaimScript {
         "\(segment.storageID):\(window):"
     }
 
-    /// Whether `reply` is readable in place as the reply to a call for `claims` claims (see
-    /// `replies`); if not, its owned copy answers every claim alike.
-    public static func isReadable(_ reply: RedisReplyView, claims: Int) -> Bool {
-        guard !reply.isError else { return false }
-        return claims == 1 || (reply.count == claims + 1 && reply[0]?.integer != nil)
+    // MARK: the reply, read once
+
+    /// Whether a call's reply for `claims` claims can be read claim by claim: not an error, and
+    /// for a batch, an array of its length + 1 led by the window's left + granted. If not, the
+    /// reply as a whole (an error: the script did not run, or failed with nothing written)
+    /// answers every claim alike.
+    public static func isReadable(_ reply: RedisReplyView, claims: Int) -> Bool { readable(reply, claims: claims) }
+
+    public static func isReadable(_ reply: RedisReply, claims: Int) -> Bool { readable(reply, claims: claims) }
+
+    /// Claim `i`'s item of a readable reply, read in place (the gateway's path).
+    public static func item(_ i: Int, of reply: RedisReplyView, for r: ClaimRequest, claims: Int) -> ClaimReplyItem {
+        read(i, of: reply, for: r, claims: claims)
     }
 
-    /// The same, read in place: claim `i`'s item of a readable reply (a batch's fresh grant is
-    /// its number there: read it with `freshGrant` first).
-    public static func reply(_ i: Int, of reply: RedisReplyView, claims: Int) -> RedisReplyView? {
-        guard isReadable(reply, claims: claims), (0..<claims).contains(i) else { return nil }
-        return claims == 1 ? reply : reply[i + 1]
+    /// The same from an owned copy (a reply held for WAIT; blocking clients).
+    public static func item(_ i: Int, of reply: RedisReply, for r: ClaimRequest, claims: Int) -> ClaimReplyItem {
+        read(i, of: reply, for: r, claims: claims)
     }
 
-    /// Claim `i`'s reply, if it is a fresh grant of one voucher, read in place: what is left
-    /// after it and the voucher's number (its id is `voucherID`). Nil for any other reply
-    /// (refusals, replays, bundles, errors), which `replies` reads from an owned copy. The
-    /// voucher's record is not read: the script wrote it from this claim's own ARGV, so the
-    /// claim already holds it.
-    public static func freshGrant(_ i: Int, of reply: RedisReplyView, claims: Int) -> (left: Int64, number: Int64)? {
-        guard let item = self.reply(i, of: reply, claims: claims) else { return nil }
-        if claims > 1 {
-            guard let number = item.integer, let sum = reply[0]?.integer else { return nil }
-            let (left, overflow) = sum.subtractingReportingOverflow(number)
-            return overflow ? nil : (left, number)
+    /// The outcome an item stands for: a fresh grant's voucher is rebuilt from the claim's own
+    /// request, as the script built its record.
+    public static func outcome(_ item: ClaimReplyItem, for r: ClaimRequest) throws(RedisError) -> ClaimOutcome {
+        switch item {
+        case .outcome(let o): return o
+        case .freshGrant(let left, let number):
+            return .granted([voucher(for: r, number: number)], left: Int(left), replayed: false)
+        case .unreadable(let why): throw .unexpectedReply("claim: \(why)")
         }
-        // A lone claim's reply: the same shape `outcome` reads from the owned copy, and nothing
-        // looser (the fuzz target checks both agree); the number ends the id.
-        guard item.count == 5, item[0]?.reads("granted") == true, let left = item[1]?.integer,
-            item[2]?.integer == 0, let id = item[3]?.bulk, item[4]?.bulk != nil, let number = trailingNumber(id)
-        else { return nil }
-        return (left, number)
+    }
+
+    /// The voucher `number` a claim was granted (one voucher per grant): its id and the record
+    /// the script wrote from the claim's ARGV.
+    public static func voucher(for r: ClaimRequest, number: Int64) -> Voucher {
+        Voucher(
+            id: voucherID(segment: r.segment, window: r.window.id, number: number), pool: r.pool.id,
+            window: r.window.id, owner: r.person, faceFen: r.pool.bundleFen.first ?? r.pool.faceFen,
+            thresholdFen: r.pool.thresholdFen, claimedAt: r.claimedAt, expiresAt: r.expiresAt, store: r.store)
+    }
+
+    private static func readable<R: RedisReplyNode>(_ reply: R, claims: Int) -> Bool {
+        guard reply.errorMessage == nil else { return false }
+        return claims == 1 || (reply.count == claims + 1 && reply[0]?.integerReply != nil)
+    }
+
+    /// The one reader of claim.lua's reply (see its header), for either kind of node.
+    private static func read<R: RedisReplyNode>(_ i: Int, of reply: R, for r: ClaimRequest, claims: Int)
+        -> ClaimReplyItem
+    {
+        guard readable(reply, claims: claims), (0..<claims).contains(i) else {
+            return .unreadable(reply.errorMessage ?? "no item \(i) in a reply for \(claims) claims")
+        }
+        guard claims > 1 else { return readLone(reply, for: r) }
+        guard let item = reply[i + 1] else { return .unreadable("no item \(i)") }
+        guard let number = item.integerReply else { return readLone(item, for: r) }
+        // A batch's fresh grant is its voucher's number; left follows from the call's sum.
+        guard r.pool.vouchersPerGrant == 1, let sum = reply[0]?.integerReply else {
+            return .unreadable("a number for a claim of a bundle")
+        }
+        let (left, overflow) = sum.subtractingReportingOverflow(number)
+        return overflow ? .unreadable("left + granted \(sum) - \(number) overflows") : .freshGrant(left: left, number: number)
+    }
+
+    /// A lone claim's reply, or a batch item that is not a number.
+    private static func readLone<R: RedisReplyNode>(_ item: R, for r: ClaimRequest) -> ClaimReplyItem {
+        guard let status = item[0] else { return .unreadable("not a claim reply") }
+        if status.reads("sold_out") { return .outcome(.soldOut) }
+        if status.reads("limit_reached") { return .outcome(.limitReached) }
+        if status.reads("not_on_buyer_list") { return .outcome(.notEligible(.notOnBuyerList)) }
+        if status.reads("not_open") { return .outcome(.notOpen(opensAt: r.window.opensAt)) }
+        guard status.reads("granted") else { return .unreadable("unknown status") }
+        guard item.count >= 5, item.count % 2 == 1, let left = item[1]?.integerReply,
+            let replayed = item[2]?.integerReply
+        else { return .unreadable("granted: not {granted, left, replayed, id, record, ...}") }
+        // A fresh grant of one voucher: its number ends the id, and the rest is the claim's own.
+        if item.count == 5, replayed == 0, r.pool.vouchersPerGrant == 1, item[4]?.withBulk({ _ in true }) == true,
+            let number = item[3]?.withBulk({ trailingNumber($0) }) ?? nil
+        {
+            return .freshGrant(left: left, number: number)
+        }
+        var vouchers: [Voucher] = []
+        var k = 3
+        while k < item.count {
+            guard let id = item[k]?.withBulk({ String(decoding: $0, as: UTF8.self) }),
+                let record = item[k + 1]?.withBulk({ String(decoding: $0, as: UTF8.self) }),
+                let v = VoucherRecord.decode(id: id, pool: r.pool.id, record: record)
+            else { return .unreadable("granted: voucher \(k / 2) unreadable") }
+            vouchers.append(v)
+            k += 2
+        }
+        return .outcome(.granted(vouchers, left: Int(left), replayed: replayed == 1))
     }
 
     /// The decimal number after the last `:` of a voucher id, if that is all digits (at most 18).
@@ -160,34 +183,15 @@ public enum ClaimScript {
         guard let colon = id.lastIndex(of: UInt8(ascii: ":")) else { return nil }
         return DecimalDigits.value(id[(colon + 1)...]).map(Int64.init)
     }
+}
 
-    /// Reads one claim's reply (a lone claim's, or its item of a batch's). Throws for error
-    /// replies and for shapes the script never returns (which would mean a different script
-    /// answered).
-    public static func outcome(_ reply: RedisReply, for r: ClaimRequest) throws(RedisError) -> ClaimOutcome {
-        guard let items = try reply.orThrow().array, let status = items.first?.text else {
-            throw .unexpectedReply("claim: \(reply)")
-        }
-        switch status {
-        case "sold_out": return .soldOut
-        case "limit_reached": return .limitReached
-        case "not_on_buyer_list": return .notEligible(.notOnBuyerList)
-        case "not_open": return .notOpen(opensAt: r.window.opensAt)
-        case "granted":
-            guard items.count >= 5, items.count % 2 == 1, let left = items[1].integer, let replayed = items[2].integer
-            else { throw .unexpectedReply("claim granted: \(reply)") }
-            var vouchers: [Voucher] = []
-            var i = 3
-            while i < items.count {
-                guard let id = items[i].text, let record = items[i + 1].text,
-                    let v = VoucherRecord.decode(id: id, pool: r.pool.id, record: record)
-                else { throw .unexpectedReply("claim granted: \(reply)") }
-                vouchers.append(v)
-                i += 2
-            }
-            return .granted(vouchers, left: Int(left), replayed: replayed == 1)
-        default:
-            throw .unexpectedReply("claim: \(status)")
-        }
-    }
+/// One claim's part of a `claim.lua` reply.
+public enum ClaimReplyItem: Hashable, Sendable {
+    /// Granted one fresh voucher: its number (its id is `ClaimScript.voucherID`) and what is
+    /// left after it. The gateway answers it from the window's pre-rendered 201.
+    case freshGrant(left: Int64, number: Int64)
+    /// Any other outcome (replays and bundles with their vouchers read from the reply).
+    case outcome(ClaimOutcome)
+    /// A shape the script never gives (a different script answered?), or the call's error.
+    case unreadable(String)
 }

@@ -50,3 +50,20 @@ import Testing
                 == 200)
     }
 }
+
+@Suite struct PartsAnswerTests {
+    @Test func answersOnceAfterTheLastReply() {
+        var p = PartsAnswer(parts: 3)
+        let answers = [p.replied(), p.replied(), p.replied()]
+        #expect(answers == [false, false, true])
+    }
+
+    @Test func answersTheFirstFailureAndNothingAfter() {
+        var p = PartsAnswer(parts: 3)
+        let answers = [p.replied(), p.failed(), p.failed()]
+        #expect(answers == [false, true, false])
+        var q = PartsAnswer(parts: 2)
+        let others = [q.failed(), q.replied()]
+        #expect(others == [true, false])
+    }
+}

@@ -66,50 +66,63 @@ import Testing
     }
 }
 
-/// The fresh-grant reader over replies as hiredis reads them, and the owned reader's expansion
-/// of a batch's fresh grants.
-@Suite struct ClaimScriptFreshGrantTests {
-    func fresh(_ resp: String, _ i: Int = 0, claims: Int = 1) throws -> (left: Int64, number: Int64)? {
+/// claim.lua's one reader over replies as hiredis reads them (in place), and on owned copies.
+@Suite struct ClaimScriptReaderTests {
+    let pool = TestProgramme.dailyPool(stock: 10)
+
+    func requests(_ n: Int) throws -> [ClaimRequest] {
+        let w = try #require(pool.schedule.window(id: "2022-06-10", in: TestProgramme.calendar))
+        return (0..<n).map {
+            ClaimRequest(
+                pool: pool, window: w, person: "p\($0)", claimedAt: w.opensAt, expiresAt: w.opensAt,
+                idempotencyKey: nil, store: nil)
+        }
+    }
+
+    /// Every claim's item of `resp`, read in place, each checked against the owned copy's.
+    func items(_ resp: String, claims: Int) throws -> [ClaimReplyItem] {
         let reader = RedisReplyReader()
         try reader.feed(Array(resp.utf8))
-        var found: (left: Int64, number: Int64)?
-        let read = try reader.nextView { view in found = ClaimScript.freshGrant(i, of: view, claims: claims) }
+        let rs = try requests(claims)
+        var found: [ClaimReplyItem] = []
+        let read = try reader.nextView { view in
+            found = rs.indices.map { ClaimScript.item($0, of: view, for: rs[$0], claims: claims) }
+            let owned = view.owned()
+            #expect(found == rs.indices.map { ClaimScript.item($0, of: owned, for: rs[$0], claims: claims) })
+        }
         #expect(read)
         return found
     }
 
-    /// How each claim's reply is found in a call's reply, read in place.
-    func split(_ resp: String, claims: Int) throws -> [String?] {
-        let reader = RedisReplyReader()
-        try reader.feed(Array(resp.utf8))
-        var found: [String?] = []
-        _ = try reader.nextView { view in
-            found = (0..<claims).map { i in
-                ClaimScript.reply(i, of: view, claims: claims).map { "\($0.owned())" }
+    func fresh(_ resp: String, _ i: Int = 0, claims: Int = 1) throws -> [Int64]? {
+        guard case .freshGrant(let left, let number) = try items(resp, claims: claims)[i] else { return nil }
+        return [left, number]
+    }
+
+    func expectUnreadable(_ resp: String, claims: Int) throws {
+        for item in try items(resp, claims: claims) {
+            guard case .unreadable = item else {
+                Issue.record("read \(item) from \(resp)")
+                continue
             }
         }
-        return found
     }
 
     @Test func findsEachClaimsReplyInALoneOrABatchReply() throws {
         let soldOut = "*1\r\n$8\r\nsold_out\r\n"
-        let lone = try split(soldOut, claims: 1)
-        #expect(lone.count == 1 && lone[0] != nil)
-        let batch = try split("*3\r\n:7\r\n" + soldOut + soldOut, claims: 2)
-        #expect(batch.count == 2 && batch.allSatisfy { $0 == "\(RedisReply.array([.bulk(Array("sold_out".utf8))]))" })
+        #expect(try items(soldOut, claims: 1) == [.outcome(.soldOut)])
+        #expect(try items("*3\r\n:7\r\n" + soldOut + soldOut, claims: 2) == [.outcome(.soldOut), .outcome(.soldOut)])
         // An error, a batch reply of another length or without its left + granted first, is no
         // claim's reply.
-        #expect(try split("-ERR boom\r\n", claims: 1) == [nil])
-        #expect(try split("*2\r\n:7\r\n" + soldOut, claims: 2) == [nil, nil])
-        #expect(try split("*3\r\n" + soldOut + soldOut + soldOut, claims: 2) == [nil, nil])
+        #expect(try items("-ERR boom\r\n", claims: 1) == [.unreadable("ERR boom")])
+        try expectUnreadable("*2\r\n:7\r\n" + soldOut, claims: 2)
+        try expectUnreadable("*3\r\n" + soldOut + soldOut + soldOut, claims: 2)
     }
 
     @Test func readsALoneFreshGrantAndNothingElse() throws {
         let grant = "*5\r\n$7\r\ngranted\r\n:41\r\n:0\r\n$5\r\np:w:9\r\n$3\r\nrec\r\n"
-        let got = try fresh(grant)
-        #expect(got?.left == 41)
-        #expect(got?.number == 9)
-        // A replay, a bundle, refusals and errors go to the general reader.
+        #expect(try fresh(grant) == [41, 9])
+        // A replay, a bundle, refusals and errors are read as outcomes (or not at all).
         #expect(try fresh("*5\r\n$7\r\ngranted\r\n:41\r\n:1\r\n$5\r\np:w:9\r\n$3\r\nrec\r\n") == nil)
         #expect(
             try fresh("*7\r\n$7\r\ngranted\r\n:1\r\n:0\r\n$1\r\na\r\n$1\r\nr\r\n$1\r\nb\r\n$1\r\nr\r\n") == nil)
@@ -128,39 +141,33 @@ import Testing
 
     @Test func readsABatchsFreshGrantsFromTheirNumbers() throws {
         let reply = "*4\r\n:50\r\n:9\r\n*1\r\n$13\r\nlimit_reached\r\n:10\r\n"
-        #expect(try fresh(reply, 0, claims: 3).map { [$0.left, $0.number] } == [41, 9])
-        #expect(try fresh(reply, 1, claims: 3) == nil)
-        #expect(try fresh(reply, 2, claims: 3).map { [$0.left, $0.number] } == [40, 10])
-        // Out of range, the wrong length, no sum first, or a sum that overflows: none.
-        #expect(try fresh(reply, 3, claims: 3) == nil)
-        #expect(try fresh(reply, 0, claims: 2) == nil)
-        #expect(try fresh("*3\r\n$2\r\n50\r\n:9\r\n:10\r\n", 0, claims: 2) == nil)
-        #expect(try fresh("*3\r\n:-9223372036854775808\r\n:1\r\n:2\r\n", 0, claims: 2) == nil)
+        #expect(
+            try items(reply, claims: 3) == [
+                .freshGrant(left: 41, number: 9), .outcome(.limitReached), .freshGrant(left: 40, number: 10),
+            ])
+        // The wrong length, no sum first, or a sum that overflows: none.
+        try expectUnreadable(reply, claims: 2)
+        try expectUnreadable("*3\r\n$2\r\n50\r\n:9\r\n:10\r\n", claims: 2)
+        try expectUnreadable("*3\r\n:-9223372036854775808\r\n:1\r\n:2\r\n", claims: 2)
     }
 
-    @Test func expandsABatchsFreshGrantIntoTheReplyItWouldHaveHadAlone() throws {
+    @Test func aFreshGrantsVoucherIsTheOneTheScriptRecorded() throws {
         let pool = TestProgramme.dailyPool(stock: 10, storeQR: true)
         let w = try #require(pool.schedule.window(id: "2022-06-10", in: TestProgramme.calendar))
         let at = TestProgramme.releaseInstant.adding(milliseconds: 1234)
-        let claims = ["a", "b"].map {
-            ClaimRequest(
-                pool: pool, window: w, person: $0, claimedAt: at, expiresAt: at.adding(milliseconds: 5000),
-                idempotencyKey: nil, store: "s1")
-        }
-        let items = try #require(
-            ClaimScript.replies(
-                .array([.integer(50), .integer(9), .array([.bulk(Array("sold_out".utf8))])]), for: claims))
-        #expect(items.count == 2)
-        let outcome = try ClaimScript.outcome(items[0], for: claims[0])
+        let r = ClaimRequest(
+            pool: pool, window: w, person: "a", claimedAt: at, expiresAt: at.adding(milliseconds: 5000),
+            idempotencyKey: nil, store: "s1")
         let voucher = Voucher(
             id: "\(pool.id):2022-06-10:9", pool: pool.id, window: "2022-06-10", owner: "a", faceFen: pool.faceFen,
             thresholdFen: pool.thresholdFen, claimedAt: at, expiresAt: at.adding(milliseconds: 5000), store: "s1")
-        #expect(outcome == .granted([voucher], left: 41, replayed: false))
-        #expect(try ClaimScript.outcome(items[1], for: claims[1]) == .soldOut)
-        // A lone claim's reply is its own; errors and other shapes are no claim's.
-        #expect(ClaimScript.replies(.integer(1), for: [claims[0]]) == [.integer(1)])
-        #expect(ClaimScript.replies(.error("ERR boom"), for: claims) == nil)
-        #expect(ClaimScript.replies(.array([.integer(1), .integer(2)]), for: claims) == nil)
-        #expect(ClaimScript.replies(.array([.bulk([]), .integer(2), .integer(3)]), for: claims) == nil)
+        #expect(
+            try ClaimScript.outcome(.freshGrant(left: 41, number: 9), for: r)
+                == .granted([voucher], left: 41, replayed: false))
+        // The same voucher as the record claim.lua writes, read back.
+        #expect(
+            VoucherRecord.decode(id: voucher.id, pool: pool.id, record: VoucherRecord.encode(r))
+                == ClaimScript.voucher(for: r, number: 9))
+        #expect(throws: RedisError.self) { try ClaimScript.outcome(.unreadable("x"), for: r) }
     }
 }
