@@ -71,7 +71,9 @@ public enum ClaimScript {
             throw .unexpectedReply("claim batch of \(claims.count): \(reply)")
         }
         return claims.indices.map { i in
-            Result { () throws(RedisError) in try outcome(item(i, of: reply, for: claims[i], claims: claims.count), for: claims[i]) }
+            Result { () throws(RedisError) in
+                try outcome(item(i, of: reply, for: claims[i], claims: claims.count), for: claims[i])
+            }
         }
     }
 
@@ -145,7 +147,8 @@ public enum ClaimScript {
             return .unreadable("a number for a claim of a bundle")
         }
         let (left, overflow) = sum.subtractingReportingOverflow(number)
-        return overflow ? .unreadable("left + granted \(sum) - \(number) overflows") : .freshGrant(left: left, number: number)
+        return overflow
+            ? .unreadable("left + granted \(sum) - \(number) overflows") : .freshGrant(left: left, number: number)
     }
 
     /// A lone claim's reply, or a batch item that is not a number.
