@@ -24,6 +24,20 @@ public enum ByteMatch {
         return a.count >= n && same(a.baseAddress, UnsafeRawPointer(literal.utf8Start), n)
     }
 
+    /// `a` starts with the literal's bytes, ASCII letters in `a` compared as lowercase (the
+    /// literal is lowercase): `Bearer `, `bearer `, `BEARER `.
+    public static func hasPrefixIgnoringCase(_ a: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        let n = lowercase.utf8CodeUnitCount
+        guard a.count >= n else { return false }
+        let l = lowercase.utf8Start
+        for j in 0..<n {
+            var x = a[j]
+            if x >= 65, x <= 90 { x += 32 }
+            if x != l[j] { return false }
+        }
+        return true
+    }
+
     /// The first `n` bytes at `x` and `y` are the same (nil only where `n` is 0).
     @usableFromInline
     static func same(_ x: UnsafeRawPointer?, _ y: UnsafeRawPointer?, _ n: Int) -> Bool {

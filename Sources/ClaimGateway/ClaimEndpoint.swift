@@ -33,7 +33,7 @@ final class ClaimEndpoint {
         // learns only what GET /v1/pools/{pool} shows anyway, and the crowd that arrives after
         // the stock is gone costs no HMAC and no Redis round trip. Retries with an
         // Idempotency-Key go on to Redis, which holds their first grant.
-        if let index, request.idempotencyKey == nil, answers.isSoldOut(pool: index, at: now) {
+        if let index, RequestFields.idempotencyKey(request) == nil, answers.isSoldOut(pool: index, at: now) {
             return answers.answerSoldOut(pool: index, slot: slot, started: started, now: now)
         }
         let person: PersonToken
@@ -44,7 +44,7 @@ final class ClaimEndpoint {
         if let r = gatekeeper.checkPerson(person.person) { return refuse(.rateLimited, r) }
         guard let index else { return refuse(.unknownPool, ClaimService.unknownPool(ref)) }
         let pool = context.programme.pools[index]
-        let idempotencyKey = request.idempotencyKey.map { String(decoding: $0, as: UTF8.self) }
+        let idempotencyKey = RequestFields.idempotencyKey(request).map { String(decoding: $0, as: UTF8.self) }
         if let key = idempotencyKey, !Identifier.isValid(key) {
             return refuse(.badRequest, .error(.badRequest, "Idempotency-Key must be 1-64 characters of [A-Za-z0-9_.-]"))
         }

@@ -44,8 +44,10 @@ final class Gatekeeper {
 
     /// The resident a request's bearer token names, or the 401 to answer.
     func resident(_ request: HTTPRequestView, now: Instant) -> Result<PersonToken, GatewayResponse> {
-        guard let token = request.bearerToken else {
-            let why = request.hasOtherAuthorization ? "Authorization must be a Bearer token" : "missing bearer token"
+        guard let token = RequestFields.bearerToken(request) else {
+            let why =
+                RequestFields.hasOtherAuthorization(request)
+                ? "Authorization must be a Bearer token" : "missing bearer token"
             return .failure(.error(.unauthorized, why, headers: "WWW-Authenticate: Bearer\r\n"))
         }
         return verifier.verify(token, now: now).mapError { e in
@@ -61,7 +63,7 @@ final class Gatekeeper {
 
     /// The merchant the bearer token names, or the 401 to answer.
     func merchant(_ request: HTTPRequestView, now: Instant) -> Result<MerchantToken, GatewayResponse> {
-        guard let token = request.bearerToken else {
+        guard let token = RequestFields.bearerToken(request) else {
             return .failure(
                 .error(.unauthorized, "missing merchant bearer token", headers: "WWW-Authenticate: Bearer\r\n"))
         }

@@ -82,6 +82,7 @@ public struct GatewayConfig: Sendable {
         s.maxConnections = maxConnections
         s.maxConnectionsPerAddress = maxConnectionsPerAddress
         s.maxInFlightPerConnection = maxInFlightPerConnection
+        s.fields = RequestFields.names
         s.timeouts = ConnectionTimeouts(
             requestMilliseconds: requestTimeoutMilliseconds, idleMilliseconds: idleTimeoutMilliseconds)
         return s

@@ -3,7 +3,7 @@ public enum HTTPMethod: Hashable, Sendable {
     case get, head, post, put, delete, other
 }
 
-/// A parsed HTTP/1.1 request with its own copies of the parts the gateway uses: for tests,
+/// A parsed HTTP/1.1 request with its own copies of its parts: for tests,
 /// tools and anything that keeps a request. The event loop reads requests in place instead
 /// (`HTTPRequestView`).
 public struct HTTPRequest: Hashable, Sendable {
@@ -16,26 +16,20 @@ public struct HTTPRequest: Hashable, Sendable {
     public var minorVersion: Int
     /// False when the client asked to close (or spoke HTTP/1.0 without keep-alive).
     public var keepAlive: Bool
-    /// The bytes after `Bearer ` in `Authorization`, if present.
-    public var bearerToken: [UInt8]?
-    /// True when an `Authorization` header was present but not a Bearer one.
-    public var hasOtherAuthorization: Bool
-    public var idempotencyKey: String?
+    /// The values of the fields the parser was asked for, by index (nil: absent).
+    public var fields: [[UInt8]?]
     public var body: [UInt8]
 
     public init(
         method: HTTPMethod, path: String, query: String? = nil, minorVersion: Int = 1, keepAlive: Bool = true,
-        bearerToken: [UInt8]? = nil, hasOtherAuthorization: Bool = false, idempotencyKey: String? = nil,
-        body: [UInt8] = []
+        fields: [[UInt8]?] = [], body: [UInt8] = []
     ) {
         self.method = method
         self.path = path
         self.query = query
         self.minorVersion = minorVersion
         self.keepAlive = keepAlive
-        self.bearerToken = bearerToken
-        self.hasOtherAuthorization = hasOtherAuthorization
-        self.idempotencyKey = idempotencyKey
+        self.fields = fields
         self.body = body
     }
 
@@ -47,8 +41,8 @@ public struct HTTPRequest: Hashable, Sendable {
         }
         self.init(
             method: h.method, path: text(h.path), query: h.query.map(text), minorVersion: h.minorVersion,
-            keepAlive: h.keepAlive, bearerToken: view.bearerToken.map { Array($0) },
-            hasOtherAuthorization: h.hasOtherAuthorization, idempotencyKey: h.idempotencyKey.map(text),
+            keepAlive: h.keepAlive,
+            fields: (0..<HeaderFieldRanges.capacity).map { i in view.field(i).map { Array($0) } },
             body: Array(view.body))
     }
 }

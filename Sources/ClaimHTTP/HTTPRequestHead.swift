@@ -12,11 +12,10 @@ public struct HTTPRequestHead: Hashable, Sendable {
     public var minorVersion = 1
     /// False when the client asked to close (or spoke HTTP/1.0 without keep-alive).
     public var keepAlive = true
-    /// The bytes after `Bearer ` in `Authorization`, if present.
-    public var bearerToken: Range<Int>?
-    /// True when an `Authorization` header was present but not a Bearer one.
-    public var hasOtherAuthorization = false
-    public var idempotencyKey: Range<Int>?
+    /// The values of the fields the application asked for, by their index in its list: the
+    /// parser reads only the fields HTTP itself needs (Content-Length, Connection,
+    /// Transfer-Encoding) and knows no application header's meaning.
+    public var fields = HeaderFieldRanges()
     /// Empty (at the end of the head) when there is no body.
     public var body: Range<Int>
 }

@@ -12,12 +12,20 @@ public struct HTTPRequestParser: Sendable {
     public var maxHeaders: Int
     public var maxBodyBytes: Int
     public var maxTargetBytes: Int
+    /// The header fields whose values the application wants (lowercase names; at most
+    /// `HeaderFieldRanges.capacity`), found in `HTTPRequestHead.fields` by their index here.
+    public let fields: [StaticString]
 
-    public init(maxHeadBytes: Int = 8192, maxHeaders: Int = 64, maxBodyBytes: Int = 16384, maxTargetBytes: Int = 2048) {
+    public init(
+        maxHeadBytes: Int = 8192, maxHeaders: Int = 64, maxBodyBytes: Int = 16384, maxTargetBytes: Int = 2048,
+        fields: [StaticString] = []
+    ) {
+        precondition(fields.count <= HeaderFieldRanges.capacity, "at most \(HeaderFieldRanges.capacity) fields")
         self.maxHeadBytes = maxHeadBytes
         self.maxHeaders = maxHeaders
         self.maxBodyBytes = maxBodyBytes
         self.maxTargetBytes = maxTargetBytes
+        self.fields = fields
     }
 
     /// A request with its own copies of its parts (tests, tools, the fuzz target).
@@ -84,15 +92,7 @@ public struct HTTPRequestParser: Sendable {
             let name = h.lowerBound..<colon
             let value = vs..<ve
             // Names are told apart by length first: most comparisons end there.
-            if Self.equalsLowercase(bytes, name, "authorization") {
-                let prefix: StaticString = "bearer "
-                let p = prefix.utf8CodeUnitCount
-                if value.count > p, Self.equalsLowercase(bytes, value.lowerBound..<(value.lowerBound + p), prefix) {
-                    request.bearerToken = (value.lowerBound + p)..<value.upperBound
-                } else {
-                    request.hasOtherAuthorization = true
-                }
-            } else if Self.equalsLowercase(bytes, name, "content-length") {
+            if Self.equalsLowercase(bytes, name, "content-length") {
                 guard contentLength == nil else { return .failed(.malformed("more than one Content-Length")) }
                 guard !value.isEmpty, value.count <= 10, value.allSatisfy({ bytes[$0] >= 48 && bytes[$0] <= 57 }) else {
                     return .failed(.malformed("bad Content-Length"))
@@ -105,8 +105,12 @@ public struct HTTPRequestParser: Sendable {
             } else if Self.equalsLowercase(bytes, name, "connection") {
                 if Self.containsLowercase(bytes, value, "close") { connectionClose = true }
                 if Self.containsLowercase(bytes, value, "keep-alive") { connectionKeepAlive = true }
-            } else if Self.equalsLowercase(bytes, name, "idempotency-key") {
-                request.idempotencyKey = value
+            } else {
+                for (i, wanted) in fields.enumerated() where Self.equalsLowercase(bytes, name, wanted) {
+                    // Two values of one field are ambiguous (which did a proxy act on?): refused.
+                    guard request.fields[i] == nil else { return .failed(.malformed("repeated \(wanted) header")) }
+                    request.fields[i] = value
+                }
             }
         }
         request.keepAlive = request.minorVersion == 1 ? !connectionClose : connectionKeepAlive && !connectionClose

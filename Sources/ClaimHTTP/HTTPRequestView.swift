@@ -16,10 +16,9 @@ public struct HTTPRequestView {
 
     public var method: HTTPMethod { head.method }
     public var keepAlive: Bool { head.keepAlive }
-    public var hasOtherAuthorization: Bool { head.hasOtherAuthorization }
     public var path: UnsafeRawBufferPointer { slice(head.path) }
-    public var bearerToken: UnsafeRawBufferPointer? { head.bearerToken.map(slice) }
-    public var idempotencyKey: UnsafeRawBufferPointer? { head.idempotencyKey.map(slice) }
+    /// The value of the field the parser was asked for at index `i`, nil if absent.
+    public func field(_ i: Int) -> UnsafeRawBufferPointer? { head.fields[i].map(slice) }
     public var body: UnsafeRawBufferPointer { slice(head.body) }
 
     private func slice(_ r: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[r]) }

@@ -8,6 +8,8 @@ public struct HTTPServerSettings: Sendable {
     /// Pipelined requests answered-but-unsent per connection before reading pauses.
     public var maxInFlightPerConnection = 64
     public var timeouts = ConnectionTimeouts(requestMilliseconds: 10_000, idleMilliseconds: 60_000)
+    /// The header fields whose values the application reads (`HTTPRequestParser(fields:)`).
+    public var fields: [StaticString] = []
 
     public init() {}
 }
@@ -29,7 +31,7 @@ public final class HTTPServer: EventHandler {
     private unowned(unsafe) let application: any HTTPApplication
     private let listener: Int32
     private var listenerRegistration: EventLoop.Registration?
-    private let parser = HTTPRequestParser()
+    private let parser: HTTPRequestParser
     private var connections = ConnectionTable()
     private var connectionsPerAddress: [UInt32: Int] = [:]
     /// Read scratch space shared by all connections of this loop; owned here, freed in `deinit`.
@@ -47,6 +49,7 @@ public final class HTTPServer: EventHandler {
         self.settings = settings
         self.application = application
         self.listener = listener
+        parser = HTTPRequestParser(fields: settings.fields)
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
         listenerRegistration = try loop.register(listener, .readable, handler: self, tag: Self.listenerTag)
         scheduleSweep()

@@ -4,7 +4,8 @@ import Testing
 @testable import ClaimHTTP
 
 @Suite struct HTTPRequestParserTests {
-    let parser = HTTPRequestParser()
+    /// Asked for two application fields, as the gateway's server is.
+    let parser = HTTPRequestParser(fields: ["authorization", "idempotency-key"])
 
     func parse(_ s: String) -> HTTPRequestParser.Result { parse(Array(s.utf8)) }
     func parse(_ b: [UInt8]) -> HTTPRequestParser.Result { b.withUnsafeBytes { parser.parse($0) } }
@@ -22,8 +23,8 @@ import Testing
         #expect(r.method == .post)
         #expect(r.path == "/v1/pools/appliance-500/claims")
         #expect(r.query == "x=1")
-        #expect(r.bearerToken == Array("abc.def.ghi".utf8))
-        #expect(r.idempotencyKey == "k-1")
+        #expect(r.fields[0] == Array("Bearer abc.def.ghi".utf8))
+        #expect(r.fields[1] == Array("k-1".utf8))
         #expect(r.body == Array("{}".utf8))
         #expect(r.keepAlive)
     }
@@ -40,10 +41,22 @@ import Testing
             #expect(head.method == .post)
             #expect(text(head.path) == "/v1/pools/appliance-500/claims")
             #expect(text(head.query) == "x=1")
-            #expect(text(head.bearerToken) == "abc.def.ghi")
-            #expect(text(head.idempotencyKey) == "k-1")
+            #expect(text(head.fields[0]) == "Bearer abc.def.ghi")
+            #expect(text(head.fields[1]) == "k-1")
+            #expect(head.fields[2] == nil)
             #expect(text(head.body) == "{}")
         }
+    }
+
+    @Test func fieldsNobodyAskedForAreNotKeptAndARepeatedOneIsRefused() {
+        let plain = Array(claim.utf8).withUnsafeBytes { HTTPRequestParser().parse($0) }
+        guard case .request(let r, _) = plain else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(r.fields.allSatisfy { $0 == nil })
+        let twice = "GET / HTTP/1.1\r\nIdempotency-Key: a\r\nidempotency-key: b\r\n\r\n"
+        #expect(parse(twice) == .failed(.malformed("repeated idempotency-key header")))
     }
 
     @Test func aControlByteAnywhereInALongValueIsRefused() {
@@ -162,8 +175,8 @@ import Testing
             #expect(consumed == request.utf8.count, "round \(round)")
             #expect(r.method == (post ? .post : .get), "round \(round)")
             #expect(r.path == path, "round \(round)")
-            #expect(r.bearerToken == token.map { Array($0.utf8) }, "round \(round)")
-            #expect(r.idempotencyKey == key, "round \(round)")
+            #expect(r.fields[0] == token.map { Array("Bearer \($0)".utf8) }, "round \(round)")
+            #expect(r.fields[1] == key.map { Array($0.utf8) }, "round \(round)")
             #expect(r.body == Array(body.utf8), "round \(round)")
         }
     }
