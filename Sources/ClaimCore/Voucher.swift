@@ -35,8 +35,13 @@ public struct Voucher: Hashable, Sendable {
 
     /// `used` wins over `expired`: a voucher used in time stays used.
     public func state(at instant: Instant) -> VoucherState {
-        if redemption != nil { return .used }
-        return isExpired(at: instant) ? .expired : .usable
+        Self.state(expiresAt: expiresAt, redeemed: redemption != nil, at: instant)
+    }
+
+    /// The rule itself, for a caller that holds no `Voucher` (a fresh grant's pre-rendered answer).
+    public static func state(expiresAt: Instant, redeemed: Bool, at instant: Instant) -> VoucherState {
+        if redeemed { return .used }
+        return instant >= expiresAt ? .expired : .usable
     }
 }
 

@@ -20,8 +20,9 @@ final class ClaimAnswers {
             to: &bytes)
         return bytes
     }
-    /// The 201 of a fresh grant, pre-rendered per pool for the window it is in.
-    private var grantAnswers: [GrantAnswer?]
+    /// The 201 of a fresh grant, pre-rendered per pool for the window it is in (nil answer: the
+    /// window's samples did not cut cleanly, so `ResponseBody.claim` writes each).
+    private var grantAnswers: [(windowID: String, answer: GrantAnswer?)?]
     /// Reused for each granted claim's body, framed into its connection right after.
     private var grantBody: [UInt8] = []
 
@@ -95,12 +96,20 @@ final class ClaimAnswers {
         let claim = entry.claim
         let index = batch.poolIndex
         context.metrics.claim(.granted, pool: index, nanoseconds: context.loop.clock.nanoseconds() &- batch.sentAt)
-        let template: GrantAnswer
+        let template: GrantAnswer?
         if let t = grantAnswers[index], t.windowID == claim.window.id {
-            template = t
+            template = t.answer
         } else {
             template = GrantAnswer(pool: claim.pool, window: claim.window, calendar: context.programme.calendar)
-            grantAnswers[index] = template
+            grantAnswers[index] = (claim.window.id, template)
+        }
+        guard let template else {
+            let voucher = ClaimScript.voucher(for: claim, number: number)
+            return context.respond(
+                entry.slot,
+                ResponseBody.claim(
+                    .granted([voucher], left: Int(left), replayed: false), pool: claim.pool,
+                    calendar: context.programme.calendar, now: context.now()))
         }
         grantBody.removeAll(keepingCapacity: true)
         template.append(

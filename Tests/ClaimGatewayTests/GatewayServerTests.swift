@@ -251,4 +251,26 @@ import Testing
         _ = try redis.client().command(["SCRIPT", "FLUSH"])
         #expect(try claim(try g.client(), g, "n1").status == 201)
     }
+
+    /// A pool whose own text would make the pre-rendered 201 ambiguous is answered by the one
+    /// writer itself, with the same body a template would give.
+    @Test func aGrantIsAnsweredInFullWhenItsPoolCannotBeTemplated() throws {
+        let plain = TestProgramme.dailyPool(stock: 2)
+        let odd = Pool(
+            id: TestProgramme.uniqueID("odd"), kind: .appliance, name: "odd", faceFen: 50000, thresholdFen: 500000,
+            limitPerWindow: 1, schedule: plain.schedule, stockPerRelease: 2, validity: .endOfClaimDay,
+            eligibility: EligibilityRule(), merchantCategories: ["987654321987"])
+        _ = try WindowScripts.open(
+            try redis.client(), pool: odd.id, window: "2022-06-10", quota: 2, now: TestProgramme.releaseInstant)
+        let g = try GatewayHarness(
+            programme: TestProgramme.programme([odd]), clock: duringRelease, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let r = try g.client().request(
+            "POST", "/v1/pools/\(odd.id)/claims", headers: ["Authorization": "Bearer \(g.token("u1"))"])
+        #expect(r.status == 201)
+        let voucher = r.json["voucher"] as? [String: Any]
+        #expect(voucher?["id"] as? String == "\(odd.id):2022-06-10:1")
+        #expect(voucher?["merchant_categories"] as? [String] == ["987654321987"])
+        #expect(r.json["left"] as? Int == 1)
+    }
 }

@@ -21,7 +21,7 @@ import Testing
         // The id as claim.lua writes it: <storage id>:<window>:<number>.
         let id = "\(PoolSegment(pool: pool, index: segment).storageID):\(window.id):17"
         var out: [UInt8] = []
-        GrantAnswer(pool: pool, window: window, calendar: calendar).append(
+        GrantAnswer(pool: pool, window: window, calendar: calendar)?.append(
             segment: segment, number: 17, claimedAt: claimed, expiresAt: expires, store: store, left: Int64(left),
             now: now, to: &out)
         let voucher = Voucher(
@@ -66,5 +66,17 @@ import Testing
         let b = bodies(TestProgramme.dailyPool(stock: 1), answeredAfter: 10, expiresIn: 5)
         #expect(b.templated == b.general)
         #expect(b.templated.contains(#""state":"expired""#))
+    }
+
+    /// The template is cut from `ResponseBody.claim`'s own output: a pool whose text holds one
+    /// of the sample's marks cannot be cut safely, and the answer falls back to the writer.
+    @Test func aPoolWhoseTextHoldsAMarkIsNotTemplated() {
+        let plain = TestProgramme.dailyPool(stock: 1)
+        #expect(GrantAnswer(pool: plain, window: window, calendar: calendar) != nil)
+        let odd = Pool(
+            id: "odd-2", kind: .specialty, name: "n", faceFen: 1500, thresholdFen: 10_000, limitPerWindow: 1,
+            schedule: plain.schedule, stockPerRelease: 1, validity: .endOfClaimDay, eligibility: EligibilityRule(),
+            merchantCategories: ["987654321987"])
+        #expect(GrantAnswer(pool: odd, window: window, calendar: calendar) == nil)
     }
 }
