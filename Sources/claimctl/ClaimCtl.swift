@@ -69,24 +69,33 @@ struct WindowTarget: ParsableArguments {
     var window: String?
     @Option(help: "Use this quota instead of the seed's stock_per_release (load tests, a changed quota).")
     var quota: Int?
+    @OptionGroup var operation: OperationOption
 
     func validate() throws {
         if let quota, quota < 0 || quota > 1_000_000_000 { throw ValidationError("--quota must be 0...1000000000") }
     }
 
-    /// Calls `body` for each chosen pool segment (each pool, when not split) with its window and
-    /// its share of the quota, on one Redis connection.
-    func forEach(_ body: (PoolSegment, ReleaseWindow, Int, any RedisCommands, Instant, Programme) throws -> Void)
-        throws
-    {
+    /// Calls `body` for each chosen pool segment (each pool, when not split) with its window, its
+    /// share of the quota and its step of the action's operation id, on one Redis connection.
+    func forEach(
+        _ command: String,
+        _ body: (PoolSegment, ReleaseWindow, Int, OperationID, any RedisCommands, Instant, Programme) throws -> Void
+    ) throws {
         let programme = try connection.programme()
         let now = try connection.instant(programme)
         let client = try connection.client()
         let pools = pool == "all" ? programme.pools : [try lookup(pool, programme)]
-        for p in pools {
-            let w = try window(of: p, programme: programme, now: now)
-            for segment in p.segments {
-                try body(segment, w, segment.share(of: quota ?? p.stockPerRelease), client, now, programme)
+        let action = operation.resolve()
+        var step = 0
+        try OperationOption.reportingUnknown(action, command) {
+            for p in pools {
+                let w = try window(of: p, programme: programme, now: now)
+                for segment in p.segments {
+                    try body(
+                        segment, w, segment.share(of: quota ?? p.stockPerRelease), action.step(step), client, now,
+                        programme)
+                    step += 1
+                }
             }
         }
     }
@@ -111,14 +120,14 @@ struct Open: ParsableCommand {
     @OptionGroup var target: WindowTarget
 
     func run() throws {
-        try target.forEach { segment, w, quota, client, now, programme in
+        try target.forEach("open") { segment, w, quota, operation, client, now, programme in
             let id = segment.storageID
-            let s = try WindowScripts.open(client, pool: id, window: w.id, quota: quota, now: now)
+            let s = try WindowScripts.open(client, pool: id, window: w.id, quota: quota, now: now, operation: operation)
             operatorLog.info(
                 "operator action",
                 metadata: [
                     "action": "open", "pool": "\(id)", "window": "\(w.id)", "released": "\(s.released)",
-                    "changed": "\(s.changed)",
+                    "changed": "\(s.changed)", "operation": "\(operation)",
                 ])
             print(
                 "\(id) \(w.id): \(s.changed ? "released" : "already released") \(s.released), left \(s.left), "
@@ -133,14 +142,16 @@ struct Reset: ParsableCommand {
     @OptionGroup var target: WindowTarget
 
     func run() throws {
-        try target.forEach { segment, w, quota, client, now, _ in
+        try target.forEach("reset") { segment, w, quota, operation, client, now, _ in
             let id = segment.storageID
-            let result = try WindowScripts.reset(client, pool: id, window: w.id, quota: quota, now: now)
+            let result = try WindowScripts.reset(
+                client, pool: id, window: w.id, quota: quota, now: now, operation: operation)
             operatorLog.info(
                 "operator action",
                 metadata: [
                     "action": "reset", "pool": "\(id)", "window": "\(w.id)", "quota": "\(quota)",
                     "released": "\(result?.released ?? 0)", "changed": "\(result?.changed ?? false)",
+                    "operation": "\(operation)",
                 ])
             guard let s = result else {
                 print("\(id) \(w.id): not released yet (use open)")

@@ -15,6 +15,7 @@ struct GrantList: ParsableCommand {
         @OptionGroup var connection: Connection
         @Argument(help: "CSV file of person ids.") var file: String
         @Option(help: "The grant pool.") var pool = "housing-fair"
+        @OptionGroup var operation: OperationOption
 
         func run() throws {
             let programme = try connection.programme()
@@ -34,11 +35,15 @@ struct GrantList: ParsableCommand {
                 guard Identifier.isValid(id) else { throw SetupError("\(file):\(n + 1): '\(id)' is not a person id") }
                 people.append(id)
             }
-            let added = try ProgrammeStore(client: connection.client()).addBuyers(pool: pool, people: people)
+            let action = operation.resolve()
+            let added = try OperationOption.reportingUnknown(action, "grant-list load") {
+                try ProgrammeStore(client: connection.client()).addBuyers(pool: pool, people: people, operation: action)
+            }
             operatorLog.info(
                 "operator action",
                 metadata: [
                     "action": "grant-list load", "pool": "\(pool)", "read": "\(people.count)", "added": "\(added)",
+                    "operation": "\(action)",
                 ])
             print(
                 "\(pool): \(people.count) buyers read, \(added) new; \(p.stockPerRelease) bundles of "

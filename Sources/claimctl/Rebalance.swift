@@ -34,17 +34,35 @@ struct Rebalance: ParsableCommand {
             }
             left.append(c.left)
         }
+        // Each move carries a step of one fresh id, so the client may resend it after a lost
+        // reply. No --operation-id to rerun it: a rerun plans again from what the segments hold
+        // then, and a replayed step of the first plan could give more than the new plan took.
         let plan = SegmentRebalance(left: left)
+        let action = OperationID()
         var taken = 0
-        for (i, amount) in plan.takes {
-            let id = p.segments[i].storageID
-            if let moved = try WindowScripts.move(client, pool: id, window: windowID, change: -amount, now: now) {
-                taken -= moved.applied
+        let moved = Result { () throws(RedisError) in
+            for (i, amount) in plan.takes {
+                let id = p.segments[i].storageID
+                if let m = try WindowScripts.move(
+                    client, pool: id, window: windowID, change: -amount, now: now, operation: action.step(i))
+                {
+                    taken -= m.applied
+                }
+            }
+            for (i, amount) in plan.gives(taken: taken) {
+                _ = try WindowScripts.move(
+                    client, pool: p.segments[i].storageID, window: windowID, change: amount, now: now,
+                    operation: action.step(p.segmentCount + i))
             }
         }
-        for (i, amount) in plan.gives(taken: taken) {
-            _ = try WindowScripts.move(
-                client, pool: p.segments[i].storageID, window: windowID, change: amount, now: now)
+        switch moved {
+        case .success: break
+        case .failure(.outcomeUnknown(let why)):
+            throw SetupError(
+                "redis outcome unknown (the command was sent; no reply): \(why)\nThe rebalance stopped with stock "
+                    + "taken and perhaps not given: it stays unreleased, never released twice. Check with claimctl "
+                    + "stats; rebalance again to even out what is left.")
+        case .failure(let error): throw error
         }
         var after: [Int] = []
         for s in p.segments { after.append(try store.counts(pool: s.storageID, window: windowID)?.left ?? 0) }
@@ -52,7 +70,7 @@ struct Rebalance: ParsableCommand {
             "operator action",
             metadata: [
                 "action": "rebalance", "pool": "\(p.id)", "window": "\(windowID)", "moved": "\(taken)",
-                "left_before": "\(left)", "left_after": "\(after)",
+                "left_before": "\(left)", "left_after": "\(after)", "operation": "\(action)",
             ])
         print("\(p.id) \(windowID): moved \(taken); left per segment \(left) -> \(after)")
     }
