@@ -181,8 +181,7 @@ public final class RedisLoopClient: EventHandler {
         case .replicaAck:
             return releaseWrites(on: link, replicas: Int(reply.integer ?? 0))
         case .owned(let owner, let tag):
-            if reply.isError {
-                guard case .error(let message) = reply.owned() else { return }
+            if let message = reply.errorMessage {
                 // Decided before any hold for WAIT: a refused command did not run, so there is
                 // nothing for replicas to have.
                 switch policy.afterError(message, &call.attempt, canWait: false) {
