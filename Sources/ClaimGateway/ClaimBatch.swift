@@ -56,9 +56,8 @@ final class ClaimBatch: RedisCallOwner {
     }
 
     /// Read in place: a fresh grant (the claim path's common answer) is answered from its
-    /// number; an unreadable reply (an error) answers every claim alike.
+    /// number; an unreadable reply (an error) is unreadable for every claim alike.
     func replied(tag: Int, _ reply: RedisReplyView) {
-        guard ClaimScript.isReadable(reply, claims: count) else { return replied(tag: tag, owned: reply.owned()) }
         for i in entries.indices { answer(i, ClaimScript.item(i, of: reply, for: entries[i].claim, claims: count)) }
     }
 

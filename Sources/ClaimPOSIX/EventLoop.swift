@@ -123,12 +123,9 @@ public final class EventLoop {
     }
 
     /// Fires every timer due now (one scheduled by a firing timer for now fires too).
-    public func fireDueTimers() {
+    private func fireDueTimers() {
         while let fire = timers.popDue(now: now) { fire() }
     }
-
-    /// Rereads the clock (a test that advanced a manual clock, or a long step within an iteration).
-    public func updateNow() { now = clock.nanoseconds() }
 
     /// Iterates until `done` says so (checked after each iteration).
     public func run(until done: () -> Bool) throws(POSIXError) {

@@ -18,9 +18,6 @@ public struct TimerHeap {
 
     public init() {}
 
-    /// Timers scheduled and not yet fired or dropped (cancelled ones included until dropped).
-    public var count: Int { heap.count }
-
     /// The earliest live deadline, nil if none.
     public mutating func nextDeadline() -> UInt64? {
         dropCancelled()

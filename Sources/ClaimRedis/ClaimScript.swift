@@ -93,8 +93,6 @@ public enum ClaimScript {
     /// for a batch, an array of its length + 1 led by the window's left + granted. If not, the
     /// reply as a whole (an error: the script did not run, or failed with nothing written)
     /// answers every claim alike.
-    public static func isReadable(_ reply: RedisReplyView, claims: Int) -> Bool { readable(reply, claims: claims) }
-
     public static func isReadable(_ reply: RedisReply, claims: Int) -> Bool { readable(reply, claims: claims) }
 
     /// Claim `i`'s item of a readable reply, read in place (the gateway's path).

@@ -119,7 +119,7 @@ public final class RedisLoopClient: EventHandler {
     public func send(slot: Int, shape: RedisCallShape, owner: any RedisCallOwner, tag: Int) -> Bool {
         guard let link = link(forSlot: slot), link.isUsable else { return false }
         let call = RedisNodeLink.Call(
-            kind: .owned(owner, tag: tag), shape: shape, slot: slot, attempt: .init(resend: shape.resend))
+            kind: .owned(owner, tag: tag), shape: shape, attempt: .init(resend: shape.resend))
         enqueue(call, on: link)
         return true
     }

@@ -20,8 +20,6 @@ final class RedisNodeLink {
 
         let kind: Kind
         let shape: RedisCallShape
-        /// The key's slot (0 for a single Redis and the client's own commands).
-        let slot: Int
         var attempt: RedisRoutePolicy.Attempt
         /// When this send left (each resend has its own), for the reply timeout.
         var sentAt: UInt64 = 0
@@ -29,7 +27,7 @@ final class RedisNodeLink {
         var endByte: UInt64 = 0
 
         static func own(_ kind: Kind) -> Call {
-            Call(kind: kind, shape: .read, slot: 0, attempt: .init(resend: .safe))
+            Call(kind: kind, shape: .read, attempt: .init(resend: .safe))
         }
     }
 
