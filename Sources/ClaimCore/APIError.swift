@@ -17,6 +17,7 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
     case headersTooLarge = "headers_too_large"
     case notImplemented = "not_implemented"
     case redisUnavailable = "redis_unavailable"
+    case outcomeUnknown = "outcome_unknown"
     case internalError = "internal_error"
 
     public var status: Int {
@@ -35,6 +36,8 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
         case .headersTooLarge: 431
         case .notImplemented: 501
         case .redisUnavailable: 503
+        // 504: the change was sent to Redis and no reply came; it may have been applied.
+        case .outcomeUnknown: 504
         case .internalError: 500
         }
     }

@@ -142,10 +142,19 @@ final class ClaimAnswers {
             entry.slot, .error(.internalError, "the claim could not be completed; retry with the same Idempotency-Key"))
     }
 
-    /// The call got no reply.
+    /// The call got no reply: 503 if Redis never had it (nothing granted), 504 if it was sent
+    /// (it may have been granted; only a retry with the same Idempotency-Key is safe).
     func fail(_ entry: ClaimBatch.Entry, of batch: ClaimBatch, _ failure: RedisRoutePolicy.Failure) {
-        context.metrics.claim(
-            .redisUnavailable, pool: batch.poolIndex, nanoseconds: context.loop.clock.nanoseconds() &- batch.sentAt)
-        context.respond(entry.slot, .redisUnavailable())
+        let nanoseconds = context.loop.clock.nanoseconds() &- batch.sentAt
+        switch failure {
+        case .notRun:
+            context.metrics.claim(.redisUnavailable, pool: batch.poolIndex, nanoseconds: nanoseconds)
+            context.respond(entry.slot, .redisUnavailable())
+        case .outcomeUnknown:
+            context.metrics.claim(.outcomeUnknown, pool: batch.poolIndex, nanoseconds: nanoseconds)
+            context.respond(entry.slot, Self.claimOutcomeUnknown)
+        }
     }
+
+    static let claimOutcomeUnknown = GatewayResponse.outcomeUnknown("claim", retryWith: "the same Idempotency-Key")
 }

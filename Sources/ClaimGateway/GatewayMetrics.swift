@@ -14,7 +14,7 @@ final class GatewayMetrics {
     /// What a claim request ended as, for `claimgate_claims_total{pool,outcome}`.
     enum ClaimResult: Int, CaseIterable {
         case granted, replayed, soldOut, limitReached, notOpen, closed, notEligible
-        case unauthorized, unknownPool, badRequest, rateLimited, redisUnavailable, internalError
+        case unauthorized, unknownPool, badRequest, rateLimited, redisUnavailable, outcomeUnknown, internalError
 
         var label: String {
             switch self {
@@ -30,6 +30,7 @@ final class GatewayMetrics {
             case .badRequest: "bad_request"
             case .rateLimited: "rate_limited"
             case .redisUnavailable: "redis_unavailable"
+            case .outcomeUnknown: "outcome_unknown"
             case .internalError: "internal_error"
             }
         }

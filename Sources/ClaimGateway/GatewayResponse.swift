@@ -35,8 +35,20 @@ public struct GatewayResponse: Hashable, Sendable {
         return GatewayResponse(status: status, body: w.bytes, headers: headers)
     }
 
+    /// The call never reached Redis: nothing changed, a retry of any kind is safe.
     public static func redisUnavailable() -> GatewayResponse {
         .error(.redisUnavailable, "voucher store unavailable, retry shortly", headers: "Retry-After: 1\r\n")
+    }
+
+    /// The call was sent and no reply came: Redis may have applied it, so the answer must not
+    /// say "nothing happened". A retry Redis recognises (`retryWith`: the same Idempotency-Key,
+    /// the same order id) is answered as the first time; the wallet shows what happened.
+    public static func outcomeUnknown(_ what: String, retryWith: String) -> GatewayResponse {
+        .error(
+            .outcomeUnknown,
+            "the voucher store did not answer in time, so the \(what) may have been applied: see GET /v1/me/vouchers, "
+                + "or retry with \(retryWith), which is answered as the first attempt was",
+            headers: "Retry-After: 1\r\n")
     }
 }
 

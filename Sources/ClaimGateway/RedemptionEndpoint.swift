@@ -146,5 +146,13 @@ final class RedemptionCall: RedisCallOwner {
         context.respond(slot, .error(.internalError, "the \(what) could not be completed; \(retry)"))
     }
 
-    func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) { context.respond(slot, .redisUnavailable()) }
+    /// 503 if Redis never had the call; 504 if it may have run it (both scripts answer a rerun
+    /// of the same order as the first run, so that retry is safe).
+    func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) {
+        guard case .outcomeUnknown = failure else { return context.respond(slot, .redisUnavailable()) }
+        switch work {
+        case .redeem: context.respond(slot, .outcomeUnknown("redemption", retryWith: "the same order id"))
+        case .reverse: context.respond(slot, .outcomeUnknown("reversal", retryWith: "the same order id and voucher"))
+        }
+    }
 }

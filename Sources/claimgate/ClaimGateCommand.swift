@@ -50,6 +50,11 @@ struct Serve: ParsableCommand {
     var waitReplicas = 0
     @Option(help: "Milliseconds WAIT may take before the answer goes out anyway (counted in metrics).")
     var waitTimeoutMs = 100
+    @Option(
+        help:
+            "Milliseconds without a reply before a Redis call fails; a claim already sent is then answered 504 outcome_unknown."
+    )
+    var redisTimeoutMs = 3000
 
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1...256") }
@@ -60,6 +65,7 @@ struct Serve: ParsableCommand {
         if !(0...16).contains(waitReplicas) || !(1...10_000).contains(waitTimeoutMs) {
             throw ValidationError("--wait-replicas must be 0...16 and --wait-timeout-ms 1...10000")
         }
+        if !(50...60_000).contains(redisTimeoutMs) { throw ValidationError("--redis-timeout-ms must be 50...60000") }
         guard personRate >= 0, addressRate >= 0, personBurst >= 1, addressBurst >= 1, maxConnectionsPerAddress >= 0
         else {
             throw ValidationError("rates must not be negative, bursts at least 1")
@@ -95,6 +101,7 @@ struct Serve: ParsableCommand {
             template.waitReplicas = waitReplicas
             template.soldOutRecheckMilliseconds = UInt64(soldOutRecheckMs)
             template.waitTimeoutMilliseconds = waitTimeoutMs
+            template.redisTimeoutMilliseconds = UInt64(redisTimeoutMs)
             template.personRate = personRate > 0 ? RateLimit(burst: personBurst, perSecond: personRate) : nil
             template.addressRate = addressRate > 0 ? RateLimit(burst: addressBurst, perSecond: addressRate) : nil
             template.maxConnectionsPerAddress = maxConnectionsPerAddress > 0 ? maxConnectionsPerAddress : nil

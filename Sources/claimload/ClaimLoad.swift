@@ -46,7 +46,10 @@ struct ClaimLoad: ParsableCommand {
     @Option(help: "Open loop: first seconds sent but not counted in latencies and outcomes.") var warmup = 0.0
     @Option(help: "Share of granted vouchers to redeem afterwards (release-day; 0...1).") var redeemShare = 0.3
     @Flag(help: "Send a fresh Idempotency-Key with every claim.") var idempotencyKeys = false
-    @Option(help: "Send a claim again, same bytes and key, when its connection breaks before the answer (times).")
+    @Option(
+        help:
+            "Send a claim again, same bytes and key, when its connection breaks before the answer or it is answered 504 (times)."
+    )
     var resendLost = 0
     @Option(help: "Programme seed file (pools, stores).") var seedFile = "seeds/shenyang-2022.json"
     @Option(help: "Store whose QR code in-store claims carry (default: the first listed).") var store: String?

@@ -33,6 +33,15 @@ final class ClaimWorkload: LoadWorkload {
     /// while it still had stock: the tail of a split pool whose segments empty unevenly).
     private(set) var soldOuts: [String: Int] = [:]
     private(set) var soldOutsBeforeLastGrant: [String: Int] = [:]
+    /// Claims whose fate the answer left open, by pool and person: `504 outcome_unknown` and
+    /// `500 internal_error` (sent to Redis, no readable reply). With the claims never answered
+    /// (`unanswered`), the verdict resolves each from Redis.
+    private(set) var unknownOutcomes: [String: [String: Int]] = [:]
+    /// `503 redis_unavailable` answers: each says nothing was granted, which the verdict checks.
+    private(set) var unavailable = 0
+    /// Claims answered 504 and sent again: until an attempt reaches Redis, the first one's
+    /// fate stays unknown (a later 503 says only that the retry did not get there).
+    private var uncertain = Set<Int>()
 
     init(
         targets: [Target], users: Int, repeatShare: Double, idempotencyKeys: Bool, secret: TokenKeyring, seed: UInt64,
@@ -78,12 +87,24 @@ final class ClaimWorkload: LoadWorkload {
     func record(tag: Int, response: HTTPResponse) {
         guard let (target, user) = inFlight.removeValue(forKey: tag) else { return }
         let pool = targets[target].pool
+        let wasUncertain = uncertain.remove(tag) != nil
         if response.status == 409, LoadResults.strings(named: "error", in: response.body).first == "sold_out" {
             soldOuts[pool, default: 0] += 1
             return
         }
-        // 200 is a replay: the answer to a claim whose first answer never arrived.
-        guard response.status == 201 || response.status == 200 else { return }
+        switch response.status {
+        case 201, 200: break  // 200 is a replay: the answer to a claim whose first answer never arrived.
+        case 504, 500:
+            unknownOutcomes[pool, default: [:]][person(user), default: 0] += 1
+            return
+        case 503 where wasUncertain:
+            unknownOutcomes[pool, default: [:]][person(user), default: 0] += 1
+            return
+        case 503:
+            unavailable += 1
+            return
+        default: return
+        }
         soldOutsBeforeLastGrant[pool] = soldOuts[pool, default: 0]
         let ids = LoadResults.strings(named: "id", in: response.body)
         guard !ids.isEmpty else {
@@ -95,6 +116,22 @@ final class ClaimWorkload: LoadWorkload {
         for id in ids where seen.insert(id).inserted {
             ledgers[targets[target].pool]?.record(voucher: id, person: person(user))
         }
+    }
+
+    /// A 504 says the claim may have been granted: with a key, the same request again is
+    /// answered as the first was, after the `Retry-After` second. Without one it is not safe.
+    func resendDelay(tag: Int, after response: HTTPResponse) -> UInt64? {
+        guard idempotencyKeys, response.status == 504 else { return nil }
+        uncertain.insert(tag)
+        return 1_000_000_000
+    }
+
+    /// Claims sent and never answered (the connection broke, or the run ended first), by pool
+    /// and person: unknown outcomes too.
+    var unanswered: [String: [String: Int]] {
+        var out: [String: [String: Int]] = [:]
+        for (target, user) in inFlight.values { out[targets[target].pool, default: [:]][person(user), default: 0] += 1 }
+        return out
     }
 
     private func token(_ user: Int) -> [UInt8] {

@@ -46,6 +46,8 @@ final class LoadRun {
         let bytes: [UInt8]
         let sentAt: UInt64
         let attempt: Int
+        /// Not before this instant (a 504's `Retry-After`); 0 for a lost answer.
+        var notBefore: UInt64 = 0
     }
 
     /// The gateways: connection `i` goes to `gateways[i % count]`.
@@ -67,8 +69,9 @@ final class LoadRun {
     /// Answers to warm-up requests: sent and checked, not counted in the latencies.
     private(set) var warmupAnswers = 0
     private var lastProgress = 0
-    /// How many times a request lost to a broken connection is sent again (0: never; it is
-    /// counted as a socket error and its answer is unknown).
+    /// How many times a request lost to a broken connection, or one the workload asks to send
+    /// again (a 504 outcome_unknown), is sent again (0: never; it is counted as a socket error
+    /// or in the outcomes, and its answer is unknown).
     var resendLost = 0
     private var resends: [Resend] = []
     private var attempts: [Int: Int] = [:]
@@ -194,7 +197,7 @@ final class LoadRun {
     private func sendNext(_ i: Int) {
         let c = conns[i]
         guard c.state == .idle else { return }
-        if !resends.isEmpty {
+        if let first = resends.first, first.notBefore <= clock.nanoseconds() {
             let r = resends.removeFirst()
             c.tag = r.tag
             c.outbound = r.bytes
@@ -271,7 +274,17 @@ final class LoadRun {
                     status: response.status, body: response.body, latencyNanoseconds: now - c.sentAt,
                     atNanoseconds: now - start)
             }
-            workload.record(tag: c.tag, response: response)
+            let attempt = attempts[c.tag, default: 0] + 1
+            if attempt <= resendLost, let delay = workload.resendDelay(tag: c.tag, after: response) {
+                // Same bytes, same key: the gateway answers it as the first attempt went.
+                attempts[c.tag] = attempt
+                resends.append(
+                    Resend(tag: c.tag, bytes: c.outbound, sentAt: now + delay, attempt: attempt, notBefore: now + delay)
+                )
+                results.resent += 1
+            } else {
+                workload.record(tag: c.tag, response: response)
+            }
             c.state = .idle
             if !response.keepAlive { return close(i, error: false) }
             sendNext(i)

@@ -7,6 +7,13 @@ protocol LoadWorkload: AnyObject {
     func nextRequest(host: String) -> (tag: Int, bytes: [UInt8])?
     /// The answer to the request tagged `tag`.
     func record(tag: Int, response: HTTPResponse)
+    /// Nanoseconds to wait before sending the request answered `response` again (same bytes),
+    /// or nil to take the answer (`LoadRun.resendLost` bounds the attempts).
+    func resendDelay(tag: Int, after response: HTTPResponse) -> UInt64?
     /// True when nothing more will ever be sent (the run ends once answers are in).
     var isFinished: Bool { get }
+}
+
+extension LoadWorkload {
+    func resendDelay(tag: Int, after response: HTTPResponse) -> UInt64? { nil }
 }

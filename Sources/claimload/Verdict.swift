@@ -19,6 +19,8 @@ struct Verdict {
         var problems: [String] = []
         var granted = 0, left = 0, released = 0, seen = 0, people = Set<String>()
         var tail = 0
+        var unknown = 0, unknownGranted = 0
+        let unanswered = claims.unanswered
         for target in pools {
             let pool = target.pool
             let ledger = claims.ledgers[pool.id] ?? GrantLedger()
@@ -79,6 +81,25 @@ struct Verdict {
                     "\(pool.id): \(over.count) people hold more vouchers than they claimed, e.g. \(p) with "
                         + "\(held[p, default: 0]) from \(n) claims")
             }
+            // Every voucher a person of this run holds was acknowledged to them, or is the
+            // grant of a claim whose outcome was unknown (504, 500, never answered): that is how
+            // each unknown is resolved. Anything more means an answer said "nothing granted"
+            // (a 503, a refusal) when something was.
+            let open = (claims.unknownOutcomes[pool.id] ?? [:]).merging(unanswered[pool.id] ?? [:], uniquingKeysWith: +)
+            unknown += open.values.reduce(0, +)
+            var unexplained: [(String, Int)] = []
+            for person in made.keys {
+                let extra = held[person, default: 0] - ledger.grantsByPerson[person, default: 0]
+                guard extra > 0 else { continue }
+                let allowed = open[person, default: 0] * pool.vouchersPerGrant
+                unknownGranted += min(extra, allowed) / pool.vouchersPerGrant
+                if extra > allowed { unexplained.append((person, extra - allowed)) }
+            }
+            if let (p, n) = unexplained.min(by: { $0.0 < $1.0 }) {
+                problems.append(
+                    "\(pool.id): \(unexplained.count) people hold vouchers no answer acknowledged and no unknown "
+                        + "outcome explains, e.g. \(p) with \(n)")
+            }
             if redemptions != nil {
                 for (id, own) in bySegment.sorted(by: { $0.key < $1.key }) {
                     problems += AuditReport.problems(
@@ -92,6 +113,12 @@ struct Verdict {
             "\(pools.count) pools; vouchers granted to this run \(seen) (people \(people.count)); in Redis granted \(granted) "
             + "+ left \(left) = released \(released)"
         if tail > 0 { figures += "; sold_out while stock remained: \(tail)" }
+        if unknown > 0 {
+            figures +=
+                "; unknown outcomes \(unknown) resolved from Redis: granted \(unknownGranted), "
+                + "not granted \(unknown - unknownGranted)"
+        }
+        if claims.unavailable > 0 { figures += "; 503 (nothing granted, checked) \(claims.unavailable)" }
         if let r = redemptions {
             problems += r.problems
             figures +=

@@ -8,6 +8,9 @@ public final class TestHTTPClient {
     public let fd: Int32
     private var inbound: [UInt8] = []
     private let epoll: Epoll
+    /// The last response's status line and header lines as sent (`HTTPResponse` carries only
+    /// what claimload needs).
+    public private(set) var lastHead = ""
 
     public init(port: Int) throws {
         let (fd, _) = try TCPSocket.connect(host: "127.0.0.1", port: port)
@@ -43,6 +46,8 @@ public final class TestHTTPClient {
         while true {
             switch inbound.withUnsafeBytes({ HTTPResponseParser().parse($0) }) {
             case .response(let r, let consumed):
+                let text = String(decoding: inbound[..<consumed], as: UTF8.self)
+                lastHead = text.components(separatedBy: "\r\n\r\n").first ?? text
                 inbound.removeFirst(consumed)
                 return r
             case .failed(let why): throw TestHTTPError("bad response: \(why)")
@@ -56,6 +61,17 @@ public final class TestHTTPClient {
             case .endOfFile: throw TestHTTPError("closed by server")
             }
         }
+    }
+
+    /// A header of the last response (name case-insensitive), nil if it had none.
+    public func lastHeader(_ name: String) -> String? {
+        for line in lastHead.components(separatedBy: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            if line[..<colon].lowercased() == name.lowercased() {
+                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
     }
 
     /// True once the server has closed the connection (waits up to `seconds`).

@@ -1,0 +1,121 @@
+import ClaimCore
+import ClaimHTTP
+import ClaimRedis
+import ClaimTestSupport
+import Foundation
+import Testing
+
+@testable import ClaimGateway
+
+/// A claim Redis may have run is never answered "nothing was granted" (issue "No wrong answer
+/// at the seams", defect 1).
+@Suite struct GatewayUnknownOutcomeTests {
+    let duringRelease = FixedClock(TestProgramme.releaseInstant.adding(milliseconds: 1))
+
+    /// Keeps Redis busy for `milliseconds` with one script, from a thread of its own.
+    func busy(_ redis: TestRedis, milliseconds: Int) -> DispatchSemaphore {
+        let done = DispatchSemaphore(value: 0)
+        let endpoint = redis.endpoint
+        Thread {
+            let script = """
+                local t = redis.call('TIME')
+                local start = t[1] * 1000000 + t[2]
+                repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start > tonumber(ARGV[1]) * 1000
+                return 1
+                """
+            _ = try? RedisClient(endpoint, timeoutMilliseconds: 10_000).command([
+                "EVAL", script, "0", "\(milliseconds)",
+            ])
+            done.signal()
+        }.start()
+        return done
+    }
+
+    @Test func aClaimSentToABusyRedisIs504OutcomeUnknownAndTheWalletShowsTheTruth() throws {
+        let redis = try TestRedis.isolated()
+        // Two per window: a blind retry after a wrong "nothing was granted" would get a second.
+        let pool = TestProgramme.dailyPool(stock: 5, limit: 2, autoOpen: true)
+        let g = try GatewayHarness(
+            programme: TestProgramme.programme([pool]), clock: duringRelease, redis: redis.endpoint
+        ) { $0.redisTimeoutMilliseconds = 300 }
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        let auth = ["Authorization": "Bearer \(g.token("patient"))"]
+        // Connected, script cached and the window released before Redis is made busy.
+        #expect(try c.request("GET", "/v1/me/vouchers", headers: auth).status == 200)
+        #expect(try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: auth).status == 201)
+
+        let done = busy(redis, milliseconds: 1500)
+        usleep(100_000)
+        let answer = try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: auth)
+        #expect(answer.status == 504)
+        #expect(answer.json["error"] as? String == "outcome_unknown")
+        #expect((answer.json["message"] as? String)?.contains("Idempotency-Key") == true)
+        #expect(c.lastHeader("Retry-After") == "1")
+        #expect(done.wait(timeout: .now() + 10) == .success)
+
+        // Redis ran it after all: the wallet is the truth the 504 pointed to.
+        var vouchers: [[String: Any]] = []
+        for _ in 0..<50 {
+            let wallet = try g.client().request("GET", "/v1/me/vouchers", headers: auth)
+            vouchers = wallet.json["vouchers"] as? [[String: Any]] ?? []
+            if wallet.status == 200, vouchers.count == 2 { break }
+            usleep(50_000)
+        }
+        #expect(vouchers.count == 2)
+        let metrics = try g.client().request("GET", "/metrics").text
+        #expect(metrics.contains(#"claimgate_claims_total{pool="\#(pool.id)",outcome="outcome_unknown"} 1"#))
+    }
+
+    @Test func aClaimThatNeverReachedRedisIs503NothingGranted() throws {
+        let redis = try TestRedis.isolated()
+        let pool = TestProgramme.dailyPool(stock: 5, limit: 2, autoOpen: true)
+        let g = try GatewayHarness(
+            programme: TestProgramme.programme([pool]), clock: duringRelease, redis: redis.endpoint
+        ) { $0.redisTimeoutMilliseconds = 300 }
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        let auth = ["Authorization": "Bearer \(g.token("early"))"]
+        #expect(try c.request("GET", "/v1/me/vouchers", headers: auth).status == 200)
+        _ = try? redis.client().command(["SHUTDOWN", "NOSAVE"])
+        usleep(200_000)
+        let answer = try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: auth)
+        #expect(answer.status == 503)
+        #expect(answer.json["error"] as? String == "redis_unavailable")
+    }
+
+    @Test func aRedemptionSentToABusyRedisIs504AndTheSameOrderAgainIsAnsweredAsTheFirst() throws {
+        let redis = try TestRedis.isolated()
+        let pool = TestProgramme.dailyPool(stock: 5, autoOpen: true)
+        let g = try GatewayHarness(
+            programme: TestProgramme.programme([pool]), clock: duringRelease, redis: redis.endpoint
+        ) { $0.redisTimeoutMilliseconds = 300 }
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        let claimed = try c.request(
+            "POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token("payer"))"])
+        let voucher = try #require((claimed.json["voucher"] as? [String: Any])?["id"] as? String)
+        let till = ["Authorization": "Bearer \(g.merchantToken("m-1", categories: ["appliance-telecom-electronics"]))"]
+        let body =
+            #"{"voucher":"\#(voucher)","order":"o-1","amount_fen":600000,"payment_code":"\#(g.token("payer"))"}"#
+        // redeem.lua cached before Redis is made busy (the script refuses another payer).
+        let thief = #"{"voucher":"\#(voucher)","order":"o-0","amount_fen":600000,"payment_code":"\#(g.token("x"))"}"#
+        #expect(
+            try c.request("POST", "/v1/redemptions", headers: till, body: thief).json["error"] as? String == "not_owner"
+        )
+
+        let done = busy(redis, milliseconds: 1200)
+        usleep(100_000)
+        let answer = try c.request("POST", "/v1/redemptions", headers: till, body: body)
+        #expect(answer.status == 504)
+        #expect(answer.json["error"] as? String == "outcome_unknown")
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        var again = try g.client().request("POST", "/v1/redemptions", headers: till, body: body)
+        for _ in 0..<20 where again.status == 503 {
+            usleep(50_000)
+            again = try g.client().request("POST", "/v1/redemptions", headers: till, body: body)
+        }
+        #expect(again.status == 200)
+        #expect(again.json["replayed"] as? Bool == true)
+    }
+}
