@@ -18,8 +18,8 @@ echo "== end to end: claimgate + claimctl + claimload on a local Redis"
 scripts/demo.sh --check --debug
 echo "== the API against docs/openapi.yaml (schemathesis)"
 scripts/api-schema-check.sh
-echo "== chaos: Redis SIGKILL + AOF restart, Redis busy (504 outcome_unknown), script cache lost, gateway SIGKILL and SIGTERM with retries"
-for chaos in redis-late redis-kill redis-busy redis-restart "gateway-kill KILL" "gateway-kill TERM"; do
+echo "== chaos: Redis SIGKILL + AOF restart, Redis busy (504 outcome_unknown), script cache lost, gateway SIGKILL and SIGTERM with retries, out of descriptors"
+for chaos in redis-late redis-kill redis-busy redis-restart "gateway-kill KILL" "gateway-kill TERM" descriptors; do
   # shellcheck disable=SC2086 # the script name and its argument
   set -- $chaos
   loadtest/chaos/$1.sh --debug ${2:-} | grep '^CHAOS\|^PASS\|^FAIL'

@@ -1,5 +1,6 @@
 import ClaimCore
 import ClaimHTTP
+import ClaimPOSIX
 
 /// The gateway's HTTP application: routes each request to its endpoint (claims, progress,
 /// wallet, redemptions; health and metrics here), after the per-address limit, and renders the
@@ -93,6 +94,14 @@ final class ClaimService: HTTPApplication {
     }
 
     func connectionRefused() { context.metrics.rateLimitedConnections.increment() }
+
+    func acceptPaused(_ error: POSIXError, report: Int?) {
+        context.metrics.acceptPaused.increment()
+        guard let report else { return }
+        context.logger.warning(
+            "cannot accept connections (out of descriptors? see ulimit -n): accepting paused until one closes",
+            metadata: ["error": "\(error)", "pauses": "\(report)", "connections": "\(context.http.connectionCount)"])
+    }
 
     /// 404 for a path naming no pool of the programme.
     static func unknownPool(_ ref: PoolRef) -> GatewayResponse {

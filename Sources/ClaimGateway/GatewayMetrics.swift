@@ -68,6 +68,8 @@ final class GatewayMetrics {
     let rateLimitedPerson: CoreMetrics.Counter
     let rateLimitedAddress: CoreMetrics.Counter
     let rateLimitedConnections: CoreMetrics.Counter
+    /// Times accepting paused because `accept` failed (out of descriptors: `AcceptPause`).
+    let acceptPaused: CoreMetrics.Counter
 
     init(prometheus: PrometheusMetricsFactory?, pools: [Pool]) {
         let factory: any MetricsFactory
@@ -102,6 +104,7 @@ final class GatewayMetrics {
         rateLimitedPerson = limited("person")
         rateLimitedAddress = limited("address")
         rateLimitedConnections = limited("connections")
+        acceptPaused = CoreMetrics.Counter(label: "claimgate_accept_paused_total", factory: factory)
     }
 
     private static func configureBuckets(_ factory: inout PrometheusMetricsFactory) {

@@ -1,3 +1,5 @@
+import ClaimPOSIX
+
 /// Where one request's answer goes: its connection, its place in that connection's order, and
 /// whether the client asked to keep the connection. The application keeps it while it works
 /// (waiting on Redis) and hands it back to `HTTPServer.respond`.
@@ -35,4 +37,7 @@ public protocol HTTPApplication: AnyObject {
     func connectionsChanged(by delta: Int)
     /// A connection refused for its address's cap.
     func connectionRefused()
+    /// Accepting paused after `error` (see `AcceptPause`), for a metric; `report` is non-nil at
+    /// most once per interval, with the pauses since the last report, for a log line.
+    func acceptPaused(_ error: POSIXError, report: Int?)
 }

@@ -10,6 +10,8 @@ public struct HTTPServerSettings: Sendable {
     public var timeouts = ConnectionTimeouts(requestMilliseconds: 10_000, idleMilliseconds: 60_000)
     /// The header fields whose values the application reads (`HTTPRequestParser(fields:)`).
     public var fields: [StaticString] = []
+    /// How accepting pauses when descriptors run out.
+    public var acceptPause = AcceptPause()
 
     public init() {}
 }
@@ -37,6 +39,8 @@ public final class HTTPServer: EventHandler {
     /// Read scratch space shared by all connections of this loop; owned here, freed in `deinit`.
     private let scratch: UnsafeMutableRawBufferPointer
     public private(set) var isDraining = false
+    private var acceptPause: AcceptPause
+    private var resumeTimer: TimerHeap.ID?
     /// The tag of the listener's registration (connections are tagged with their ids, which are
     /// at least `ConnectionTable.firstToken`).
     private static let listenerTag: UInt64 = 1
@@ -50,6 +54,7 @@ public final class HTTPServer: EventHandler {
         self.application = application
         self.listener = listener
         parser = HTTPRequestParser(fields: settings.fields)
+        acceptPause = settings.acceptPause
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
         listenerRegistration = try loop.register(listener, .readable, handler: self, tag: Self.listenerTag)
         scheduleSweep()
@@ -76,9 +81,11 @@ public final class HTTPServer: EventHandler {
     }
 
     private func acceptAll() {
-        while listenerRegistration != nil {
+        while listenerRegistration != nil, !acceptPause.isPaused {
             let fd: Int32?
-            do { fd = try TCPSocket.accept(listener) } catch { return }
+            do { fd = try TCPSocket.accept(listener) } catch {
+                return pauseAccepting(error)
+            }
             guard let fd else { return }
             guard connections.count < settings.maxConnections else {
                 FileDescriptor.close(fd)
@@ -104,6 +111,32 @@ public final class HTTPServer: EventHandler {
             connectionsPerAddress[peer, default: 0] += 1
             application.connectionsChanged(by: 1)
         }
+    }
+
+    /// `accept` failed (out of descriptors, most likely): the listener is left unwatched until
+    /// the pause ends or a connection closes, so a level-triggered listener cannot spin.
+    private func pauseAccepting(_ error: POSIXError) {
+        guard let r = listenerRegistration else { return }
+        let decision = acceptPause.failed(now: loop.now)
+        // Should the kernel refuse the change, the pause flag alone keeps acceptAll from looping.
+        _ = try? loop.modify(r, [])
+        if let t = resumeTimer { loop.cancel(t) }
+        // unowned(unsafe): as for the sweep, the loop fires this only while the server lives.
+        resumeTimer = loop.schedule(at: decision.resumeAt) { [unowned(unsafe) self] in
+            resumeTimer = nil
+            resumeAccepting()
+        }
+        application.acceptPaused(error, report: decision.report)
+    }
+
+    private func resumeAccepting() {
+        guard acceptPause.resume(), let r = listenerRegistration else { return }
+        if let t = resumeTimer {
+            loop.cancel(t)
+            resumeTimer = nil
+        }
+        do { try loop.modify(r, .readable) } catch { return pauseAccepting(error) }
+        // Level-triggered: connections already waiting in the backlog are reported at once.
     }
 
     private func read(_ conn: HTTPConnection) {
@@ -193,6 +226,8 @@ public final class HTTPServer: EventHandler {
         conn.registration = nil
         FileDescriptor.close(conn.fd)
         application.connectionsChanged(by: -1)
+        // A descriptor is free again: a paused listener may take the next client now.
+        if acceptPause.isPaused { resumeAccepting() }
     }
 
     // MARK: timeouts and draining
