@@ -11,7 +11,7 @@ public enum FuzzCorpus {
                 "POST /v1/pools/daily-250/claims HTTP/1.1\r\nHost: g\r\nAuthorization: Bearer \(token)\r\nIdempotency-Key: k-1\r\nContent-Length: 0\r\n\r\n",
                 "POST /v1/redemptions HTTP/1.1\r\nHost: g\r\nContent-Length: 61\r\n\r\n{\"voucher\":\"daily-250.1\",\"order\":\"o-1\",\"amount_fen\":30000}",
                 "GET /v1/me/vouchers?pool=a HTTP/1.1\r\nHost: g\r\nConnection: close\r\n\r\n",
-                "GET /healthz HTTP/1.0\r\n\r\nGET /metrics HTTP/1.1\r\n\r\n",
+                "GET /healthz HTTP/1.0\r\n\r\nGET /metrics HTTP/1.1\r\nHost: t\r\n\r\n",
             ].map { Array($0.utf8) }
         case .httpResponse:
             return [

@@ -48,7 +48,7 @@ final class ClaimAnswers {
     func answerSoldOut(pool index: Int, slot: HTTPAnswerSlot, started: UInt64, now: Instant) {
         context.metrics.soldOutShortCircuit.increment()
         context.metrics.claim(.soldOut, pool: index, nanoseconds: context.loop.clock.nanoseconds() &- started)
-        if context.http.keepsAlive(slot) {
+        if context.http.takesFramedAnswer(slot) {
             context.http.respond(slot, framed: soldOutAnswers[index])
         } else {
             let pool = context.programme.pools[index]

@@ -6,10 +6,14 @@ public struct ConnectionTimeouts: Hashable, Sendable {
     public var requestNanoseconds: UInt64
     /// A keep-alive connection with nothing in flight and no bytes this long is closed.
     public var idleNanoseconds: UInt64
+    /// A connection closing gracefully (`HTTPConnection.beginLingering`) whose client has not
+    /// closed its side after this long is closed anyway.
+    public var lingerNanoseconds: UInt64
 
-    public init(requestMilliseconds: UInt64, idleMilliseconds: UInt64) {
+    public init(requestMilliseconds: UInt64, idleMilliseconds: UInt64, lingerMilliseconds: UInt64 = 2000) {
         requestNanoseconds = requestMilliseconds * 1_000_000
         idleNanoseconds = idleMilliseconds * 1_000_000
+        lingerNanoseconds = lingerMilliseconds * 1_000_000
     }
 
     public enum Action: Hashable, Sendable {
@@ -23,8 +27,9 @@ public struct ConnectionTimeouts: Hashable, Sendable {
     /// What one connection's state calls for at `now`.
     public func action(
         partialSince: UInt64?, stopReading: Bool, lastActivity: UInt64, inFlight: Int, hasUnsentOutput: Bool,
-        now: UInt64
+        lingeringSince: UInt64? = nil, now: UInt64
     ) -> Action {
+        if let since = lingeringSince { return now &- since > lingerNanoseconds ? .close : .keep }
         if let since = partialSince, !stopReading, now &- since > requestNanoseconds { return .answerRequestTimeout }
         if inFlight == 0, !hasUnsentOutput, now &- lastActivity > idleNanoseconds { return .close }
         return .keep

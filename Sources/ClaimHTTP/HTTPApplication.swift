@@ -7,11 +7,14 @@ public struct HTTPAnswerSlot: Hashable, Sendable {
     public let connection: UInt64
     public let seq: UInt64
     public let keepAlive: Bool
+    /// An HTTP/1.0 request: a kept connection must be announced (`Connection: keep-alive`).
+    public let http10: Bool
 
-    public init(connection: UInt64, seq: UInt64, keepAlive: Bool) {
+    public init(connection: UInt64, seq: UInt64, keepAlive: Bool, http10: Bool = false) {
         self.connection = connection
         self.seq = seq
         self.keepAlive = keepAlive
+        self.http10 = http10
     }
 }
 

@@ -30,6 +30,12 @@ public final class HTTPConnection {
     public private(set) var lastActivity: UInt64
     /// Since when part of a request has waited for the rest: for the request (slowloris) timeout.
     public private(set) var partialSince: UInt64?
+    /// Where in `inbound` the request starts that `100 Continue` was sent for (once each).
+    private var continuedAt: Int?
+    /// Since when the connection has been closing gracefully: its answers are sent, its
+    /// sending side shut, and what the client still sends is read and dropped until it closes
+    /// (a close with unread bytes would reset the connection and could destroy the answer).
+    public private(set) var lingeringSince: UInt64?
 
     public init(fd: Int32, id: UInt64, now: UInt64) {
         self.fd = fd
@@ -75,10 +81,18 @@ public final class HTTPConnection {
             let bytes = UnsafeRawBufferPointer(rebasing: all[parsed...])
             switch parser.parseHead(bytes) {
             case .incomplete: return .incomplete
+            case .continueExpected:
+                // Only when every earlier answer is queued: the 100 must not overtake them.
+                if continuedAt != parsed, inFlight == 0 {
+                    continuedAt = parsed
+                    outbound.append(contentsOf: Self.continueLine)
+                }
+                return .incomplete
             case .failed(let e):
                 stopReading = true
                 return .failed(e)
             case .request(let head, let consumed):
+                continuedAt = nil
                 parsed += consumed
                 if !head.keepAlive { stopReading = true }
                 handle(HTTPRequestView(head: head, bytes: bytes))
@@ -158,4 +172,29 @@ public final class HTTPConnection {
 
     /// Stops reading requests (shutdown, or an error answered with `Connection: close`).
     public func stop() { stopReading = true }
+
+    /// Everything is answered and sent: shuts the sending side and starts dropping what the
+    /// client still sends, until it closes or the linger timeout (`ConnectionTimeouts`).
+    public func beginLingering(now: UInt64) {
+        guard lingeringSince == nil else { return }
+        lingeringSince = now
+        FileDescriptor.shutdownWrite(fd)
+    }
+
+    /// Reads and drops what the client sends while lingering (at most 16 reads a call, so a
+    /// client that never stops cannot hold the loop); true once it has closed.
+    public func drainInput(into scratch: UnsafeMutableRawBufferPointer) throws(POSIXError) -> Bool {
+        for _ in 0..<16 {
+            switch try FileDescriptor.read(fd, into: scratch) {
+            case .transferred: continue
+            case .wouldBlock: return false
+            case .endOfFile:
+                peerClosed = true
+                return true
+            }
+        }
+        return false
+    }
+
+    static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 }

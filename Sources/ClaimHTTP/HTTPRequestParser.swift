@@ -38,6 +38,9 @@ public struct HTTPRequestParser: Sendable {
     /// A request as positions in the bytes parsed (the event loop: nothing is copied).
     public enum HeadResult: Hashable, Sendable {
         case incomplete
+        /// The head is complete and asks for `100 Continue` before its body is sent (RFC 9110
+        /// 10.1.1); the body is not all here yet.
+        case continueExpected
         case request(HTTPRequestHead, consumed: Int)
         case failed(HTTPParseError)
     }
@@ -45,7 +48,7 @@ public struct HTTPRequestParser: Sendable {
     /// Parses one request and copies what it holds.
     public func parse(_ bytes: UnsafeRawBufferPointer) -> Result {
         switch parseHead(bytes) {
-        case .incomplete: .incomplete
+        case .incomplete, .continueExpected: .incomplete
         case .failed(let e): .failed(e)
         case .request(let head, let consumed):
             .request(HTTPRequest(HTTPRequestView(head: head, bytes: bytes)), consumed: consumed)
@@ -56,6 +59,8 @@ public struct HTTPRequestParser: Sendable {
     public func parseHead(_ bytes: UnsafeRawBufferPointer) -> HeadResult {
         let n = bytes.count
         guard let headEnd = HeadBoundary.end(in: bytes, limit: maxHeadBytes) else {
+            // A target too long is a 414 however long the head has grown.
+            if targetTooLong(bytes) { return .failed(.uriTooLong) }
             if n >= maxHeadBytes { return .failed(.headersTooLarge) }
             // Refuse early what can never become valid, so garbage does not wait for a timeout.
             if let e = earlyError(bytes) { return .failed(e) }
@@ -71,6 +76,8 @@ public struct HTTPRequestParser: Sendable {
         var contentLength: Int?
         var connectionClose = false
         var connectionKeepAlive = false
+        var hosts = 0
+        var expectsContinue = false
         var headerCount = 0
         while let h = line.next() {
             if h.isEmpty { break }
@@ -102,6 +109,10 @@ public struct HTTPRequestParser: Sendable {
                 contentLength = v
             } else if Self.equalsLowercase(bytes, name, "transfer-encoding") {
                 return .failed(.transferEncodingNotSupported)
+            } else if Self.equalsLowercase(bytes, name, "host") {
+                hosts += 1
+            } else if Self.equalsLowercase(bytes, name, "expect") {
+                expectsContinue = Self.equalsLowercase(bytes, value, "100-continue")
             } else if Self.equalsLowercase(bytes, name, "connection") {
                 if Self.containsLowercase(bytes, value, "close") { connectionClose = true }
                 if Self.containsLowercase(bytes, value, "keep-alive") { connectionKeepAlive = true }
@@ -116,7 +127,11 @@ public struct HTTPRequestParser: Sendable {
         request.keepAlive = request.minorVersion == 1 ? !connectionClose : connectionKeepAlive && !connectionClose
         let length = contentLength ?? 0
         guard length <= maxBodyBytes else { return .failed(.bodyTooLarge) }
-        guard n - headEnd >= length else { return .incomplete }
+        // RFC 9112 3.2: an HTTP/1.1 request names its host exactly once (a proxy and the
+        // server might otherwise act on different ones); HTTP/1.0 may leave it out.
+        if hosts > 1 { return .failed(.malformed("more than one Host header")) }
+        if hosts == 0, request.minorVersion == 1 { return .failed(.malformed("missing Host header")) }
+        guard n - headEnd >= length else { return expectsContinue ? .continueExpected : .incomplete }
         request.body = headEnd..<(headEnd + length)
         return .request(request, consumed: headEnd + length)
     }
@@ -129,17 +144,27 @@ public struct HTTPRequestParser: Sendable {
             return .failure(.malformed("bad request line"))
         }
         let method = r.lowerBound..<sp1
-        let target = (sp1 + 1)..<sp2
+        let requestTarget = (sp1 + 1)..<sp2
         let version = (sp2 + 1)..<r.upperBound
         guard !method.isEmpty, method.allSatisfy({ Self.isTokenByte(b[$0]) }) else {
             return .failure(.malformed("bad method"))
         }
-        guard target.count <= maxTargetBytes else { return .failure(.uriTooLong) }
-        guard !target.isEmpty, b[target.lowerBound] == UInt8(ascii: "/"),
-            target.allSatisfy({ b[$0] > 32 && b[$0] < 127 })
-        else {
+        guard requestTarget.count <= maxTargetBytes else { return .failure(.uriTooLong) }
+        guard !requestTarget.isEmpty, requestTarget.allSatisfy({ b[$0] > 32 && b[$0] < 127 }) else {
             return .failure(.malformed("bad request target"))
         }
+        // The origin form (`/path?query`), or the absolute form (`http://host/path?query`)
+        // that servers must accept (RFC 9112 3.2.2): its path is the part after the authority,
+        // and an empty one means `/`.
+        var pathStart = requestTarget.lowerBound
+        if b[pathStart] != UInt8(ascii: "/") {
+            guard let authority = Self.absoluteFormAuthority(b, requestTarget) else {
+                return .failure(.malformed("bad request target"))
+            }
+            let end = Self.index(of: UInt8(ascii: "?"), in: b, authority) ?? requestTarget.upperBound
+            pathStart = Self.index(of: UInt8(ascii: "/"), in: b, authority.lowerBound..<end) ?? end
+        }
+        let target = pathStart..<requestTarget.upperBound
         guard version.count == 8, Self.equalsLowercase(b, version.lowerBound..<(version.lowerBound + 5), "http/"),
             b[version.lowerBound + 6] == UInt8(ascii: ".")
         else { return .failure(.malformed("bad HTTP version")) }
@@ -166,6 +191,25 @@ public struct HTTPRequestParser: Sendable {
             HTTPRequestHead(
                 method: m, path: path, query: query, minorVersion: Int(b[version.lowerBound + 7] - 48),
                 body: r.upperBound..<r.upperBound))
+    }
+
+    /// For `http://` or `https://` targets, the part after the scheme (authority, path, query).
+    private static func absoluteFormAuthority(_ b: UnsafeRawBufferPointer, _ target: Range<Int>) -> Range<Int>? {
+        let t = target.lowerBound
+        if target.count > 7, equalsLowercase(b, t..<(t + 7), "http://") { return (t + 7)..<target.upperBound }
+        if target.count > 8, equalsLowercase(b, t..<(t + 8), "https://") { return (t + 8)..<target.upperBound }
+        return nil
+    }
+
+    /// True when the request line's target, complete or not, is already longer than allowed:
+    /// a method, a space, then more than `maxTargetBytes` bytes with no space or CR.
+    private func targetTooLong(_ b: UnsafeRawBufferPointer) -> Bool {
+        guard b.count > maxTargetBytes + 1, let sp = Self.index(of: 32, in: b, 0..<min(b.count, 32)) else {
+            return false
+        }
+        let end = min(b.count, sp + 2 + maxTargetBytes)
+        guard end - (sp + 1) > maxTargetBytes else { return false }
+        return Self.index(of: 32, in: b, (sp + 1)..<end) == nil && Self.index(of: 13, in: b, (sp + 1)..<end) == nil
     }
 
     /// The first `byte` in `b[r]` (memchr: vectorised).

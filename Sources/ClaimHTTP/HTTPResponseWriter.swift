@@ -3,9 +3,10 @@ import ClaimCore
 /// Writes HTTP/1.1 responses into a connection's output buffer.
 public enum HTTPResponseWriter {
     /// Appends a complete response with a JSON body (headers only with `omitBody`, for HEAD:
-    /// `Content-Length` still gives the length a GET would have had).
+    /// `Content-Length` still gives the length a GET would have had). `announceKeepAlive`: the
+    /// client speaks HTTP/1.0, whose connections close unless the answer says otherwise.
     public static func append(
-        status: Int, body: [UInt8], keepAlive: Bool, extraHeaders: String = "",
+        status: Int, body: [UInt8], keepAlive: Bool, announceKeepAlive: Bool = false, extraHeaders: String = "",
         contentType: String = "application/json",
         omitBody: Bool = false, to out: inout [UInt8]
     ) {
@@ -18,7 +19,13 @@ public enum HTTPResponseWriter {
         out.append(contentsOf: contentType.utf8)
         out.append(contentsOf: "\r\nContent-Length: ".utf8)
         appendDecimal(body.count, to: &out)
-        out.append(contentsOf: keepAlive ? "\r\n".utf8 : "\r\nConnection: close\r\n".utf8)
+        if !keepAlive {
+            out.append(contentsOf: "\r\nConnection: close\r\n".utf8)
+        } else if announceKeepAlive {
+            out.append(contentsOf: "\r\nConnection: keep-alive\r\n".utf8)
+        } else {
+            out.append(contentsOf: "\r\n".utf8)
+        }
         out.append(contentsOf: extraHeaders.utf8)
         out.append(13)
         out.append(10)
@@ -29,6 +36,7 @@ public enum HTTPResponseWriter {
 
     public static func reason(_ status: Int) -> String {
         switch status {
+        case 100: "Continue"
         case 200: "OK"
         case 201: "Created"
         case 400: "Bad Request"
@@ -45,6 +53,7 @@ public enum HTTPResponseWriter {
         case 500: "Internal Server Error"
         case 501: "Not Implemented"
         case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
         case 505: "HTTP Version Not Supported"
         default: "Status"
         }

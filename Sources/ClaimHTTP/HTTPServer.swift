@@ -73,6 +73,11 @@ public final class HTTPServer: EventHandler {
     public func handleEvents(_ events: EpollEvents, tag: UInt64) {
         if tag == Self.listenerTag { return acceptAll() }
         guard let conn = connections[tag] else { return }
+        if conn.lingeringSince != nil {
+            let closed = (try? conn.drainInput(into: scratch)) ?? true
+            if closed || events.contains(.error) { close(conn) }
+            return
+        }
         if events.contains(.error) || (events.contains(.hangup) && !events.contains(.readable)) {
             return close(conn)
         }
@@ -152,7 +157,9 @@ public final class HTTPServer: EventHandler {
             let next = conn.nextRequest(parser, now: loop.now) { request in
                 application.handle(
                     request, peer: conn.peer,
-                    slot: HTTPAnswerSlot(connection: conn.id, seq: conn.reserveSlot(), keepAlive: request.keepAlive))
+                    slot: HTTPAnswerSlot(
+                        connection: conn.id, seq: conn.reserveSlot(), keepAlive: request.keepAlive,
+                        http10: request.head.minorVersion == 0))
             }
             switch next {
             case .incomplete: return
@@ -171,6 +178,10 @@ public final class HTTPServer: EventHandler {
     /// Whether an answer for `slot` keeps the connection open (not while draining).
     public func keepsAlive(_ slot: HTTPAnswerSlot) -> Bool { slot.keepAlive && !isDraining }
 
+    /// Whether `slot` takes an answer framed beforehand for a kept HTTP/1.1 connection
+    /// (`respond(_:framed:)`); an HTTP/1.0 client needs `Connection: keep-alive` said.
+    public func takesFramedAnswer(_ slot: HTTPAnswerSlot) -> Bool { keepsAlive(slot) && !slot.http10 }
+
     /// Frames the answer for `slot`, if its connection is still open.
     public func respond(
         _ slot: HTTPAnswerSlot, status: Int, body: [UInt8], headers: String = "",
@@ -181,14 +192,14 @@ public final class HTTPServer: EventHandler {
         if !keep { conn.stop() }
         conn.complete(slot.seq, now: loop.now) { out in
             HTTPResponseWriter.append(
-                status: status, body: body, keepAlive: keep, extraHeaders: headers, contentType: contentType,
-                omitBody: omitBody, to: &out)
+                status: status, body: body, keepAlive: keep, announceKeepAlive: slot.http10, extraHeaders: headers,
+                contentType: contentType, omitBody: omitBody, to: &out)
         }
         connections.markDirty(conn)
     }
 
-    /// Answers `slot` with bytes framed already for a keep-alive connection (`keepsAlive(slot)`
-    /// must be true): the pre-rendered sold-out answer.
+    /// Answers `slot` with bytes framed already for a kept HTTP/1.1 connection
+    /// (`takesFramedAnswer(slot)` must be true): the pre-rendered sold-out answer.
     public func respond(_ slot: HTTPAnswerSlot, framed bytes: [UInt8]) {
         guard let conn = connections[slot.connection] else { return }
         conn.complete(slot.seq, now: loop.now, bytes)
@@ -204,13 +215,25 @@ public final class HTTPServer: EventHandler {
                 close(conn)
                 continue
             }
-            if conn.isFinished { close(conn) } else { updateInterest(conn) }
+            if conn.isFinished, conn.lingeringSince == nil {
+                // The client may still be sending (a refused request's rest, a pipelined
+                // request after `Connection: close`): closing now could reset the connection
+                // before it reads the answer, so shut our side and drop its bytes until it closes.
+                guard !conn.peerClosed else {
+                    close(conn)
+                    continue
+                }
+                conn.beginLingering(now: loop.now)
+            }
+            updateInterest(conn)
         }
     }
 
     private func updateInterest(_ conn: HTTPConnection) {
         var want: EpollEvents = []
-        if !conn.stopReading, !conn.peerClosed, conn.inFlight < settings.maxInFlightPerConnection {
+        if conn.lingeringSince != nil {
+            want = .readable
+        } else if !conn.stopReading, !conn.peerClosed, conn.inFlight < settings.maxInFlightPerConnection {
             want.insert(.readable)
         }
         if conn.hasUnsentOutput { want.insert(.writable) }
@@ -246,7 +269,8 @@ public final class HTTPServer: EventHandler {
         for conn in connections.all {
             switch settings.timeouts.action(
                 partialSince: conn.partialSince, stopReading: conn.stopReading, lastActivity: conn.lastActivity,
-                inFlight: conn.inFlight, hasUnsentOutput: conn.hasUnsentOutput, now: loop.now)
+                inFlight: conn.inFlight, hasUnsentOutput: conn.hasUnsentOutput, lingeringSince: conn.lingeringSince,
+                now: loop.now)
             {
             case .keep: continue
             case .close: close(conn)

@@ -30,4 +30,8 @@ public enum FileDescriptor {
     }
 
     public static func close(_ fd: Int32) { if fd >= 0 { _ = Glibc.close(fd) } }
+
+    /// Ends the sending side of a socket (a FIN after what is queued); reading goes on. Used
+    /// before a close that would otherwise reset a connection with unread bytes.
+    public static func shutdownWrite(_ fd: Int32) { if fd >= 0 { _ = Glibc.shutdown(fd, Int32(SHUT_WR)) } }
 }

@@ -119,9 +119,9 @@ import Testing
         let auth = "Authorization: Bearer \(g.token("p1"))\r\n"
         // A Redis-backed claim between two instant answers: order must still hold.
         try c.send(
-            "GET /healthz HTTP/1.1\r\n\r\n"
-                + "POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\n\(auth)Content-Length: 0\r\n\r\n"
-                + "GET /nowhere HTTP/1.1\r\n\r\n" + "GET /v1/pools/\(pool.id) HTTP/1.1\r\n\r\n")
+            "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\nHost: t\r\n\(auth)Content-Length: 0\r\n\r\n"
+                + "GET /nowhere HTTP/1.1\r\nHost: t\r\n\r\n" + "GET /v1/pools/\(pool.id) HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try c.response().status == 200)
         #expect(try c.response().status == 201)
         #expect(try c.response().status == 404)
@@ -142,7 +142,7 @@ import Testing
         if flushScripts { _ = try redis.client().command(["SCRIPT", "FLUSH"]) }
         let c = try g.client()
         func post(_ person: String, key: String? = nil) -> String {
-            "POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\nAuthorization: Bearer \(g.token(person))\r\n"
+            "POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(g.token(person))\r\n"
                 + (key.map { "Idempotency-Key: \($0)\r\n" } ?? "") + "Content-Length: 0\r\n\r\n"
         }
         try c.send(
@@ -194,7 +194,7 @@ import Testing
         let clients = try (0..<4).map { _ in try g.client() }
         for (i, c) in clients.enumerated() {
             try c.send(
-                "POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\nAuthorization: Bearer \(g.token("u\(i)"))\r\n"
+                "POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(g.token("u\(i)"))\r\n"
                     + "Content-Length: 0\r\n\r\n")
             usleep(50_000)
         }

@@ -36,4 +36,15 @@ import Testing
         #expect(t.sweepNanoseconds == 5 * ms)
         #expect(ConnectionTimeouts(requestMilliseconds: 10_000, idleMilliseconds: 60_000).sweepNanoseconds == 1000 * ms)
     }
+
+    @Test func aLingeringConnectionClosesAfterTheLingerTimeoutWhateverElse() {
+        let t = ConnectionTimeouts(requestMilliseconds: 10, idleMilliseconds: 60, lingerMilliseconds: 20)
+        func lingering(since: UInt64, now: UInt64) -> ConnectionTimeouts.Action {
+            t.action(
+                partialSince: 0, stopReading: true, lastActivity: now, inFlight: 0, hasUnsentOutput: false,
+                lingeringSince: since, now: now)
+        }
+        #expect(lingering(since: 5 * ms, now: 25 * ms) == .keep)
+        #expect(lingering(since: 5 * ms, now: 25 * ms + 1) == .close)
+    }
 }

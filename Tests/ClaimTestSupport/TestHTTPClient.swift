@@ -74,6 +74,21 @@ public final class TestHTTPClient {
         return nil
     }
 
+    /// How the server ended the connection (waits up to `seconds`): `"eof"` for a graceful
+    /// close (FIN), `"reset"` for a reset (unread bytes at its close), `"open"` if it did not.
+    public func ending(within seconds: Double = 2) -> String {
+        let deadline = MonotonicClock.nanoseconds() + UInt64(seconds * 1e9)
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
+        defer { scratch.deallocate() }
+        while MonotonicClock.nanoseconds() < deadline {
+            try? epoll.wait(timeoutMilliseconds: 50) { _, _ in }
+            do {
+                if case .endOfFile = try FileDescriptor.read(fd, into: scratch) { return "eof" }
+            } catch { return error.code == ECONNRESET ? "reset" : "error \(error.code)" }
+        }
+        return "open"
+    }
+
     /// True once the server has closed the connection (waits up to `seconds`).
     public func isClosedByServer(within seconds: Double = 2) -> Bool {
         let deadline = MonotonicClock.nanoseconds() + UInt64(seconds * 1e9)
