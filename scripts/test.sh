@@ -16,6 +16,8 @@ python3 -c "import prometheus_client" 2>/dev/null || python3 -m pip install -q p
   || python3 -m pip install -q --break-system-packages prometheus_client
 echo "== end to end: claimgate + claimctl + claimload on a local Redis"
 scripts/demo.sh --check --debug
+echo "== operators: claimctl on release day (reset, open, seeds, Redis settings)"
+scripts/operator-check.sh --debug
 echo "== the API against docs/openapi.yaml (schemathesis)"
 scripts/api-schema-check.sh
 echo "== chaos: Redis SIGKILL + AOF restart, Redis busy (504 outcome_unknown), script cache lost, gateway SIGKILL and SIGTERM with retries, out of descriptors"

@@ -67,7 +67,10 @@ struct WindowTarget: ParsableArguments {
     @Argument(help: "Pool id, or 'all'.") var pool: String
     @Option(help: "Window id: a date for daily pools, a period id for period pools (default: the current or next one).")
     var window: String?
-    @Option(help: "Use this quota instead of the seed's stock_per_release (load tests, a changed quota).")
+    @Option(
+        help:
+            "open: release this quota instead of the seed's stock_per_release. reset: restock to this quota instead of the window's stored one."
+    )
     var quota: Int?
     @OptionGroup var operation: OperationOption
 
@@ -76,10 +79,11 @@ struct WindowTarget: ParsableArguments {
     }
 
     /// Calls `body` for each chosen pool segment (each pool, when not split) with its window, its
-    /// share of the quota and its step of the action's operation id, on one Redis connection.
+    /// share of `--quota` (nil without one) and its step of the action's operation id, on one
+    /// Redis connection.
     func forEach(
         _ command: String,
-        _ body: (PoolSegment, ReleaseWindow, Int, OperationID, any RedisCommands, Instant, Programme) throws -> Void
+        _ body: (PoolSegment, ReleaseWindow, Int?, OperationID, any RedisCommands, Instant, Programme) throws -> Void
     ) throws {
         let programme = try connection.programme()
         let now = try connection.instant(programme)
@@ -92,8 +96,7 @@ struct WindowTarget: ParsableArguments {
                 let w = try window(of: p, programme: programme, now: now)
                 for segment in p.segments {
                     try body(
-                        segment, w, segment.share(of: quota ?? p.stockPerRelease), action.step(step), client, now,
-                        programme)
+                        segment, w, quota.map { segment.share(of: $0) }, action.step(step), client, now, programme)
                     step += 1
                 }
             }
@@ -120,8 +123,10 @@ struct Open: ParsableCommand {
     @OptionGroup var target: WindowTarget
 
     func run() throws {
-        try target.forEach("open") { segment, w, quota, operation, client, now, programme in
+        var unchanged: [String] = []
+        try target.forEach("open") { segment, w, asked, operation, client, now, programme in
             let id = segment.storageID
+            let quota = asked ?? segment.share(of: segment.pool.stockPerRelease)
             let s = try WindowScripts.open(client, pool: id, window: w.id, quota: quota, now: now, operation: operation)
             operatorLog.info(
                 "operator action",
@@ -129,10 +134,20 @@ struct Open: ParsableCommand {
                     "action": "open", "pool": "\(id)", "window": "\(w.id)", "released": "\(s.released)",
                     "changed": "\(s.changed)", "operation": "\(operation)",
                 ])
+            // Asked for a quota the released window does not have: the operator expected a change.
+            if let asked, !s.changed, s.quota != asked {
+                unchanged.append(id)
+                print(
+                    "\(id) \(w.id): already released with quota \(s.quota.map(String.init) ?? "?") (released "
+                        + "\(s.released), left \(s.left)); --quota \(asked) changed nothing: use reset --quota to restock"
+                )
+                return
+            }
             print(
                 "\(id) \(w.id): \(s.changed ? "released" : "already released") \(s.released), left \(s.left), "
                     + "opens \(programme.calendar.iso8601(w.opensAt))")
         }
+        if !unchanged.isEmpty { throw ExitCode.failure }
     }
 }
 
@@ -149,7 +164,8 @@ struct Reset: ParsableCommand {
             operatorLog.info(
                 "operator action",
                 metadata: [
-                    "action": "reset", "pool": "\(id)", "window": "\(w.id)", "quota": "\(quota)",
+                    "action": "reset", "pool": "\(id)", "window": "\(w.id)",
+                    "quota": "\(result?.quota.map(String.init) ?? quota.map(String.init) ?? "stored")",
                     "released": "\(result?.released ?? 0)", "changed": "\(result?.changed ?? false)",
                     "operation": "\(operation)",
                 ])
@@ -159,7 +175,8 @@ struct Reset: ParsableCommand {
             }
             print(
                 "\(id) \(w.id): \(s.changed ? "reset" : "unchanged"): released \(s.released), granted \(s.granted), "
-                    + "left \(s.left)")
+                    + "left \(s.left), quota \(s.quota.map(String.init) ?? "?")\(quota == nil ? " (the window's own)" : "")"
+            )
         }
     }
 }

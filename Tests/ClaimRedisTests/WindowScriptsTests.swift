@@ -23,10 +23,10 @@ import Testing
 
     @Test func openingTwiceReleasesNothingMore() throws {
         let first = try WindowScripts.open(client, pool: pool.id, window: "2022-06-10", quota: 5, now: now)
-        #expect(first == .init(changed: true, released: 5, left: 5, granted: 0))
+        #expect(first == .init(changed: true, released: 5, left: 5, granted: 0, quota: 5))
         try grant("a")
         let second = try WindowScripts.open(client, pool: pool.id, window: "2022-06-10", quota: 5, now: now)
-        #expect(second == .init(changed: false, released: 5, left: 4, granted: 1))
+        #expect(second == .init(changed: false, released: 5, left: 4, granted: 1, quota: 5))
         #expect(try ProgrammeStore(client: client).windows(pool: pool.id) == ["2022-06-10"])
     }
 
@@ -35,12 +35,16 @@ import Testing
         _ = try WindowScripts.open(client, pool: pool.id, window: "2022-06-10", quota: 5, now: now)
         for p in ["a", "b", "c"] { try grant(p) }
         let once = try WindowScripts.reset(client, pool: pool.id, window: "2022-06-10", quota: 5, now: now)
-        #expect(once == .init(changed: true, released: 8, left: 5, granted: 3))
+        #expect(once == .init(changed: true, released: 8, left: 5, granted: 3, quota: 5))
         let twice = try WindowScripts.reset(client, pool: pool.id, window: "2022-06-10", quota: 5, now: now)
-        #expect(twice == .init(changed: false, released: 8, left: 5, granted: 3))
+        #expect(twice == .init(changed: false, released: 8, left: 5, granted: 3, quota: 5))
         // Lowering the quota withdraws stock, never vouchers.
         let lower = try WindowScripts.reset(client, pool: pool.id, window: "2022-06-10", quota: 1, now: now)
-        #expect(lower == .init(changed: true, released: 4, left: 1, granted: 3))
+        #expect(lower == .init(changed: true, released: 4, left: 1, granted: 3, quota: 1))
+        // Without a quota: the window's own (1 now), whatever a seed says.
+        for p in ["d"] { try grant(p) }
+        let stored = try WindowScripts.reset(client, pool: pool.id, window: "2022-06-10", quota: nil, now: now)
+        #expect(stored == .init(changed: true, released: 5, left: 1, granted: 4, quota: 1))
     }
 
     @Test func resetWhileClaimsArriveKeepsTheBooksBalanced() throws {
@@ -116,7 +120,7 @@ import Testing
         let id = OperationID()
         let first = try WindowScripts.reset(
             client, pool: pool.id, window: "2022-06-10", quota: 100, now: now, operation: id)
-        #expect(first == .init(changed: true, released: 150, left: 100, granted: 50))
+        #expect(first == .init(changed: true, released: 150, left: 100, granted: 50, quota: 100))
         try claim(10)
         let again = try WindowScripts.reset(
             client, pool: pool.id, window: "2022-06-10", quota: 100, now: now, operation: id)

@@ -7,12 +7,20 @@
 --
 -- KEYS[1] window state   cg:{P}:w:<W>   hash: released, left, granted, quota, opened_at
 -- KEYS[2] operations     cg:{P}:ops     hash: operation id -> its reply (JSON)
--- ARGV[1] quota (what `left` becomes)   ARGV[2] now (unix ms)   ARGV[3] operation id
--- Returns {'reset', change in left, released, left, granted} | {'not_open'}
+-- ARGV[1] quota (what `left` becomes), or '' for the window's own stored quota (the one it was
+--         released or last reset with: a seed edited since plays no part)
+-- ARGV[2] now (unix ms)   ARGV[3] operation id
+-- Returns {'reset', change in left, released, left, granted, quota} | {'not_open'}
 local done = redis.call('HGET', KEYS[2], ARGV[3])
 if done then return cjson.decode(done) end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_open'} end
-local quota = tonumber(ARGV[1])
+local quota
+if ARGV[1] == '' then
+  quota = tonumber(redis.call('HGET', KEYS[1], 'quota'))
+  if not quota then return redis.error_reply('the window has no stored quota: give one') end
+else
+  quota = tonumber(ARGV[1])
+end
 if not quota or quota < 0 then return redis.error_reply('quota must be a non-negative integer') end
 local left = tonumber(redis.call('HGET', KEYS[1], 'left'))
 local change = quota - left
@@ -21,6 +29,6 @@ if change ~= 0 then
   redis.call('HSET', KEYS[1], 'left', quota, 'quota', quota, 'reset_at', ARGV[2])
 end
 local s = redis.call('HMGET', KEYS[1], 'released', 'left', 'granted')
-local reply = {'reset', change, tonumber(s[1]), tonumber(s[2]), tonumber(s[3])}
+local reply = {'reset', change, tonumber(s[1]), tonumber(s[2]), tonumber(s[3]), quota}
 redis.call('HSET', KEYS[2], ARGV[3], cjson.encode(reply))
 return reply

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# What operators do on release day, checked end to end with the real binaries on a throwaway
+# Redis: each check prints "OPERATOR <name>: PASS|FAIL <what was seen>"; exit 1 if any failed.
+#   - reset without --quota restores the window's own stored quota, not the seed's stock
+#   - open --quota on a window already released says it changed nothing and exits non-zero
+#
+#   scripts/operator-check.sh [--debug]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+CONFIG=release
+[ "${1:-}" = "--debug" ] && CONFIG=debug
+ensure_packages redis-server redis-tools libhiredis-dev curl
+for p in claimgate claimctl claimload; do swift build -c "$CONFIG" --product "$p" >/dev/null; done
+BIN=$(swift build -c "$CONFIG" --show-bin-path)
+WORK=$(mktemp -d /tmp/claimgate-operator.XXXXXX)
+GATEWAY_PID=""
+cleanup() {
+  exec 2>/dev/null
+  [ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null && wait "$GATEWAY_PID" 2>/dev/null || true
+  [ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fresh_secrets
+RP=$(free_port)
+start_redis "$WORK" "$RP"
+R="redis://127.0.0.1:$RP"
+NOW=2022-06-10T10:00:01+08:00
+FAILED=0
+verdict() { # NAME OK(0|1) WHAT
+  if [ "$2" = 0 ]; then echo "OPERATOR $1: PASS $3"; else echo "OPERATOR $1: FAIL $3"; FAILED=1; fi
+}
+ctl() { "$BIN/claimctl" "$@" --redis "$R" --now "$NOW" 2>>"$WORK/claimctl.log"; }
+window() { redis-cli -p "$RP" hmget "cg:{$1}:w:2022-06-10" released left granted quota | paste -sd' '; }
+
+"$BIN/claimctl" load --redis "$R" seeds/shenyang-2022.json >/dev/null 2>&1
+
+# reset without --quota: after open --quota 3 and a sell-out, back to 3 left (released 6), and
+# the stored quota stays 3; the seed's stock_per_release (1000) plays no part.
+ctl open appliance-500 --quota 3 >/dev/null
+GP=$(free_port)
+"$BIN/claimgate" serve --listen "127.0.0.1:$GP" --redis "$R" --now "$NOW" --person-rate 0 2>"$WORK/gateway.log" &
+GATEWAY_PID=$!
+wait_http "http://127.0.0.1:$GP/healthz"
+"$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool appliance-500 --users 1000 --repeat-share 0 \
+  --connections 2 --requests 10 --duration 10 --person-prefix sell- >"$WORK/sell.out" 2>&1 || true
+before=$(window appliance-500)
+ctl reset appliance-500 >"$WORK/reset.out" || true
+after=$(window appliance-500)
+ok=0
+[ "$before" = "3 0 3 3" ] && [ "$after" = "6 3 3 3" ] || ok=1
+verdict reset-stored-quota $ok "released/left/granted/quota before '$before', after reset '$after' ($(cat "$WORK/reset.out"))"
+
+# open --quota on a released window: a clear line and a non-zero exit, nothing changed.
+status=0
+ctl open appliance-500 --quota 300 >"$WORK/open.out" 2>&1 || status=$?
+after_open=$(window appliance-500)
+ok=0
+[ "$status" != 0 ] && [ "$after_open" = "$after" ] && grep -q "changed nothing" "$WORK/open.out" || ok=1
+verdict open-released $ok "exit $status, window '$after_open': $(cat "$WORK/open.out")"
+
+exit $FAILED
