@@ -38,7 +38,8 @@ public struct RedemptionRequest: Hashable, Sendable {
 /// Every answer a redemption can get. The raw values of the refusals are the API's codes.
 public enum RedemptionOutcome: Hashable, Sendable {
     /// The voucher took `discountFen` off; the person pays `dueFen`.
-    case redeemed(discountFen: Int, dueFen: Int, replayed: Bool)
+    /// `amountFen` is the order amount the redemption was made with (a replay's is the first's).
+    case redeemed(amountFen: Int, discountFen: Int, dueFen: Int, replayed: Bool)
     case refused(RedemptionRefusal)
 }
 

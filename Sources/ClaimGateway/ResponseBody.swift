@@ -130,12 +130,12 @@ public enum ResponseBody {
     /// The answer to a redemption.
     public static func redemption(_ outcome: RedemptionOutcome, request r: RedemptionRequest) -> GatewayResponse {
         switch outcome {
-        case .redeemed(let discount, let due, let replayed):
+        case .redeemed(let amount, let discount, let due, let replayed):
             var w = JSONWriter(capacity: 192)
             w.beginObject()
             w.field("voucher", r.voucherID)
             w.field("order", r.order)
-            w.field("amount_fen", r.amountFen)
+            w.field("amount_fen", amount)
             w.field("discount_fen", discount)
             w.field("due_fen", due)
             w.field("replayed", replayed)

@@ -30,10 +30,11 @@ public enum RedemptionScript {
             throw .unexpectedReply("redeem: \(reply)")
         }
         if status == "redeemed" {
-            guard items.count == 4, let discount = items[1].integer, let due = items[2].integer,
-                let replayed = items[3].integer
+            guard items.count == 5, let discount = items[1].integer, let due = items[2].integer,
+                let replayed = items[3].integer, let amount = items[4].integer
             else { throw .unexpectedReply("redeem: \(reply)") }
-            return .redeemed(discountFen: Int(discount), dueFen: Int(due), replayed: replayed == 1)
+            return .redeemed(
+                amountFen: Int(amount), discountFen: Int(discount), dueFen: Int(due), replayed: replayed == 1)
         }
         guard let refusal = RedemptionRefusal(rawValue: status) else { throw .unexpectedReply("redeem: \(status)") }
         return .refused(refusal)

@@ -93,6 +93,11 @@ import Testing
         #expect(paid.json["discount_fen"] as? Int == 50000)
         #expect(paid.json["due_fen"] as? Int == 550_000)
         #expect(try redeem("o-1").json["replayed"] as? Bool == true)
+        // A replay is the first answer exactly (not the retry's amount), and only to the payer.
+        let retried = try redeem("o-1", amount: 900_000)
+        #expect(retried.json["amount_fen"] as? Int == 600_000)
+        #expect(retried.json["due_fen"] as? Int == 550_000)
+        #expect(try redeem("o-1", payer: "thief").json["error"] as? String == "not_owner")
         #expect(try redeem("o-2").json["error"] as? String == "already_used")
         let wallet = try c.request("GET", "/v1/me/vouchers", headers: ["Authorization": "Bearer \(g.token("payer"))"])
         let entry = (wallet.json["vouchers"] as? [[String: Any]])?.first

@@ -42,13 +42,26 @@ import Testing
 
     @Test func redeemsOnceAndAnswersARetriedOrderTheSame() throws {
         let v = try voucher("u1")
-        #expect(try redeem(v) == .redeemed(discountFen: 50000, dueFen: 550_000, replayed: false))
-        #expect(try redeem(v) == .redeemed(discountFen: 50000, dueFen: 550_000, replayed: true))
+        #expect(try redeem(v) == .redeemed(amountFen: 600_000, discountFen: 50000, dueFen: 550_000, replayed: false))
+        #expect(try redeem(v) == .redeemed(amountFen: 600_000, discountFen: 50000, dueFen: 550_000, replayed: true))
         #expect(try redeem(v, order: "o-2") == .refused(.alreadyUsed))
         #expect(try redeem(v, order: "o-1", merchant: "m-2") == .refused(.alreadyUsed))
         let wallet = try WalletScript.run(pool: pool.id, person: "u1", on: client)
         #expect(wallet.first?.redemption?.order == "o-1")
         #expect(wallet.first?.state(at: at("2022-06-10T12:01")) == .used)
+        #expect(try audit().isEmpty)
+    }
+
+    /// Issue "No wrong answer at the seams", defect 9: a retried order with another amount was
+    /// answered with the retry's amount beside the first discount and due, and a replay with
+    /// another payer's code was answered 200 replayed.
+    @Test func aReplayAnswersTheFirstRedemptionExactlyAndOnlyToItsPayer() throws {
+        let v = try voucher("u9")
+        #expect(try redeem(v) == .redeemed(amountFen: 600_000, discountFen: 50000, dueFen: 550_000, replayed: false))
+        #expect(
+            try redeem(v, amount: 900_000)
+                == .redeemed(amountFen: 600_000, discountFen: 50000, dueFen: 550_000, replayed: true))
+        #expect(try redeem(v, by: "someone-else") == .refused(.notOwner))
         #expect(try audit().isEmpty)
     }
 
@@ -64,7 +77,9 @@ import Testing
         #expect(try redeem(ghost, order: "o-9") == .refused(.unknownVoucher))
         // An order id already used for another voucher is not reused.
         let w = try voucher("u3")
-        #expect(try redeem(w, order: "shared") == .redeemed(discountFen: 50000, dueFen: 550_000, replayed: false))
+        #expect(
+            try redeem(w, order: "shared")
+                == .redeemed(amountFen: 600_000, discountFen: 50000, dueFen: 550_000, replayed: false))
         let x = try voucher("u4")
         #expect(try redeem(x, order: "shared") == .refused(.orderConflict))
         #expect(try audit().isEmpty)
@@ -73,7 +88,9 @@ import Testing
     @Test func onlyOneApplianceVoucherOfAFaceMayBeUsedOverTheProgramme() throws {
         let day1 = try voucher("u5", "2022-06-10T10:00:01")
         let day2 = try voucher("u5", "2022-06-11T10:00:01")
-        #expect(try redeem(day1, order: "d1") == .redeemed(discountFen: 50000, dueFen: 550_000, replayed: false))
+        #expect(
+            try redeem(day1, order: "d1")
+                == .redeemed(amountFen: 600_000, discountFen: 50000, dueFen: 550_000, replayed: false))
         #expect(try redeem(day2, order: "d2", when: "2022-06-11T12:00") == .refused(.usageLimit))
         // A refund gives the use back: the second voucher becomes usable.
         #expect(
@@ -82,7 +99,7 @@ import Testing
                 == .reversed(replayed: false))
         #expect(
             try redeem(day2, order: "d2b", when: "2022-06-11T12:00")
-                == .redeemed(discountFen: 50000, dueFen: 550_000, replayed: false))
+                == .redeemed(amountFen: 600_000, discountFen: 50000, dueFen: 550_000, replayed: false))
         #expect(try audit().isEmpty)
     }
 
@@ -98,7 +115,9 @@ import Testing
         #expect(try reverse("r1", "2022-06-10T13:01") == .reversed(replayed: true))
         // Usable again, under a new order; the reversed order id is not reused.
         #expect(try redeem(v, order: "r1") == .refused(.orderConflict))
-        #expect(try redeem(v, order: "r2") == .redeemed(discountFen: 50000, dueFen: 550_000, replayed: false))
+        #expect(
+            try redeem(v, order: "r2")
+                == .redeemed(amountFen: 600_000, discountFen: 50000, dueFen: 550_000, replayed: false))
         #expect(try reverse("r2", "2022-06-11T00:00") == .expired)
         #expect(try audit().isEmpty)
     }
@@ -120,7 +139,7 @@ import Testing
                             pool: p, voucherID: v.id, person: v.owner, merchant: "m-\(till)", order: "till-\(till)",
                             amountFen: 600_000, now: when), on: c)
                 else { return }
-                if case .redeemed(_, _, false) = outcome { wins.add() }
+                if case .redeemed(_, _, _, false) = outcome { wins.add() }
             }.start()
         }
         #expect(group.wait(timeout: .now() + 30) == .success)

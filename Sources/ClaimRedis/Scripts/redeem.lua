@@ -7,16 +7,20 @@
 -- KEYS[4] orders     cg:{P}:orders     hash: merchant|order -> voucher|discount|due|state (r: redeemed, x: reversed)
 -- ARGV[1] voucher id   ARGV[2] paying person   ARGV[3] merchant   ARGV[4] order id
 -- ARGV[5] order amount (fen)   ARGV[6] now (unix ms)   ARGV[7] use limit per person, or ''
--- Returns {'redeemed', discount, due, replayed 0|1} | {refusal}: 'unknown_voucher', 'not_owner',
---   'expired', 'below_threshold', 'usage_limit', 'already_used', 'order_conflict'
+-- Returns {'redeemed', discount, due, replayed 0|1, amount} | {refusal}: 'unknown_voucher',
+--   'not_owner', 'expired', 'below_threshold', 'usage_limit', 'already_used', 'order_conflict'
+-- A replay (the same merchant and order again) answers the first redemption exactly, with the
+-- first amount whatever the retry says, and only to the voucher's owner.
 local order_key = ARGV[3] .. '|' .. ARGV[4]
 local prior = redis.call('HGET', KEYS[4], order_key)
+local record = redis.call('HGET', KEYS[1], ARGV[1])
 if prior then
   local voucher, discount, due, state = string.match(prior, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
   if voucher ~= ARGV[1] or state ~= 'r' then return {'order_conflict'} end
-  return {'redeemed', tonumber(discount), tonumber(due), 1}
+  if not record or string.match(record, '^([^|]*)') ~= ARGV[2] then return {'not_owner'} end
+  -- The first amount is its discount plus its due, by construction (below).
+  return {'redeemed', tonumber(discount), tonumber(due), 1, tonumber(discount) + tonumber(due)}
 end
-local record = redis.call('HGET', KEYS[1], ARGV[1])
 if not record then return {'unknown_voucher'} end
 local owner, face, threshold, _, _, expires = string.match(record, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)')
 if owner ~= ARGV[2] then return {'not_owner'} end
@@ -31,4 +35,4 @@ local due = amount - discount
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3] .. '|' .. ARGV[4] .. '|' .. ARGV[5] .. '|' .. ARGV[6])
 redis.call('HINCRBY', KEYS[3], owner, 1)
 redis.call('HSET', KEYS[4], order_key, ARGV[1] .. '|' .. discount .. '|' .. due .. '|r')
-return {'redeemed', discount, due, 0}
+return {'redeemed', discount, due, 0, amount}
