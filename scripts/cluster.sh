@@ -32,8 +32,8 @@ case "$cmd" in
     done
     for p in "${ports[@]}"; do
       mkdir -p "$DIR/$p"
-      redis-server --port "$p" --bind 127.0.0.1 --dir "$DIR/$p" --cluster-enabled yes \
-        --cluster-config-file nodes.conf --cluster-node-timeout 1000 --appendonly no --save "" \
+      redis-server "$REDIS_CONF" --port "$p" --bind 127.0.0.1 --dir "$DIR/$p" --cluster-enabled yes \
+        --cluster-config-file nodes.conf --cluster-node-timeout 1000 \
         --logfile "$DIR/$p/redis.log" --daemonize yes --pidfile "$DIR/$p/redis.pid"
     done
     for p in "${ports[@]}"; do

@@ -3,6 +3,7 @@
 # Redis: each check prints "OPERATOR <name>: PASS|FAIL <what was seen>"; exit 1 if any failed.
 #   - reset without --quota restores the window's own stored quota, not the seed's stock
 #   - open --quota on a window already released says it changed nothing and exits non-zero
+#   - claimctl refuses a Redis that may evict keys, naming the setting
 #
 #   scripts/operator-check.sh [--debug]
 set -euo pipefail
@@ -59,5 +60,21 @@ after_open=$(window appliance-500)
 ok=0
 [ "$status" != 0 ] && [ "$after_open" = "$after" ] && grep -q "changed nothing" "$WORK/open.out" || ok=1
 verdict open-released $ok "exit $status, window '$after_open': $(cat "$WORK/open.out")"
+
+# A Redis that may evict keys (the shipped config, with the policy every other script avoids):
+# claimctl acts on none of it and says which setting is wrong.
+EP=$(free_port)
+mkdir -p "$WORK/evicting"
+redis-server "$REDIS_CONF" --port "$EP" --bind 127.0.0.1 --dir "$WORK/evicting" --logfile "$WORK/evicting/redis.log" \
+  --maxmemory-policy allkeys-lru &
+EVICTING_PID=$!
+wait_redis "$EP"
+status=0
+"$BIN/claimctl" load --redis "redis://127.0.0.1:$EP" seeds/shenyang-2022.json >"$WORK/evict.out" 2>&1 || status=$?
+keys=$(redis-cli -p "$EP" dbsize)
+kill "$EVICTING_PID"
+ok=0
+[ "$status" != 0 ] && grep -q "maxmemory-policy is allkeys-lru" "$WORK/evict.out" && [ "$keys" = 0 ] || ok=1
+verdict evicting-redis $ok "exit $status: $(grep -o 'redis maxmemory-policy[^"]*' "$WORK/evict.out" | head -1 | cut -c1-120)"
 
 exit $FAILED

@@ -149,7 +149,7 @@ final class ClaimAnswers {
         switch failure {
         case .notRun:
             context.metrics.claim(.redisUnavailable, pool: batch.poolIndex, nanoseconds: nanoseconds)
-            context.respond(entry.slot, .redisUnavailable())
+            context.respond(entry.slot, context.unavailable())
         case .outcomeUnknown:
             context.metrics.claim(.outcomeUnknown, pool: batch.poolIndex, nanoseconds: nanoseconds)
             context.respond(entry.slot, Self.claimOutcomeUnknown)

@@ -75,7 +75,7 @@ final class ClaimEndpoint {
                 return refuse(
                     .soldOut, ResponseBody.claim(.soldOut, pool: pool, calendar: context.programme.calendar, now: now))
             }
-            guard context.admitRedisCall() else { return refuse(.redisUnavailable, .redisUnavailable()) }
+            guard context.admitRedisCall() else { return refuse(.redisUnavailable, context.unavailable()) }
             batcher.add(claim, poolIndex: index, slot: slot)
         }
     }

@@ -39,7 +39,10 @@ final class ClaimService: HTTPApplication {
         case .claim(let ref): claims.handle(request, pool: ref, slot: slot, now: now)
         case .health:
             context.respond(
-                slot, ResponseBody.health(redisReady: context.redis.isReady, programme: context.programme, now: now),
+                slot,
+                ResponseBody.health(
+                    redisReady: context.redis.isReady, reason: context.redisProblem, programme: context.programme,
+                    now: now),
                 omitBody: request.method == .head)
         case .metrics:
             guard let text = context.metrics.exposition() else {

@@ -36,6 +36,13 @@ final class GatewayContext {
             contentType: response.contentType, omitBody: omitBody)
     }
 
+    /// Why Redis is refused, when it is for its settings (`RedisServerSettings`): said in every
+    /// 503 and in `/healthz` until a link connects to a Redis set right.
+    var redisProblem: String?
+
+    /// The 503 for a call that never reached Redis, with the reason when one is known.
+    func unavailable() -> GatewayResponse { .redisUnavailable(reason: redisProblem) }
+
     /// Claims gathered in batches not sent yet (`ClaimBatcher` keeps it).
     var batchedClaims = 0
 

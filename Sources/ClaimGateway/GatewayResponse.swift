@@ -35,9 +35,12 @@ public struct GatewayResponse: Hashable, Sendable {
         return GatewayResponse(status: status, body: w.bytes, headers: headers)
     }
 
-    /// The call never reached Redis: nothing changed, a retry of any kind is safe.
-    public static func redisUnavailable() -> GatewayResponse {
-        .error(.redisUnavailable, "voucher store unavailable, retry shortly", headers: "Retry-After: 1\r\n")
+    /// The call never reached Redis: nothing changed, a retry of any kind is safe. `reason`:
+    /// why the store is refused, when that is known (a Redis set wrong).
+    public static func redisUnavailable(reason: String? = nil) -> GatewayResponse {
+        .error(.redisUnavailable, "voucher store unavailable, retry shortly", headers: "Retry-After: 1\r\n") { w in
+            if let reason { w.field("reason", reason) }
+        }
     }
 
     /// The call was sent and no reply came: Redis may have applied it, so the answer must not

@@ -83,8 +83,21 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
     public func redisPipelineDepth(_ commands: Int) { metrics.pipelineDepth.record(commands) }
     public func redisError() { metrics.redisErrors.increment() }
     public func redisReplicationShort(writes: Int) { metrics.replicationShort.increment(by: writes) }
-    public func redisConnected(_ endpoint: RedisEndpoint) {
+    public func redisConnected(_ endpoint: RedisEndpoint, unverified: String?) {
+        context.redisProblem = nil
         config.logger.info("redis connected", metadata: ["redis": "\(endpoint)"])
+        if let unverified {
+            config.logger.warning(
+                "cannot check redis maxmemory-policy (allow INFO to the gateway's user: docs/trust.md)",
+                metadata: ["redis": "\(endpoint)", "error": "\(unverified)"])
+        }
+    }
+    public func redisMisconfigured(_ endpoint: RedisEndpoint, problem: String) {
+        // Checked again at every reconnect: logged when it starts or changes, not each time.
+        guard context.redisProblem != problem else { return }
+        context.redisProblem = problem
+        config.logger.error(
+            "redis refused: no claim is sent to it", metadata: ["redis": "\(endpoint)", "problem": "\(problem)"])
     }
     public func redisUnavailable(_ endpoint: RedisEndpoint, reason: String, failedCalls: Int, failuresInARow: Int) {
         config.logger.warning(

@@ -19,7 +19,7 @@ final class ProgressEndpoint {
                 ResponseBody.progress(
                     pool: pool, position: position, counts: nil, calendar: context.programme.calendar))
         case .open(let w), .upcoming(let w):
-            guard context.admitRedisCall() else { return context.respond(slot, .redisUnavailable()) }
+            guard context.admitRedisCall() else { return context.respond(slot, context.unavailable()) }
             let read = ProgressRead(pool: pool, position: position, window: w, slot: slot, context: context, now: now)
             for segment in pool.segments
             where !context.redis.send(
@@ -97,6 +97,6 @@ final class ProgressRead: RedisCallOwner {
     }
 
     func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) {
-        if parts.failed() { context.respond(slot, .redisUnavailable()) }
+        if parts.failed() { context.respond(slot, context.unavailable()) }
     }
 }

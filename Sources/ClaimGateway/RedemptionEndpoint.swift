@@ -49,7 +49,7 @@ final class RedemptionEndpoint {
         guard context.admitRedisCall(),
             context.redis.send(
                 slot: HashSlot.of(PoolKeys(pool: pool).orders), shape: RedemptionCall.shape, owner: call, tag: 0)
-        else { return context.respond(call.slot, .redisUnavailable()) }
+        else { return context.respond(call.slot, context.unavailable()) }
     }
 
     /// Checks a redemption's merchant, body, payment code and scope; the script checks the rest.
@@ -149,7 +149,7 @@ final class RedemptionCall: RedisCallOwner {
     /// 503 if Redis never had the call; 504 if it may have run it (both scripts answer a rerun
     /// of the same order as the first run, so that retry is safe).
     func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) {
-        guard case .outcomeUnknown = failure else { return context.respond(slot, .redisUnavailable()) }
+        guard case .outcomeUnknown = failure else { return context.respond(slot, context.unavailable()) }
         switch work {
         case .redeem: context.respond(slot, .outcomeUnknown("redemption", retryWith: "the same order id"))
         case .reverse: context.respond(slot, .outcomeUnknown("reversal", retryWith: "the same order id and voucher"))

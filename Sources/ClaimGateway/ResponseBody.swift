@@ -169,11 +169,14 @@ public enum ResponseBody {
         }
     }
 
-    public static func health(redisReady: Bool, programme: Programme, now: Instant) -> GatewayResponse {
+    public static func health(redisReady: Bool, reason: String? = nil, programme: Programme, now: Instant)
+        -> GatewayResponse
+    {
         var w = JSONWriter(capacity: 128)
         w.beginObject()
         w.field("status", redisReady ? "ok" : "degraded")
         w.field("redis", redisReady ? "up" : "down")
+        if !redisReady, let reason { w.field("reason", reason) }
         w.field("programme", programme.id)
         w.field("now", programme.calendar.iso8601(now))
         w.endObject()

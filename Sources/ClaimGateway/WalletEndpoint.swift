@@ -20,7 +20,7 @@ final class WalletEndpoint {
         case .success(let p): person = p.person
         }
         if let r = gatekeeper.checkPerson(person) { return context.respond(slot, r) }
-        guard context.admitRedisCall() else { return context.respond(slot, .redisUnavailable()) }
+        guard context.admitRedisCall() else { return context.respond(slot, context.unavailable()) }
         let read = WalletRead(person: person, slot: slot, context: context)
         for i in context.programme.pools.indices
         where !context.redis.send(slot: read.redisSlot(i), shape: .read, owner: read, tag: i) {
@@ -69,6 +69,6 @@ final class WalletRead: RedisCallOwner {
     }
 
     func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) {
-        if parts.failed() { context.respond(slot, .redisUnavailable()) }
+        if parts.failed() { context.respond(slot, context.unavailable()) }
     }
 }

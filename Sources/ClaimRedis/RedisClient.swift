@@ -8,8 +8,15 @@ public final class RedisClient: RedisCommands {
     public let endpoint: RedisEndpoint
     /// A command failed on this connection: hiredis leaves the context unusable.
     private var broken = false
+    /// Why the Redis's settings could not be checked (the user may not run INFO), if so.
+    public private(set) var settingsUnverified: String?
 
-    public init(_ endpoint: RedisEndpoint, timeoutMilliseconds: Int = 2000) throws(RedisError) {
+    /// Connects, authenticates, and (`verifySettings`) refuses a Redis set wrong
+    /// (`RedisServerSettings`) with `.misconfigured`: claimctl acts on no such Redis. Tests
+    /// that set one up on purpose connect without the check.
+    public init(_ endpoint: RedisEndpoint, timeoutMilliseconds: Int = 2000, verifySettings: Bool = true)
+        throws(RedisError)
+    {
         self.endpoint = endpoint
         let tv = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
         guard let c = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), tv) else {
@@ -32,6 +39,14 @@ public final class RedisClient: RedisCommands {
         }
         if endpoint.database != 0 {
             _ = try send([Array("SELECT".utf8), Array(String(endpoint.database).utf8)]).orThrow()
+        }
+        guard verifySettings else { return }
+        switch try send(RedisServerSettings.command.map { Array($0.utf8) }) {
+        case .error(let m) where RedisServerSettings.isUnverifiable(m): settingsUnverified = m
+        case .error(let m): throw .server(m)
+        case let reply:
+            guard let info = reply.text else { throw .unexpectedReply("INFO: \(reply)") }
+            if let problem = RedisServerSettings.problem(inInfo: info) { throw .misconfigured(problem) }
         }
     }
 

@@ -11,6 +11,8 @@ public enum RedisError: Error, Hashable, Sendable, CustomStringConvertible {
     case server(String)
     /// The reply did not have the shape the caller expects.
     case unexpectedReply(String)
+    /// Redis is set up in a way that breaks a promise (`RedisServerSettings`): nothing is sent.
+    case misconfigured(String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum RedisError: Error, Hashable, Sendable, CustomStringConvertible {
         case .outcomeUnknown(let m): "redis outcome unknown (the command was sent; no reply): \(m)"
         case .server(let m): "redis error: \(m)"
         case .unexpectedReply(let m): "unexpected redis reply: \(m)"
+        case .misconfigured(let m): m
         }
     }
 }

@@ -9,7 +9,11 @@ public protocol RedisLoopClientObserver: AnyObject {
     func redisError()
     /// Writes answered after a `WAIT` that reached fewer replicas than asked.
     func redisReplicationShort(writes: Int)
-    func redisConnected(_ endpoint: RedisEndpoint)
+    /// A link is connected and its Redis's settings checked; `unverified`: why they could not be.
+    func redisConnected(_ endpoint: RedisEndpoint, unverified: String?)
+    /// A Redis refused for its settings (`RedisServerSettings`): nothing is sent to it, and it
+    /// is checked again at every reconnect.
+    func redisMisconfigured(_ endpoint: RedisEndpoint, problem: String)
     /// A link failed (logged on the first failure and every 20th in a row).
     func redisUnavailable(_ endpoint: RedisEndpoint, reason: String, failedCalls: Int, failuresInARow: Int)
     func redisSlotMap(_ map: ClusterSlotMap)
@@ -149,15 +153,9 @@ public final class RedisLoopClient: EventHandler {
     public func handleEvents(_ events: EpollEvents, tag: UInt64) {
         guard Int(tag) < links.count else { return }
         let link = links[Int(tag)]
+        let wasReady = link.isReady
         do throws(RedisError) {
-            if events.contains(.writable) || link.pipeline.state == .connecting {
-                let wasConnecting = link.pipeline.state == .connecting
-                try link.pipeline.handleWritable()
-                if wasConnecting, link.isReady {
-                    link.failuresInARow = 0
-                    observer?.redisConnected(link.endpoint)
-                }
-            }
+            if events.contains(.writable) || link.pipeline.state == .connecting { try link.pipeline.handleWritable() }
             if events.contains(.readable) {
                 try link.pipeline.handleReadable { reply in deliver(reply, on: link) }
                 link.compact()
@@ -165,7 +163,14 @@ public final class RedisLoopClient: EventHandler {
             }
             if events.contains(.error) || events.contains(.hangup) { throw .connection("hung up") }
         } catch {
-            failLink(link, "\(error)")
+            if case .misconfigured(let problem) = error {
+                observer?.redisMisconfigured(link.endpoint, problem: problem)
+            }
+            return failLink(link, "\(error)")
+        }
+        if !wasReady, link.isReady {
+            link.failuresInARow = 0
+            observer?.redisConnected(link.endpoint, unverified: link.pipeline.settingsUnverified)
         }
     }
 

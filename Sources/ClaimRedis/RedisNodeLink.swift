@@ -66,7 +66,8 @@ final class RedisNodeLink {
 
     var pendingCount: Int { pending.count - pendingHead + awaitingReplicas.count }
     var isUsable: Bool { pipeline.state != .disconnected }
-    var isReady: Bool { pipeline.state == .ready }
+    /// Connected, and the Redis's settings checked (`RedisServerSettings`).
+    var isReady: Bool { pipeline.isVerified }
     /// When the oldest unanswered call was sent.
     var oldestSentAt: UInt64? { pendingHead < pending.count ? pending[pendingHead].sentAt : nil }
 

@@ -25,8 +25,16 @@ public final class RedisPipeline {
     public private(set) var bytesQueued: UInt64 = 0
     public var bytesWritten: UInt64 { bytesQueued - UInt64(outbox.count - written) }
     private var reader = RedisReplyReader()
-    /// Replies to commands the pipeline sent itself (AUTH, SELECT) and the owner never asked for.
-    private var internalReplies = 0
+    /// Commands the pipeline sent itself, ahead of the owner's, whose replies the owner never
+    /// sees: AUTH, SELECT, then the settings check.
+    private enum Internal { case auth, select, settings }
+    private var internalReplies: [Internal] = []
+    /// While the settings check has not answered, only the bytes before this offset of the
+    /// output buffer (the pipeline's own commands) may be written: nothing of the owner's runs
+    /// on a Redis set wrong. Nil once checked.
+    private var gate: Int?
+    /// Why the settings could not be checked (the user may not run INFO), if so.
+    public private(set) var settingsUnverified: String?
     /// Read scratch space, owned here and freed in `deinit`.
     private let scratch: UnsafeMutableRawBufferPointer
 
@@ -41,8 +49,11 @@ public final class RedisPipeline {
         scratch.deallocate()
     }
 
-    /// True while bytes wait to be written or the connect is in progress.
-    public var wantsWritable: Bool { state == .connecting || written < outbox.count }
+    /// True while bytes wait to be written (and may be) or the connect is in progress.
+    public var wantsWritable: Bool { state == .connecting || written < (gate ?? outbox.count) }
+
+    /// Connected and the settings checked: the owner's commands go out.
+    public var isVerified: Bool { state == .ready && gate == nil }
 
     /// Starts connecting. Commands may be enqueued at once; they are sent once connected.
     public func connect() throws(RedisError) {
@@ -57,12 +68,16 @@ public final class RedisPipeline {
         // AUTH first: with Redis ACLs, nothing else is allowed before it.
         if let auth = endpoint.authCommand {
             RESPEncoder.append(auth, to: &outbox)
-            internalReplies += 1
+            internalReplies.append(.auth)
         }
         if endpoint.database != 0 {
             RESPEncoder.append(["SELECT", String(endpoint.database)], to: &outbox)
-            internalReplies += 1
+            internalReplies.append(.select)
         }
+        RESPEncoder.append(RedisServerSettings.command, to: &outbox)
+        internalReplies.append(.settings)
+        gate = outbox.count
+        settingsUnverified = nil
         bytesQueued = UInt64(outbox.count)
     }
 
@@ -84,7 +99,8 @@ public final class RedisPipeline {
     /// Writes as much of the output buffer as the socket takes now.
     public func flush() throws(RedisError) {
         guard state == .ready else { return }
-        while written < outbox.count {
+        let end = gate ?? outbox.count
+        while written < end {
             let r: IOResult
             do {
                 r = try outbox.withUnsafeBytes { buf throws(POSIXError) in
@@ -97,8 +113,10 @@ public final class RedisPipeline {
             case .endOfFile: throw .connection("closed by redis")
             }
         }
+        guard written == outbox.count else { return }  // the owner's commands wait for the check
         outbox.removeAll(keepingCapacity: true)
         written = 0
+        if let g = gate { gate = g - end }
     }
 
     /// Call when epoll reports the socket writable: finishes a connect, then flushes.
@@ -123,11 +141,7 @@ public final class RedisPipeline {
                 var more = true
                 while more {
                     more = try reader.nextView { reply throws(RedisError) in
-                        if internalReplies > 0 {
-                            internalReplies -= 1
-                            if case .error(let m) = reply.owned() { throw .server(m) }
-                            return
-                        }
+                        guard internalReplies.isEmpty else { return try ownReply(reply.owned()) }
                         deliver(reply)
                     }
                 }
@@ -138,6 +152,22 @@ public final class RedisPipeline {
         }
     }
 
+    /// A reply to one of the pipeline's own commands: an error fails the connection, and the
+    /// settings check opens the gate for the owner's commands or refuses the Redis.
+    private func ownReply(_ reply: RedisReply) throws(RedisError) {
+        let kind = internalReplies.removeFirst()
+        switch (kind, reply) {
+        case (.settings, .error(let m)) where RedisServerSettings.isUnverifiable(m):
+            settingsUnverified = m
+        case (_, .error(let m)): throw .server(m)
+        case (.settings, _):
+            guard let info = reply.text else { throw .unexpectedReply("INFO: \(reply)") }
+            if let problem = RedisServerSettings.problem(inInfo: info) { throw .misconfigured(problem) }
+        default: return
+        }
+        gate = nil
+    }
+
     /// Drops the connection and everything queued on it.
     public func close() {
         if fd >= 0 { FileDescriptor.close(fd) }
@@ -146,7 +176,8 @@ public final class RedisPipeline {
         outbox.removeAll(keepingCapacity: true)
         written = 0
         bytesQueued = 0
-        internalReplies = 0
+        internalReplies.removeAll()
+        gate = nil
         reader = RedisReplyReader()
     }
 }

@@ -41,6 +41,19 @@ final class GatewayHarness {
             }
             done.signal()
         }.start()
+        // Redis is usable once the link has checked its settings (a round trip after the
+        // connect): wait for it, up to a second, so tests start from a ready gateway. A test
+        // whose Redis is down on purpose goes on after the second.
+        for _ in 0..<100 {
+            let probe = try? TestHTTPClient(port: port)
+            if (try? probe?.request("GET", "/healthz"))?.status == 200 {
+                // Closed, and given the gateway time to see it: a test of per-address caps counts.
+                _ = consume probe
+                usleep(30_000)
+                break
+            }
+            usleep(10_000)
+        }
     }
 
     /// Stops the gateway gracefully; true if it returned within 5 s.

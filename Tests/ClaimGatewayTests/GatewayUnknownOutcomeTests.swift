@@ -119,3 +119,42 @@ import Testing
         #expect(again.json["replayed"] as? Bool == true)
     }
 }
+
+/// A Redis that may evict keys forgets releases and vouchers (issue "No wrong answer at the
+/// seams", defect 2): the gateway checks `maxmemory-policy` on every connection, and anything
+/// but `noeviction` keeps it from sending a single claim.
+@Suite struct GatewayEvictionPolicyTests {
+    let duringRelease = FixedClock(TestProgramme.releaseInstant.adding(milliseconds: 1))
+
+    @Test func anEvictingRedisMakesHealthDegradedAndClaims503NamingTheSetting() throws {
+        let redis = try TestRedis.isolated(arguments: "--maxmemory-policy allkeys-lru")
+        let pool = TestProgramme.dailyPool(stock: 5, autoOpen: true)
+        let g = try GatewayHarness(
+            programme: TestProgramme.programme([pool]), clock: duringRelease, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        usleep(200_000)
+        let health = try c.request("GET", "/healthz")
+        #expect(health.status == 503)
+        #expect(health.json["status"] as? String == "degraded")
+        #expect((health.json["reason"] as? String)?.contains("maxmemory-policy") == true)
+        let claim = try c.request(
+            "POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token("evicted"))"])
+        #expect(claim.status == 503)
+        #expect((claim.json["reason"] as? String)?.contains("maxmemory-policy is allkeys-lru") == true)
+        // Nothing reached Redis: no window was released.
+        #expect(try redis.client().command(["KEYS", "cg:*"]).array?.isEmpty == true)
+
+        // Set right, the gateway serves again after its next reconnect.
+        _ = try redis.client().command(["CONFIG", "SET", "maxmemory-policy", "noeviction"])
+        var status = 0
+        for _ in 0..<50 where status != 201 {
+            usleep(100_000)
+            status = try c.request(
+                "POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token("evicted"))"]
+            ).status
+        }
+        #expect(status == 201)
+        #expect(try c.request("GET", "/healthz").status == 200)
+    }
+}

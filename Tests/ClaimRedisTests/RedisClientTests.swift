@@ -14,4 +14,29 @@ import Testing
         #expect(reply.array?.count == n)
         #expect(reply.array?.last == .integer(Int64(n)))
     }
+
+    /// claimctl's connections refuse a Redis that may evict keys (issue "No wrong answer at the
+    /// seams", defect 2), with the setting named; the gateway's links do the same
+    /// (`GatewayEvictionPolicyTests`).
+    @Test func aRedisThatMayEvictIsRefusedNamingTheSetting() throws {
+        let redis = try TestRedis.isolated(arguments: "--maxmemory-policy volatile-lru")
+        #expect {
+            _ = try RedisClient(redis.endpoint)
+        } throws: { error in
+            guard case RedisError.misconfigured(let m) = error else { return false }
+            return m.contains("maxmemory-policy is volatile-lru") && m.contains("noeviction")
+        }
+        _ = try redis.client().command(["CONFIG", "SET", "maxmemory-policy", "noeviction"])
+        #expect(try RedisClient(redis.endpoint).command(["PING"]) == .status("PONG"))
+    }
+
+    @Test func theSettingsAreReadFromInfo() {
+        #expect(
+            RedisServerSettings.problem(inInfo: "# Memory\r\nused_memory:1\r\nmaxmemory_policy:noeviction\r\n") == nil)
+        #expect(
+            RedisServerSettings.problem(inInfo: "maxmemory_policy:allkeys-random\r\n")?.contains("allkeys-random")
+                == true)
+        #expect(RedisServerSettings.problem(inInfo: "# Memory\r\n")?.contains("no maxmemory_policy") == true)
+        #expect(RedisServerSettings.isUnverifiable("NOPERM this user has no permissions to run the 'info' command"))
+    }
 }

@@ -22,7 +22,8 @@ public final class TestRedis: Sendable {
     /// The same with extra `redis-server` arguments (a cluster node: `TestRedisCluster`).
     public static func isolated(arguments: String) throws -> TestRedis { try launch(arguments: arguments) }
 
-    public func client() throws -> RedisClient { try RedisClient(endpoint) }
+    /// A connection without the settings check: some tests set Redis up wrong on purpose.
+    public func client() throws -> RedisClient { try RedisClient(endpoint, verifySettings: false) }
 
     private static func start() throws(TestRedisError) -> TestRedis {
         if let url = ProcessInfo.processInfo.environment["CLAIMGATE_TEST_REDIS"] {
@@ -63,7 +64,7 @@ public final class TestRedis: Sendable {
         do { try p.run() } catch { throw TestRedisError("cannot start redis-server: \(error)") }
         let endpoint = RedisEndpoint(host: "127.0.0.1", port: port)
         for _ in 0..<100 {
-            if let c = try? RedisClient(endpoint, timeoutMilliseconds: 200),
+            if let c = try? RedisClient(endpoint, timeoutMilliseconds: 200, verifySettings: false),
                 (try? c.command(["PING"])) == .status("PONG")
             {
                 return TestRedis(endpoint: endpoint)

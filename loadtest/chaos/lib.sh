@@ -1,4 +1,4 @@
-# Shared by loadtest/chaos/*.sh: a build, a work folder, a durable Redis (redis-durable.conf)
+# Shared by loadtest/chaos/*.sh: a build, a work folder, a durable Redis (scripts/redis.conf)
 # that can be killed and restarted from its AOF on the same port, a gateway process that can
 # be killed and restarted on the same port, and the closing audit. Sourced.
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
@@ -34,7 +34,7 @@ chaos_cleanup() {
 durable_redis() {
   local mode=${1:-always} fsync=()
   if [ "$mode" = off ]; then fsync=(--appendonly no); else fsync=(--appendfsync "$mode"); fi
-  redis-server "$CHAOS_DIR/redis-durable.conf" --port "$RP" --bind 127.0.0.1 --dir "$WORK" \
+  redis-server "$REDIS_CONF" --port "$RP" --bind 127.0.0.1 --dir "$WORK" \
     "${fsync[@]}" --logfile "$WORK/redis.log" &
   REDIS_PID=$!
   wait_redis "$RP" && return 0
