@@ -57,25 +57,29 @@ final class ClaimAnswers {
         }
     }
 
-    /// Drops marks of closed windows and asks Redis, for each other one, whether it has stock
-    /// again (one pipelined HGET each; the replies unmark).
+    /// Every `soldOutRecheckMilliseconds`: the fallback for a restock whose message was lost.
     private func scheduleRecheck() {
         // unowned(unsafe): the loop runs this only while the gateway that owns both is alive.
         context.loop.schedule(afterMilliseconds: context.config.soldOutRecheckMilliseconds) {
             [unowned(unsafe) self] in
-            if !soldOut.isEmpty {
-                for (pool, segment, window) in soldOut.sweep(now: context.now()) {
-                    guard context.admitRedisCall() else { break }
-                    let check = SoldOutRecheck(
-                        pool: pool, segment: segment, window: window, answers: self, programme: context.programme)
-                    _ = context.redis.send(slot: check.slot, shape: .read, owner: check, tag: 0)
-                }
-            }
+            recheckMarks()
             scheduleRecheck()
         }
     }
 
-    /// A recheck found stock.
+    /// Drops marks of closed windows and asks Redis, for each other one, whether it has stock
+    /// again (one pipelined HGET each; the replies unmark).
+    func recheckMarks() {
+        guard !soldOut.isEmpty else { return }
+        for (pool, segment, window) in soldOut.sweep(now: context.now()) {
+            guard context.admitRedisCall() else { break }
+            let check = SoldOutRecheck(
+                pool: pool, segment: segment, window: window, answers: self, programme: context.programme)
+            _ = context.redis.send(slot: check.slot, shape: .read, owner: check, tag: 0)
+        }
+    }
+
+    /// A recheck found stock, or a restock was published (`RestockListener`).
     func restocked(pool: Int, segment: Int, windowID: String) {
         soldOut.unmark(pool: pool, segment: segment, windowID: windowID)
     }

@@ -10,6 +10,8 @@ final class ClaimService: HTTPApplication {
     private let gatekeeper: Gatekeeper
     private let claims: ClaimEndpoint
     let batcher: ClaimBatcher
+    /// Shared with the loop's `RestockListener`, which unmarks what it hears restocked.
+    let answers: ClaimAnswers
     private let progress: ProgressEndpoint
     private let wallet: WalletEndpoint
     private let redemptions: RedemptionEndpoint
@@ -19,7 +21,7 @@ final class ClaimService: HTTPApplication {
     init(context: GatewayContext) {
         self.context = context
         gatekeeper = Gatekeeper(config: context.config, metrics: context.metrics, loop: context.loop)
-        let answers = ClaimAnswers(context: context)
+        answers = ClaimAnswers(context: context)
         batcher = ClaimBatcher(context: context, answers: answers)
         claims = ClaimEndpoint(context: context, gatekeeper: gatekeeper, answers: answers, batcher: batcher)
         progress = ProgressEndpoint(context: context)

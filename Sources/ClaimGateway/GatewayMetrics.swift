@@ -68,6 +68,8 @@ final class GatewayMetrics {
     let rateLimitedPerson: CoreMetrics.Counter
     let rateLimitedAddress: CoreMetrics.Counter
     let rateLimitedConnections: CoreMetrics.Counter
+    /// Restocks heard on the restock channel (`RestockListener`).
+    let restocksHeard: CoreMetrics.Counter
     /// Times accepting paused because `accept` failed (out of descriptors: `AcceptPause`).
     let acceptPaused: CoreMetrics.Counter
 
@@ -104,6 +106,7 @@ final class GatewayMetrics {
         rateLimitedPerson = limited("person")
         rateLimitedAddress = limited("address")
         rateLimitedConnections = limited("connections")
+        restocksHeard = CoreMetrics.Counter(label: "claimgate_restocks_heard_total", factory: factory)
         acceptPaused = CoreMetrics.Counter(label: "claimgate_accept_paused_total", factory: factory)
     }
 

@@ -5,7 +5,8 @@ import ClaimRedis
 import Logging
 
 /// One event loop's gateway, put together: the `EventLoop`, the `HTTPServer` on the loop's
-/// listening socket, the `ClaimService` it serves and the one `RedisLoopClient` behind it. Each
+/// listening socket, the `ClaimService` it serves and the one `RedisLoopClient` behind it, and
+/// a `RedisSubscription` to restocks for the `RestockListener`. Each
 /// iteration ends, before the loop sleeps, with the HTTP answers written, the claim batches
 /// sent and the Redis links flushed, in that order. A stop descriptor starts a graceful drain.
 ///
@@ -18,6 +19,8 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
     private let service: ClaimService
     private let http: HTTPServer
     private let redis: RedisLoopClient
+    private let restockListener: RestockListener
+    private let restocks: RedisSubscription?
     private var drainDeadline: UInt64?
     private var stopRegistrations: [EventLoop.Registration] = []
 
@@ -31,6 +34,14 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
         http = try HTTPServer(
             listener: config.listener, loop: loop, settings: config.httpSettings, application: service)
         context.http = http
+        let listener = RestockListener(context: context, answers: service.answers)
+        restockListener = listener
+        let loop = loop
+        restocks = config.restockChannel.map {
+            RedisSubscription(
+                target: config.redisSettings.target, channel: $0, loop: loop,
+                reconnectMilliseconds: config.redisReconnectMilliseconds, subscriber: listener)
+        }
         redis.observer = self
         for fd in config.stopDescriptors {
             stopRegistrations.append(try loop.register(fd, .readable, handler: self, tag: 0))
@@ -53,11 +64,13 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
                 "redis": "\(config.redis)",
             ])
         redis.start()
+        restocks?.start()
         try loop.run {
             guard let deadline = drainDeadline else { return false }
             return isIdle || loop.now >= deadline
         }
         http.closeAll()
+        restocks?.stop()
         redis.close()
         config.logger.info("stopped")
     }

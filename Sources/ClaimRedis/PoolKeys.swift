@@ -34,4 +34,18 @@ public struct PoolKeys: Hashable, Sendable {
 
     /// Set of every loaded pool id. Not hash-tagged: only operators read it.
     public static let poolIndex = "cg:pools"
+
+    /// The channel reset.lua and move.lua publish a restocked window's key on.
+    public static let restockChannel = "cg:restock"
+
+    /// The pool (storage id) and window of a window key (`window(_:)`), nil for anything else.
+    public static func parseWindow(_ key: String) -> (pool: String, window: String)? {
+        guard key.hasPrefix("cg:{"), let close = key.firstIndex(of: "}") else { return nil }
+        let pool = key[key.index(key.startIndex, offsetBy: 4)..<close]
+        let rest = key[key.index(after: close)...]
+        guard !pool.isEmpty, rest.hasPrefix(":w:"), rest.count > 3 else { return nil }
+        let window = rest.dropFirst(3)
+        guard !window.contains(":") else { return nil }
+        return (String(pool), String(window))
+    }
 }

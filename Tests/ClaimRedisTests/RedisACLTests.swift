@@ -17,7 +17,7 @@ import Testing
     /// runs against the caller's rules, so claims need reads and writes on `cg:*` keys.
     static let gatewayRules = [
         "~cg:*", "resetchannels", "-@all", "+@read", "+@write", "+@scripting", "+ping", "+select", "-@dangerous",
-        "-script|flush", "-script|kill", "-function", "+info",
+        "-script|flush", "-script|kill", "-function", "+info", "+subscribe", "&cg:restock",
     ]
 
     init() throws {
@@ -37,6 +37,11 @@ import Testing
         let gateway = try RedisClient(endpoint(password: password))
         // INFO is allowed (it shows no secret), so the eviction policy is checked, not assumed.
         #expect(gateway.settingsUnverified == nil)
+        // It may listen for restocks, and on no other channel.
+        let listener = try RedisClient(endpoint(password: password))
+        #expect(try listener.command(["SUBSCRIBE", "cg:restock"]).array?.first?.text == "subscribe")
+        let other = try RedisClient(endpoint(password: password))
+        #expect(try other.command(["SUBSCRIBE", "cg:other"]).errorMessage?.hasPrefix("NOPERM") == true)
         let pool = TestProgramme.dailyPool(stock: 5)
         let now = TestProgramme.releaseInstant.adding(milliseconds: 1000)
         _ = try WindowScripts.open(admin, pool: pool.id, window: "2022-06-10", quota: 5, now: now)

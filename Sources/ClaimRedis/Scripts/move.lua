@@ -11,6 +11,8 @@
 -- ARGV[1] change: negative takes up to that many (never below 0 left), positive gives
 -- ARGV[2] now (unix ms)   ARGV[3] operation id
 -- Returns {'moved', change applied, released, left, granted} | {'not_open'}
+-- A give publishes KEYS[1] on the channel `cg:restock` (as reset.lua does), so every gateway
+-- unmarks the window it answered sold_out for at once (RestockListener).
 local done = redis.call('HGET', KEYS[2], ARGV[3])
 if done then return cjson.decode(done) end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_open'} end
@@ -22,6 +24,7 @@ if change ~= 0 then
   redis.call('HINCRBY', KEYS[1], 'released', change)
   redis.call('HINCRBY', KEYS[1], 'left', change)
   redis.call('HSET', KEYS[1], 'moved_at', ARGV[2])
+  if change > 0 then redis.call('PUBLISH', 'cg:restock', KEYS[1]) end
 end
 local s = redis.call('HMGET', KEYS[1], 'released', 'left', 'granted')
 local reply = {'moved', change, tonumber(s[1]), tonumber(s[2]), tonumber(s[3])}

@@ -11,6 +11,10 @@
 --         released or last reset with: a seed edited since plays no part)
 -- ARGV[2] now (unix ms)   ARGV[3] operation id
 -- Returns {'reset', change in left, released, left, granted, quota} | {'not_open'}
+-- A restock (left grows) publishes KEYS[1] on the channel `cg:restock`: every gateway listening
+-- (RestockListener) unmarks the window it was answering sold_out for, within milliseconds
+-- instead of at its next periodic recheck. Published from inside the script, so a gateway
+-- hears it only once the change is in.
 local done = redis.call('HGET', KEYS[2], ARGV[3])
 if done then return cjson.decode(done) end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_open'} end
@@ -27,6 +31,7 @@ local change = quota - left
 if change ~= 0 then
   redis.call('HINCRBY', KEYS[1], 'released', change)
   redis.call('HSET', KEYS[1], 'left', quota, 'quota', quota, 'reset_at', ARGV[2])
+  if change > 0 then redis.call('PUBLISH', 'cg:restock', KEYS[1]) end
 end
 local s = redis.call('HMGET', KEYS[1], 'released', 'left', 'granted')
 local reply = {'reset', change, tonumber(s[1]), tonumber(s[2]), tonumber(s[3]), quota}
