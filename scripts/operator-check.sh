@@ -4,6 +4,7 @@
 #   - reset without --quota restores the window's own stored quota, not the seed's stock
 #   - open --quota on a window already released says it changed nothing and exits non-zero
 #   - claimctl refuses a Redis that may evict keys, naming the setting
+#   - a seed that re-splits a pool with a live window is refused by claimgate and claimctl
 #
 #   scripts/operator-check.sh [--debug]
 set -euo pipefail
@@ -60,6 +61,28 @@ after_open=$(window appliance-500)
 ok=0
 [ "$status" != 0 ] && [ "$after_open" = "$after" ] && grep -q "changed nothing" "$WORK/open.out" || ok=1
 verdict open-released $ok "exit $status, window '$after_open': $(cat "$WORK/open.out")"
+
+# A live window's shape: appliance-500's window is released (above); a gateway restarted with
+# a seed splitting it into 4 segments would open 4 fresh windows beside it. Refused, by name.
+kill "$GATEWAY_PID" && wait "$GATEWAY_PID" 2>/dev/null || true
+GATEWAY_PID=""
+python3 - "$WORK/split.json" <<'PY'
+import json, sys
+seed = json.load(open("seeds/shenyang-2022.json"))
+for p in seed["pools"]:
+    if p["id"] == "appliance-500": p["segments"] = 4
+json.dump(seed, open(sys.argv[1], "w"))
+PY
+status=0
+timeout 10 "$BIN/claimgate" serve --listen "127.0.0.1:$GP" --redis "$R" --now "$NOW" --seed "$WORK/split.json" \
+  2>"$WORK/split-gateway.log" || status=$?
+load_status=0
+"$BIN/claimctl" load --redis "$R" --now "$NOW" "$WORK/split.json" >"$WORK/split-load.out" 2>&1 || load_status=$?
+fresh=$(redis-cli -p "$RP" exists 'cg:{appliance-500.s0}:w:2022-06-10')
+ok=0
+[ "$status" = 1 ] && [ "$load_status" != 0 ] && [ "$fresh" = 0 ] && grep -q "appliance-500.*segments 1 -> 4" "$WORK/split-gateway.log" \
+  && grep -q "appliance-500.*segments 1 -> 4" "$WORK/split-load.out" || ok=1
+verdict live-window-shape $ok "claimgate exit $status, claimctl load exit $load_status, fresh segment window: $fresh; $(grep -o 'appliance-500: window[^;"]*' "$WORK/split-gateway.log" | head -1 | cut -c1-150)"
 
 # A Redis that may evict keys (the shipped config, with the policy every other script avoids):
 # claimctl acts on none of it and says which setting is wrong.

@@ -76,6 +76,9 @@ final class ClaimEndpoint {
                     .soldOut, ResponseBody.claim(.soldOut, pool: pool, calendar: context.programme.calendar, now: now))
             }
             guard context.admitRedisCall() else { return refuse(.redisUnavailable, context.unavailable()) }
+            if let check = context.config.programmeCheck, !check.hasPassed {
+                return refuse(.redisUnavailable, .redisUnavailable(reason: ProgrammeCheck.pendingReason))
+            }
             batcher.add(claim, poolIndex: index, slot: slot)
         }
     }

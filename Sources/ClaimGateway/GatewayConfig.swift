@@ -55,6 +55,8 @@ public struct GatewayConfig: Sendable {
     /// How long a window answered `sold_out` by Redis is answered locally before Redis is
     /// asked again whether an operator restocked it.
     public var soldOutRecheckMilliseconds: UInt64 = 500
+    /// Claims wait for this check (nil: none, as in tests that serve their own programme).
+    public var programmeCheck: ProgrammeCheck?
     /// Listen for restocks on this channel (`RestockListener`); nil: rely on the recheck alone.
     public var restockChannel: String? = PoolKeys.restockChannel
     /// With a replicated Redis (a cluster's replicas): each write's answer waits until this

@@ -51,7 +51,9 @@ struct Load: ParsableCommand {
 
     func run() throws {
         let programme = try ProgrammeFile.load(file ?? connection.seed)
-        try ProgrammeStore(client: connection.client()).load(programme)
+        let client = try connection.client()
+        try checkShapes(programme, client: client, now: try connection.instant(programme))
+        try ProgrammeStore(client: client).load(programme)
         operatorLog.info(
             "operator action",
             metadata: ["action": "load", "programme": "\(programme.id)", "pools": "\(programme.pools.count)"])
@@ -88,6 +90,7 @@ struct WindowTarget: ParsableArguments {
         let programme = try connection.programme()
         let now = try connection.instant(programme)
         let client = try connection.client()
+        try checkShapes(programme, client: client, now: now)
         let pools = pool == "all" ? programme.pools : [try lookup(pool, programme)]
         let action = operation.resolve()
         var step = 0
@@ -178,6 +181,14 @@ struct Reset: ParsableCommand {
                     + "left \(s.left), quota \(s.quota.map(String.init) ?? "?")\(quota == nil ? " (the window's own)" : "")"
             )
         }
+    }
+}
+
+/// Refuses a seed that changes the shape of a live window (`PoolShapes`); records it otherwise.
+func checkShapes(_ programme: Programme, client: any RedisCommands, now: Instant) throws {
+    let conflicts = try PoolShapes(client: client).reconcile(programme, now: now)
+    guard conflicts.isEmpty else {
+        throw SetupError("a live window's shape changes: " + conflicts.map(\.description).joined(separator: "; "))
     }
 }
 

@@ -96,6 +96,7 @@ struct Serve: ParsableCommand {
                 stopDescriptors: [], logger: logger,
                 metrics: noMetrics ? nil : PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
             template.storeQRSecret = storeQRSecret
+            template.programmeCheck = try checkShapes(programme, target: target, clock: clock, logger: logger)
             if case .cluster(let seeds) = target { template.clusterSeeds = seeds }
             template.tokenClockSkewMilliseconds = Int64(tokenClockSkew) * 1000
             template.waitReplicas = waitReplicas
@@ -121,5 +122,52 @@ struct Serve: ParsableCommand {
             logger.critical("cannot serve", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
+    }
+}
+
+extension Serve {
+    /// Refuses to serve a seed that changes the shape of a live window (`PoolShapes`). Redis up:
+    /// checked now, and a conflict stops the start. Redis down: the loops start closed to
+    /// claims and a thread checks once it is up; a conflict found then ends the process, as it
+    /// would have at start.
+    func checkShapes(_ programme: Programme, target: RedisTarget, clock: any ClaimClock, logger: Logger) throws
+        -> ProgrammeCheck
+    {
+        switch Self.attempt(programme, target, clock) {
+        case .success(let conflicts):
+            guard conflicts.isEmpty else { throw Self.refusal(conflicts) }
+            return ProgrammeCheck(passed: true)
+        case .failure(let error):
+            logger.warning(
+                "cannot check the programme against redis yet; claims wait for it", metadata: ["error": "\(error)"])
+            let check = ProgrammeCheck(passed: false)
+            Thread {
+                while true {
+                    if case .success(let conflicts) = Self.attempt(programme, target, clock) {
+                        guard conflicts.isEmpty else {
+                            logger.critical("cannot serve", metadata: ["error": "\(Self.refusal(conflicts))"])
+                            Foundation.exit(1)
+                        }
+                        check.pass()
+                        logger.info("programme checked against redis; claims open")
+                        return
+                    }
+                    usleep(200_000)
+                }
+            }.start()
+            return check
+        }
+    }
+
+    private static func attempt(_ programme: Programme, _ target: RedisTarget, _ clock: any ClaimClock) -> Result<
+        [PoolShapes.Conflict], RedisError
+    > {
+        Result { () throws(RedisError) in
+            try PoolShapes(client: try target.connect()).reconcile(programme, now: clock.now())
+        }
+    }
+
+    private static func refusal(_ conflicts: [PoolShapes.Conflict]) -> SetupError {
+        SetupError("a live window's shape changes: " + conflicts.map(\.description).joined(separator: "; "))
     }
 }
