@@ -5,6 +5,7 @@
 #   - open --quota on a window already released says it changed nothing and exits non-zero
 #   - claimctl refuses a Redis that may evict keys, naming the setting
 #   - a seed that re-splits a pool with a live window is refused by claimgate and claimctl
+#   - stats and audit report a key of the wrong type by name and go on with the other pools
 #
 #   scripts/operator-check.sh [--debug]
 set -euo pipefail
@@ -83,6 +84,19 @@ ok=0
 [ "$status" = 1 ] && [ "$load_status" != 0 ] && [ "$fresh" = 0 ] && grep -q "appliance-500.*segments 1 -> 4" "$WORK/split-gateway.log" \
   && grep -q "appliance-500.*segments 1 -> 4" "$WORK/split-load.out" || ok=1
 verdict live-window-shape $ok "claimgate exit $status, claimctl load exit $load_status, fresh segment window: $fresh; $(grep -o 'appliance-500: window[^;"]*' "$WORK/split-gateway.log" | head -1 | cut -c1-150)"
+
+# A key of the wrong type (a slip at the redis-cli): named, and every other pool still shown.
+redis-cli -p "$RP" set 'cg:{specialty-30}:windows' oops >/dev/null
+stats_status=0
+"$BIN/claimctl" stats --redis "$R" >"$WORK/stats.out" 2>&1 || stats_status=$?
+audit_status=0
+"$BIN/claimctl" audit --redis "$R" >"$WORK/audit.out" 2>&1 || audit_status=$?
+ok=0
+[ "$stats_status" = 0 ] && grep -q 'specialty-30.*WRONGTYPE' "$WORK/stats.out" && grep -q '^appliance-500 ' "$WORK/stats.out" \
+  && [ "$audit_status" = 1 ] && grep -q 'cg:{specialty-30}:windows.*WRONGTYPE' "$WORK/audit.out" \
+  && grep -q 'in [1-9][0-9]* windows' "$WORK/audit.out" || ok=1
+verdict wrong-typed-key $ok "stats exit $stats_status, audit exit $audit_status: $(grep -m1 WRONGTYPE "$WORK/audit.out" | cut -c1-110)"
+redis-cli -p "$RP" del 'cg:{specialty-30}:windows' >/dev/null
 
 # A Redis that may evict keys (the shipped config, with the policy every other script avoids):
 # claimctl acts on none of it and says which setting is wrong.
