@@ -6,6 +6,8 @@
 #   - claimctl refuses a Redis that may evict keys, naming the setting
 #   - a seed that re-splits a pool with a live window is refused by claimgate and claimctl
 #   - stats and audit report a key of the wrong type by name and go on with the other pools
+#   - the independent history checker passes a true history and fails a lost voucher and a
+#     voucher that a "nothing granted" answer hid
 #
 #   scripts/operator-check.sh [--debug]
 set -euo pipefail
@@ -47,7 +49,8 @@ GP=$(free_port)
 GATEWAY_PID=$!
 wait_http "http://127.0.0.1:$GP/healthz"
 "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool appliance-500 --users 1000 --repeat-share 0 \
-  --connections 2 --requests 10 --duration 10 --person-prefix sell- >"$WORK/sell.out" 2>&1 || true
+  --connections 2 --requests 10 --duration 10 --person-prefix sell- --history "$WORK/sell.jsonl" >"$WORK/sell.out" 2>&1 \
+  || true
 before=$(window appliance-500)
 ctl reset appliance-500 >"$WORK/reset.out" || true
 after=$(window appliance-500)
@@ -97,6 +100,28 @@ ok=0
   && grep -q 'in [1-9][0-9]* windows' "$WORK/audit.out" || ok=1
 verdict wrong-typed-key $ok "stats exit $stats_status, audit exit $audit_status: $(grep -m1 WRONGTYPE "$WORK/audit.out" | cut -c1-110)"
 redis-cli -p "$RP" del 'cg:{specialty-30}:windows' >/dev/null
+
+# The history checker shares no code with the gateway: it must pass the true history of the
+# sell-out above, and fail when Redis lost an acknowledged voucher or when an answer said
+# "nothing granted" (503) for a voucher Redis holds.
+python3 -c "import redis" 2>/dev/null || python3 -m pip install -q redis 2>/dev/null \
+  || python3 -m pip install -q --break-system-packages redis >/dev/null 2>&1
+true_status=0
+scripts/history-check.py --redis "$R" "$WORK/sell.jsonl" >"$WORK/history.out" 2>&1 || true_status=$?
+granted_line=$(grep -m1 '"status":201' "$WORK/sell.jsonl")
+sed 's/"status":201,"error":null,"vouchers":\[[^]]*\]/"status":503,"error":"redis_unavailable","vouchers":[]/' \
+  <<<"$granted_line" >"$WORK/hidden.jsonl"
+grep -v -F "$granted_line" "$WORK/sell.jsonl" >>"$WORK/hidden.jsonl"
+hidden_status=0
+scripts/history-check.py --redis "$R" "$WORK/hidden.jsonl" >"$WORK/hidden.out" 2>&1 || hidden_status=$?
+lost=$(grep -o '"vouchers":\["[^"]*' <<<"$granted_line" | cut -d'"' -f4)
+redis-cli -p "$RP" hdel 'cg:{appliance-500}:vouchers' "$lost" >/dev/null
+lost_status=0
+scripts/history-check.py --redis "$R" "$WORK/sell.jsonl" >"$WORK/lost.out" 2>&1 || lost_status=$?
+ok=0
+[ "$true_status" = 0 ] && [ "$hidden_status" = 1 ] && grep -q "no answer acknowledged" "$WORK/hidden.out" \
+  && [ "$lost_status" = 1 ] && grep -q "$lost.*missing from Redis" "$WORK/lost.out" || ok=1
+verdict history-checker $ok "true history exit $true_status ($(cut -c1-60 "$WORK/history.out")...), a hidden grant exit $hidden_status, a lost voucher exit $lost_status"
 
 # A Redis that may evict keys (the shipped config, with the policy every other script avoids):
 # claimctl acts on none of it and says which setting is wrong.

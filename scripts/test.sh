@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 ensure_packages redis-server redis-tools libhiredis-dev curl
 command -v python3 >/dev/null 2>&1 || ensure_packages python3 python3-pip
+# The history checker (scripts/history-check.py) reads Redis with redis-py.
+python3 -c "import redis" 2>/dev/null || python3 -m pip install -q redis 2>/dev/null \
+  || python3 -m pip install -q --break-system-packages redis
 # The metrics test reads /metrics with Prometheus's reference parser.
 python3 -c "import prometheus_client" 2>/dev/null || python3 -m pip install -q prometheus_client 2>/dev/null \
   || python3 -m pip install -q --break-system-packages prometheus_client
@@ -24,11 +27,11 @@ echo "== chaos: Redis SIGKILL + AOF restart, Redis busy (504 outcome_unknown), s
 for chaos in redis-late redis-kill redis-busy redis-restart "gateway-kill KILL" "gateway-kill TERM" descriptors; do
   # shellcheck disable=SC2086 # the script name and its argument
   set -- $chaos
-  loadtest/chaos/$1.sh --debug ${2:-} | grep '^CHAOS\|^PASS\|^FAIL'
+  loadtest/chaos/$1.sh --debug ${2:-} | grep '^CHAOS\|^PASS\|^FAIL\|^HISTORY'
 done
 echo "== Redis Cluster (3 masters + 3 replicas): shards, reshard under load, master killed, many gateways, hot pool"
 for check in shards reshard failover many-gateways hot-pool; do
-  loadtest/cluster/$check.sh --debug | grep '^CLUSTER\|^PASS\|^FAIL\|^|'
+  loadtest/cluster/$check.sh --debug | grep '^CLUSTER\|^PASS\|^FAIL\|^|\|^HISTORY'
 done
 echo "== swift-format lint --strict"
 swift-format lint --strict -r Sources Tests Package.swift

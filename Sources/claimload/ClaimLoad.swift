@@ -60,6 +60,8 @@ struct ClaimLoad: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 2022
     @Option(help: "People are <prefix><n>; a new prefix gives new people on the same Redis.") var personPrefix = "u"
     @Option(help: "Write results.json, report.html and the charts as SVG files into this folder.") var report: String?
+    @Option(help: "Write every claim and its answer as JSON lines to this file (for scripts/history-check.py).")
+    var history: String?
 
     func validate() throws {
         guard (1...60_000).contains(connections) else { throw ValidationError("--connections must be 1...60000") }
@@ -140,6 +142,7 @@ struct ClaimLoad: ParsableCommand {
             targets: targets.map { .init(pool: $0.pool.id, storeQR: $0.pool.requiresStoreQR ? qr : nil) }, users: users,
             repeatShare: repeatShare, idempotencyKeys: idempotencyKeys, secret: secret, seed: seed,
             personPrefix: personPrefix)
+        if let history { claims.history = try ClaimHistory(path: history) }
         print(
             "claimload \(scenario.rawValue): gateway clock \(programme.calendar.iso8601(gatewayNow)); pools "
                 + targets.map { "\($0.pool.id)@\($0.window)" }.joined(separator: " ")
@@ -153,6 +156,7 @@ struct ClaimLoad: ParsableCommand {
         claimRun.resendLost = resendLost
         claimRun.pace = rate.map { LoadRun.Pace(rate: $0, rampSeconds: ramp, warmupSeconds: warmup) }
         let claimResults = claimRun.run()
+        claims.finishHistory()
         print(claimResults.report(rate == nil ? "claims" : "claims (open loop, latency from due time)"))
         if claimRun.warmupAnswers > 0 { print("warm-up: \(claimRun.warmupAnswers) answers not counted above") }
 

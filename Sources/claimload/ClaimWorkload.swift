@@ -24,6 +24,8 @@ final class ClaimWorkload: LoadWorkload {
     private var rng: SplitMix64
     private var sequence = 0
     private var inFlight: [Int: (target: Int, person: Int)] = [:]
+    /// Every request and answer, when `--history` asks for it.
+    var history: ClaimHistory?
     private(set) var ledgers: [String: GrantLedger] = [:]
     private(set) var unreadableGrants = 0
     /// Claims sent per person, by pool (each once, however often it was sent again): no person
@@ -84,9 +86,14 @@ final class ClaimWorkload: LoadWorkload {
         return (sequence, req)
     }
 
-    func record(tag: Int, response: HTTPResponse) {
+    func record(tag: Int, response: HTTPResponse, sentAt: UInt64, answeredAt: UInt64) {
         guard let (target, user) = inFlight.removeValue(forKey: tag) else { return }
         let pool = targets[target].pool
+        history?.record(
+            person: person(user), pool: pool, key: idempotencyKeys ? "r\(tag)" : nil, sentAt: sentAt,
+            answeredAt: answeredAt, status: response.status,
+            error: response.status >= 300 ? LoadResults.strings(named: "error", in: response.body).first : nil,
+            vouchers: response.status == 201 || response.status == 200 ? Self.voucherIDs(response.body) : [])
         let wasUncertain = uncertain.remove(tag) != nil
         if response.status == 409, LoadResults.strings(named: "error", in: response.body).first == "sold_out" {
             soldOuts[pool, default: 0] += 1
@@ -106,23 +113,39 @@ final class ClaimWorkload: LoadWorkload {
         default: return
         }
         soldOutsBeforeLastGrant[pool] = soldOuts[pool, default: 0]
-        let ids = LoadResults.strings(named: "id", in: response.body)
+        let ids = Self.voucherIDs(response.body)
         guard !ids.isEmpty else {
             unreadableGrants += 1
             return
         }
-        // A bundle lists its vouchers twice (`voucher` and `vouchers`): count each once.
+        for id in ids { ledgers[targets[target].pool]?.record(voucher: id, person: person(user)) }
+    }
+
+    /// The voucher ids of a grant, each once (a bundle lists them twice: `voucher` and `vouchers`).
+    static func voucherIDs(_ body: [UInt8]) -> [String] {
         var seen = Set<String>()
-        for id in ids where seen.insert(id).inserted {
-            ledgers[targets[target].pool]?.record(voucher: id, person: person(user))
+        return LoadResults.strings(named: "id", in: body).filter { seen.insert($0).inserted }
+    }
+
+    /// Writes the requests never answered and closes the history.
+    func finishHistory() {
+        guard let history else { return }
+        for (tag, (target, user)) in inFlight.sorted(by: { $0.key < $1.key }) {
+            history.record(
+                person: person(user), pool: targets[target].pool, key: idempotencyKeys ? "r\(tag)" : nil, sentAt: 0,
+                answeredAt: nil, status: 0, error: nil, vouchers: [])
         }
+        history.close()
     }
 
     /// A 504 says the claim may have been granted: with a key, the same request again is
     /// answered as the first was, after the `Retry-After` second. Without one it is not safe.
-    func resendDelay(tag: Int, after response: HTTPResponse) -> UInt64? {
-        guard idempotencyKeys, response.status == 504 else { return nil }
+    func resendDelay(tag: Int, after response: HTTPResponse, sentAt: UInt64, answeredAt: UInt64) -> UInt64? {
+        guard idempotencyKeys, response.status == 504, let (target, user) = inFlight[tag] else { return nil }
         uncertain.insert(tag)
+        history?.record(
+            person: person(user), pool: targets[target].pool, key: "r\(tag)", sentAt: sentAt, answeredAt: answeredAt,
+            status: 504, error: "outcome_unknown", vouchers: [])
         return 1_000_000_000
     }
 

@@ -17,7 +17,7 @@ final class HTTPGetWorkload: LoadWorkload {
         return (sequence, request)
     }
 
-    func record(tag: Int, response: HTTPResponse) {
+    func record(tag: Int, response: HTTPResponse, sentAt: UInt64, answeredAt: UInt64) {
         if response.status != 200 { failures += 1 }
     }
 

@@ -275,7 +275,10 @@ final class LoadRun {
                     atNanoseconds: now - start)
             }
             let attempt = attempts[c.tag, default: 0] + 1
-            if attempt <= resendLost, let delay = workload.resendDelay(tag: c.tag, after: response) {
+            if attempt <= resendLost,
+                let delay = workload.resendDelay(
+                    tag: c.tag, after: response, sentAt: c.sentAt &- start, answeredAt: now &- start)
+            {
                 // Same bytes, same key: the gateway answers it as the first attempt went.
                 attempts[c.tag] = attempt
                 resends.append(
@@ -283,7 +286,7 @@ final class LoadRun {
                 )
                 results.resent += 1
             } else {
-                workload.record(tag: c.tag, response: response)
+                workload.record(tag: c.tag, response: response, sentAt: c.sentAt &- start, answeredAt: now &- start)
             }
             c.state = .idle
             if !response.keepAlive { return close(i, error: false) }

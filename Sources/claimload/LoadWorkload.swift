@@ -5,15 +5,16 @@ import ClaimHTTP
 protocol LoadWorkload: AnyObject {
     /// The next request, tagged so its answer can be matched; nil when there is nothing more.
     func nextRequest(host: String) -> (tag: Int, bytes: [UInt8])?
-    /// The answer to the request tagged `tag`.
-    func record(tag: Int, response: HTTPResponse)
+    /// The answer to the request tagged `tag`, sent and answered at these nanoseconds of the
+    /// run (from its start).
+    func record(tag: Int, response: HTTPResponse, sentAt: UInt64, answeredAt: UInt64)
     /// Nanoseconds to wait before sending the request answered `response` again (same bytes),
     /// or nil to take the answer (`LoadRun.resendLost` bounds the attempts).
-    func resendDelay(tag: Int, after response: HTTPResponse) -> UInt64?
+    func resendDelay(tag: Int, after response: HTTPResponse, sentAt: UInt64, answeredAt: UInt64) -> UInt64?
     /// True when nothing more will ever be sent (the run ends once answers are in).
     var isFinished: Bool { get }
 }
 
 extension LoadWorkload {
-    func resendDelay(tag: Int, after response: HTTPResponse) -> UInt64? { nil }
+    func resendDelay(tag: Int, after response: HTTPResponse, sentAt: UInt64, answeredAt: UInt64) -> UInt64? { nil }
 }

@@ -81,7 +81,7 @@ final class RedemptionWorkload: LoadWorkload {
         return (next - 1, planned[next - 1].bytes)
     }
 
-    func record(tag: Int, response: HTTPResponse) {
+    func record(tag: Int, response: HTTPResponse, sentAt: UInt64, answeredAt: UInt64) {
         let p = planned[tag]
         let text = String(decoding: response.body, as: UTF8.self)
         let replayed = text.contains("\"replayed\":true")

@@ -64,7 +64,8 @@ load_programme() {
 # answers, output to $WORK/claimload.out; sets LOAD_PID.
 spike_in_background() {
   "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool "$1" --users 200000 --repeat-share 0.05 \
-    --connections 32 --duration "$2" --idempotency-keys --resend-lost 5 >"$WORK/claimload.out" 2>&1 &
+    --connections 32 --duration "$2" --idempotency-keys --resend-lost 5 --history "$WORK/history.jsonl" \
+    >"$WORK/claimload.out" 2>&1 &
   LOAD_PID=$!
 }
 
@@ -78,20 +79,30 @@ begin_spike() {
   spike_in_background "$1" "$3"
 }
 
-# finish NAME: waits for claimload, audits, prints the run and one summary line; exit status
-# 0 only if the verdict passed and the audit is clean.
+# history_check [HISTORY...]: scripts/history-check.py on claimload's history (default
+# $WORK/history.jsonl) and Redis; prints its line; its exit status.
+history_check() {
+  python3 -c "import redis" 2>/dev/null || python3 -m pip install -q redis 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages redis >/dev/null 2>&1
+  scripts/history-check.py --redis "$R" "${@:-$WORK/history.jsonl}"
+}
+
+# finish NAME: waits for claimload, audits, checks the history independently, prints the run
+# and one summary line; exit status 0 only if the verdict passed, the audit is clean and the
+# history check passed.
 finish() {
-  local name=$1 load_status=0 audit_status=0
+  local name=$1 load_status=0 audit_status=0 history_status=0
   wait "$LOAD_PID" || load_status=$?
   cat "$WORK/claimload.out"
   "$BIN/claimctl" audit --redis "$R" >"$WORK/audit.out" 2>&1 || audit_status=$?
   tail -3 "$WORK/audit.out"
+  history_check || history_status=$?
   local acked
   acked=$(grep -o 'vouchers granted to this run [0-9]*' "$WORK/claimload.out" | grep -o '[0-9]*$' || echo "?")
-  if [ "$load_status" -eq 0 ] && [ "$audit_status" -eq 0 ]; then
-    echo "CHAOS $name: PASS; acknowledged $acked, all found in Redis, none twice; audit clean"
+  if [ "$load_status" -eq 0 ] && [ "$audit_status" -eq 0 ] && [ "$history_status" -eq 0 ]; then
+    echo "CHAOS $name: PASS; acknowledged $acked, all found in Redis, none twice; audit clean; history checked"
     return 0
   fi
-  echo "CHAOS $name: FAIL (claimload $load_status, audit $audit_status); see above" >&2
+  echo "CHAOS $name: FAIL (claimload $load_status, audit $audit_status, history $history_status); see above" >&2
   return 1
 }

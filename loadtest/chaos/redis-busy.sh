@@ -18,7 +18,8 @@ load() {  # PREFIX EXTRA...: claimload for 6 s into $WORK/PREFIX.out
   local prefix=$1
   shift
   "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool comprehensive-50 --users 200000 \
-    --repeat-share 0.05 --connections 16 --duration 6 --person-prefix "$prefix-" "$@" >"$WORK/$prefix.out" 2>&1
+    --repeat-share 0.05 --connections 16 --duration 6 --person-prefix "$prefix-" --history "$WORK/$prefix.jsonl" "$@" \
+    >"$WORK/$prefix.out" 2>&1
 }
 load keyed --idempotency-keys --resend-lost 5 &
 KEYED=$!
@@ -40,13 +41,16 @@ for prefix in keyed keyless; do
 done
 "$BIN/claimctl" audit --redis "$R" >"$WORK/audit.out" 2>&1 || audit_status=$?
 tail -1 "$WORK/audit.out"
+history_status=0
+history_check "$WORK/keyed.jsonl" "$WORK/keyless.jsonl" || history_status=$?
 unknown=$(grep -o 'outcome_unknown=[0-9]*' "$WORK/keyless.out" | grep -o '[0-9]*$' || echo 0)
 resolved=$(grep -o 'unknown outcomes [0-9]* resolved from Redis: granted [0-9]*, not granted [0-9]*' "$WORK/keyless.out" \
   || echo "no unknown outcomes")
 unavailable=$(grep -ho 'redis_unavailable=[0-9]*' "$WORK"/keyed.out "$WORK"/keyless.out | grep -o '[0-9]*$' | paste -sd+ | bc || echo 0)
-if [ "$keyed_status" -eq 0 ] && [ "$keyless_status" -eq 0 ] && [ "$audit_status" -eq 0 ] && [ "${unknown:-0}" -gt 0 ]; then
+if [ "$keyed_status" -eq 0 ] && [ "$keyless_status" -eq 0 ] && [ "$audit_status" -eq 0 ] && [ "$history_status" -eq 0 ] \
+  && [ "${unknown:-0}" -gt 0 ]; then
   echo "CHAOS redis-busy: PASS; 504 outcome_unknown $unknown without keys ($resolved), 503 ${unavailable:-0}; keyed 504s resent and replayed; audit clean"
   exit 0
 fi
-echo "CHAOS redis-busy: FAIL (claimload $keyed_status/$keyless_status, audit $audit_status, 504s $unknown); see above" >&2
+echo "CHAOS redis-busy: FAIL (claimload $keyed_status/$keyless_status, audit $audit_status, history $history_status, 504s $unknown); see above" >&2
 exit 1

@@ -14,7 +14,7 @@ cluster_setup
 # run_load POOL SECONDS PREFIX: claimload in the background into $WORK/PREFIX.out; sets LOAD.
 run_load() {
   "$BIN/claimload" --url "$URLS" --redis "$R" --pool "$1" --users 10000000 --repeat-share 0 --connections 32 \
-    --duration "$2" --person-prefix "$3-" >"$WORK/$3.out" 2>&1 &
+    --duration "$2" --person-prefix "$3-" --history "$WORK/$3.jsonl" >"$WORK/$3.out" 2>&1 &
   LOAD=$!
 }
 stop_gateways() {
@@ -59,6 +59,9 @@ for phase in "0 comprehensive-50" "1 specialty-15"; do
   stop_gateways
 done
 "$BIN/claimctl" audit --redis "$R" | tail -1
+# Independently, for the runs with WAIT (without it, an acknowledged voucher may be lost: that
+# run is the comparison, and the table shows how many).
+cluster_history_check "$WORK/cost1.jsonl" "$WORK/kill1.jsonl" || exit 1
 
 echo
 echo "| --wait-replicas | claims/s healthy | p50 ms | p99 ms | acknowledged before/after a master kill | lost |"

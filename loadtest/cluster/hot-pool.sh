@@ -44,7 +44,8 @@ tail_run() {
   local pool=$1 mode=$2 prefix=$3
   "$BIN/claimctl" reset "$pool" --quota 9000 --redis "$R" --now "$NOW" --seed "$SEED" >/dev/null 2>&1
   "$BIN/claimload" --url "$URLS" --redis "$R" --seed-file "$SEED" --pool "$pool" --users 100000000 \
-    --repeat-share 0 --connections 64 --duration 6 --person-prefix "$prefix-" >"$WORK/tail.out" 2>&1 &
+    --repeat-share 0 --connections 64 --duration 6 --person-prefix "$prefix-" --history "$WORK/$prefix.jsonl" \
+    >"$WORK/tail.out" 2>&1 &
   local load=$!
   if [ "$mode" = rebalance ]; then
     while kill -0 "$load" 2>/dev/null; do
@@ -54,6 +55,8 @@ tail_run() {
   fi
   wait "$load" || true
   grep -q '^PASS' "$WORK/tail.out" || { cat "$WORK/tail.out" >&2; exit 1; }
+  # The history is checked independently; a failure is remembered (this runs in a subshell).
+  cluster_history_check "$WORK/$prefix.jsonl" >&2 || touch "$WORK/history.failed"
   local granted tail
   granted=$(grep -o '"granted":[0-9]*\|granted=[0-9]*' "$WORK/tail.out" | head -1 | grep -o '[0-9]*$')
   tail=$(grep -o 'sold_out while stock remained: [0-9]*' "$WORK/tail.out" | grep -o '[0-9]*$' || echo 0)
@@ -70,6 +73,7 @@ start_gateways 1 --seed "$SEED" --threads 2 --sold-out-recheck-ms 50
 read -r g3f t3f <<<"$(tail_run national-15-split rebalance k3f)"
 "$BIN/claimctl" stats national-15-split --redis "$R" | tail -3
 "$BIN/claimctl" audit --redis "$R" | tail -1
+[ ! -e "$WORK/history.failed" ] || { echo "a history check failed (above)" >&2; exit 1; }
 
 echo
 echo "| pool | K | claims/s (mean of $ROUNDS) | vs K=1 |"

@@ -56,3 +56,11 @@ master_of() {
 
 # node_id HOST:PORT
 node_id() { redis-cli -p "${1##*:}" cluster myid; }
+
+# cluster_history_check HISTORY...: scripts/history-check.py (independent of the gateway) on
+# claimload's histories and the cluster; prints its line; its exit status.
+cluster_history_check() {
+  python3 -c "import redis" 2>/dev/null || python3 -m pip install -q redis 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages redis >/dev/null 2>&1
+  scripts/history-check.py --cluster --redis "$R" "$@"
+}

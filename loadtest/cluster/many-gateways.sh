@@ -19,7 +19,7 @@ start_gateways "$N"
 IFS=, read -r -a GW <<<"$URLS"
 echo "== selling out $POOL (200) through $N gateways"
 "$BIN/claimload" --url "$URLS" --redis "$R" --pool "$POOL" --users 100000 --repeat-share 0 --connections 24 \
-  --duration 2 | grep -E '^(outcomes|PASS|FAIL)'
+  --duration 2 --history "$WORK/history.jsonl" | grep -E '^(outcomes|PASS|FAIL)'
 claim() { # URL PERSON -> status
   curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $("$BIN/claimctl" token --person "$2")" \
     "$1/v1/pools/$POOL/claims"
@@ -67,5 +67,6 @@ for g in "${GW[@]}"; do
   [ "$seen" -gt "$worst" ] && worst=$seen
 done
 "$BIN/claimctl" audit --redis "$R" | tail -1
+cluster_history_check "$WORK/history.jsonl" || exit 1
 [ "$worst" -le 50 ] || { echo "a gateway took $worst ms (> 50 ms) to see the restock" >&2; exit 1; }
 echo "CLUSTER many-gateways: PASS; $N gateways, the restock reached the slowest in $worst ms (<= 50)"

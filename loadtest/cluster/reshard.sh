@@ -20,7 +20,7 @@ first=$(redis-cli -p "${from##*:}" cluster nodes | awk '$3 ~ /myself/ {split($9,
 count=$((slot - first + 1))
 echo "== $POOL (slot $slot) is on $from; moving slots $first-$slot ($count) to $to while claims flow"
 "$BIN/claimload" --url "$URLS" --redis "$R" --pool "$POOL" --users 1000000 --repeat-share 0.05 --connections 32 \
-  --duration 12 --idempotency-keys >"$WORK/claimload.out" 2>&1 &
+  --duration 12 --idempotency-keys --history "$WORK/history.jsonl" >"$WORK/claimload.out" 2>&1 &
 LOAD=$!
 sleep 2
 started=$(date +%s%N)
@@ -30,6 +30,7 @@ echo "   resharded in $(( ($(date +%s%N) - started) / 1000000 )) ms; $POOL is no
 wait "$LOAD" || true
 cat "$WORK/claimload.out"
 "$BIN/claimctl" audit --redis "$R" | tail -1
+cluster_history_check "$WORK/history.jsonl" || exit 1
 [ "$(master_of "$POOL")" = "$to" ] || { echo "the pool's slot did not move" >&2; exit 1; }
 grep -q '^PASS' "$WORK/claimload.out"
 moved=$(cat "$WORK"/gateway-*.log | grep -c "cluster slot map" || true)

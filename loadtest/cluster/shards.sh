@@ -19,8 +19,10 @@ shards=$(for pool in $POOLS; do master_of "$pool"; done | sort -u | grep -c .)
 start_gateways 2
 echo "== release day through 2 gateways ($URLS), pools on $shards shards"
 "$BIN/claimload" --scenario release-day --url "$URLS" --redis "$R" --users 20000 --repeat-share 0.1 \
-  --connections 64 --duration 8 --redeem-share 0.3 | tee "$WORK/claimload.out" | grep -v '^$'
+  --connections 64 --duration 8 --redeem-share 0.3 --history "$WORK/history.jsonl" | tee "$WORK/claimload.out" \
+  | grep -v '^$'
 "$BIN/claimctl" audit --redis "$R" | tail -1
+cluster_history_check "$WORK/history.jsonl" || exit 1
 "$BIN/claimctl" stats --redis "$R"
 [ "$shards" -eq 3 ] || { echo "the seed's pools do not cover every shard ($shards of 3)" >&2; exit 1; }
 grep -q '^PASS' "$WORK/claimload.out"
