@@ -2,7 +2,8 @@
 # The test command: installs what is missing, runs the binaries end to end on a throwaway
 # Redis (scripts/demo.sh --check), checks the live API against docs/openapi.yaml
 # (schemathesis), runs the short chaos scripts (Redis and gateway killed mid-load) and the
-# Redis Cluster checks (scripts/cluster.sh), `swift-format lint --strict`, then the whole Swift
+# Redis Cluster checks (scripts/cluster.sh), the network faults (loadtest/net/faults.sh, in
+# namespaces of its own), `swift-format lint --strict`, then the whole Swift
 # test suite (with the CI-sized fuzz campaign), and the gateway's end-to-end tests once more
 # against a release build (whose event-loop modules run without exclusivity checks, as served).
 # Every part starts its own redis-server on a free loopback port and stops it when it exits.
@@ -33,6 +34,12 @@ echo "== Redis Cluster (3 masters + 3 replicas): shards, reshard under load, mas
 for check in shards reshard failover many-gateways hot-pool; do
   loadtest/cluster/$check.sh --debug | grep '^CLUSTER\|^PASS\|^FAIL\|^|\|^HISTORY'
 done
+echo "== network faults between gateway and Redis (namespaces, nftables, a delay proxy): delay, loss, partition, freeze, slow readers"
+if ip netns add "cg-probe-$$" 2>/dev/null && ip netns del "cg-probe-$$"; then
+  loadtest/net/faults.sh --debug | grep '^NET\|^==\|^|'
+else
+  echo "SKIP network faults: cannot create network namespaces here (needs root and CAP_NET_ADMIN)"
+fi
 echo "== swift-format lint --strict"
 swift-format lint --strict -r Sources Tests Package.swift
 echo "== swift test"

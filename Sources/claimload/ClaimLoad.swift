@@ -89,7 +89,10 @@ struct ClaimLoad: ParsableCommand {
         var gateways: [ListenAddress] = []
         for u in url.split(separator: ",").map(String.init) {
             guard let a = ListenAddress(u) else { throw SetupError("--url \(u): expected http://host:port") }
-            guard a.host.hasPrefix("127.") else { throw SetupError("--url must be loopback addresses (127.0.0.0/8)") }
+            // Loopback, or the benchmark range (RFC 2544) that loadtest/net/faults.sh gives its namespaces.
+            guard a.host.hasPrefix("127.") || a.host.hasPrefix("198.18.") || a.host.hasPrefix("198.19.") else {
+                throw SetupError("--url must be loopback (127.0.0.0/8) or a test network's (198.18.0.0/15) addresses")
+            }
             gateways.append(a)
         }
         guard let address = gateways.first else { throw SetupError("--url: at least one gateway") }

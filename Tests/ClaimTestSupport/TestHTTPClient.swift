@@ -89,6 +89,17 @@ public final class TestHTTPClient {
         return "open"
     }
 
+    /// True if the server sent anything (or closed) within `seconds`; reads nothing, so an
+    /// early answer is still there for `response()` (and the test can say it came early).
+    public func isReadable(within seconds: Double) -> Bool {
+        var readable = !inbound.isEmpty
+        let deadline = MonotonicClock.nanoseconds() + UInt64(seconds * 1e9)
+        while !readable, MonotonicClock.nanoseconds() < deadline {
+            try? epoll.wait(timeoutMilliseconds: 20) { _, _ in readable = true }
+        }
+        return readable
+    }
+
     /// True once the server has closed the connection (waits up to `seconds`).
     public func isClosedByServer(within seconds: Double = 2) -> Bool {
         let deadline = MonotonicClock.nanoseconds() + UInt64(seconds * 1e9)
