@@ -26,6 +26,10 @@ public struct RedisLoopClientSettings: Sendable {
     /// A reply later than this fails its link: every call on it fails, and it reconnects.
     public var timeoutMilliseconds: UInt64 = 3000
     public var reconnectMilliseconds: UInt64 = 500
+    /// A link not ready this long after its connect began (the handshake, AUTH, the settings
+    /// check) is given up: across a partition a SYN is dropped, and TCP would wait a second for
+    /// its first retransmission while calls queue behind it.
+    public var connectTimeoutMilliseconds: UInt64 = 250
     /// Each write's reply waits until this many replicas have it (one `WAIT` per flush: group
     /// commit); 0: answered as soon as the master has it.
     public var waitReplicas = 0
@@ -250,6 +254,7 @@ public final class RedisLoopClient: EventHandler {
     }
 
     private func connect(_ link: RedisNodeLink) {
+        link.connectBegan = loop.now
         do {
             try link.pipeline.connect()
             link.registration = try loop.register(
@@ -342,6 +347,10 @@ public final class RedisLoopClient: EventHandler {
         for link in links {
             if let sent = link.oldestSentAt, now &- sent > settings.timeoutMilliseconds * 1_000_000 {
                 failLink(link, "no reply for \(settings.timeoutMilliseconds) ms")
+            } else if let began = link.connectBegan, link.isUsable, !link.isReady,
+                now &- began > settings.connectTimeoutMilliseconds * 1_000_000
+            {
+                failLink(link, "connect not complete after \(settings.connectTimeoutMilliseconds) ms")
             }
             if let at = link.retryAt, now >= at {
                 link.retryAt = nil

@@ -46,6 +46,8 @@ final class RedisNodeLink {
     var interest: EpollEvents = []
     /// When to try connecting again after a failure.
     var retryAt: UInt64?
+    /// When the current connect began (the connect timeout counts from it).
+    var connectBegan: UInt64?
     /// Failures in a row (logged on the first and every 20th, not at every retry).
     var failuresInARow = 0
     /// No longer a master in the cluster's map: not reconnected until something routes to it.

@@ -106,6 +106,42 @@ import Testing
         try run { owner.failures.count == 1 }
         #expect(owner.failures[1] == .notRun("BUSY pretend"))
     }
+
+    /// A node that never completes the handshake (a partition: SYNs dropped) fails its link at
+    /// the connect timeout, so calls get their "not run" at once instead of at the reply timeout
+    /// and the next attempt comes sooner after the network heals.
+    @Test func aConnectThatNeverCompletesFailsAtTheConnectTimeout() throws {
+        // A listener whose accept queue is full: the kernel drops further SYNs.
+        let listener = try TCPSocket.listen(host: "127.0.0.1", port: 0, backlog: 0)
+        defer { FileDescriptor.close(listener) }
+        let port = TCPSocket.localPort(listener)
+        let fillers = try (0..<4).map { _ in try TCPSocket.connect(host: "127.0.0.1", port: port).fd }
+        defer { for fd in fillers { FileDescriptor.close(fd) } }
+        usleep(50_000)
+        var settings = RedisLoopClientSettings(target: .single(RedisEndpoint(host: "127.0.0.1", port: port)))
+        settings.timeoutMilliseconds = 3000
+        settings.connectTimeoutMilliseconds = 200
+        let stuck = RedisLoopClient(settings: settings, loop: loop)
+        stuck.start()
+        let owner = Owner([1: ["PING"]])
+        #expect(stuck.send(slot: 0, shape: .read, owner: owner, tag: 1))
+        for _ in 0..<5 {
+            stuck.flush()
+            try loop.runOnce(maxWaitMilliseconds: 10)
+        }
+        #expect(owner.failures.isEmpty)
+        clock.advance(milliseconds: 350)
+        for _ in 0..<5 {
+            stuck.flush()
+            try loop.runOnce(maxWaitMilliseconds: 10)
+        }
+        guard case .notRun(let why) = owner.failures[1] else {
+            Issue.record("not failed at the connect timeout: \(String(describing: owner.failures[1]))")
+            return
+        }
+        #expect(why.contains("connect"))
+        stuck.close()
+    }
 }
 
 /// With `waitReplicas`, a write's reply waits for the WAIT behind it (this Redis has no
