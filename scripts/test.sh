@@ -37,6 +37,7 @@ done
 echo "== network faults between gateway and Redis (namespaces, nftables, a delay proxy): delay, loss, partition, freeze, slow readers"
 if ip netns add "cg-probe-$$" 2>/dev/null && ip netns del "cg-probe-$$"; then
   loadtest/net/faults.sh --debug | grep '^NET\|^==\|^|'
+  loadtest/net/faults.sh --debug --cluster | grep '^NET\|^==\|^|'
 else
   echo "SKIP network faults: cannot create network namespaces here (needs root and CAP_NET_ADMIN)"
 fi

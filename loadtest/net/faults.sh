@@ -16,25 +16,35 @@
 #   freeze     Redis stopped with SIGSTOP for 5 s
 #   slow-reader  20 clients pipelining requests and reading their answers at 2 KB/s
 #
+# With --cluster, Redis is a cluster in its namespace (3 masters + 3 replicas, ports 7001-7006,
+# the gateway with --wait-replicas 1), loss and the partition cover every node, the freeze stops
+# the master serving the pool (a failover follows), and the delay is left out (the cluster's
+# redirections name the nodes themselves, past any proxy).
+#
 # and reports what residents were told (outcomes), acknowledged / found / lost / duplicated and
 # the unknown outcomes resolved (scripts/history-check.py, independent of the gateway), and the
 # time from the fault's end to the next 201 (a probe claiming every 20 ms). Exit 1 if any
 # verdict or history check fails. Everything it creates is removed on exit.
 #
-#   loadtest/net/faults.sh [--debug] [FAULT...]
+#   loadtest/net/faults.sh [--debug] [--cluster] [FAULT...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/common.sh
 CONFIG=release
 FAULTS=()
+CLUSTER=0
 for a in "$@"; do
   case "$a" in
     --debug) CONFIG=debug ;;
+    --cluster) CLUSTER=1 ;;
     delay | loss | partition | freeze | slow-reader) FAULTS+=("$a") ;;
     *) echo "unknown argument $a (see the header of $0)" >&2; exit 2 ;;
   esac
 done
-[ ${#FAULTS[@]} -gt 0 ] || FAULTS=(delay loss partition freeze slow-reader)
+if [ ${#FAULTS[@]} -eq 0 ]; then
+  FAULTS=(delay loss partition freeze slow-reader)
+  [ "$CLUSTER" = 1 ] && FAULTS=(loss partition freeze slow-reader)
+fi
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 2; }
 ensure_packages redis-server redis-tools libhiredis-dev curl iproute2 nftables
 python3 -c "import redis" 2>/dev/null || python3 -m pip install -q redis 2>/dev/null \
@@ -44,14 +54,14 @@ BIN=$(swift build -c "$CONFIG" --show-bin-path)
 WORK=$(mktemp -d /tmp/claimgate-net.XXXXXX)
 chmod 755 "$WORK"
 NS_LOAD=cg-load-$$ NS_GW=cg-gw-$$ NS_REDIS=cg-redis-$$
-GATEWAY_PID="" REDIS_PID="" PROXY_PID=""
+GATEWAY_PID="" REDIS_PID="" PROXY_PID="" NODE_PIDS=()
 NOW=2022-06-10T10:00:00+08:00
 POOL=comprehensive-50
 
 cleanup() {
   exec 2>/dev/null
   [ -n "$REDIS_PID" ] && kill -CONT "$REDIS_PID"
-  for pid in $GATEWAY_PID $PROXY_PID $REDIS_PID; do kill -9 "$pid" || true; done
+  for pid in $GATEWAY_PID $PROXY_PID $REDIS_PID "${NODE_PIDS[@]}"; do kill -9 "$pid" || true; done
   wait || true
   for ns in $NS_LOAD $NS_GW $NS_REDIS; do ip netns del "$ns" || true; done
   rm -rf "$WORK"
@@ -82,17 +92,44 @@ in_ns "$NS_LOAD" ip route add default via 198.18.1.1
 in_ns "$NS_REDIS" nft add table inet fault
 in_ns "$NS_REDIS" nft add chain inet fault input '{ type filter hook input priority 0; }'
 
-# Redis (the shipped config) in its namespace, a delay proxy in front of it.
-mkdir -p "$WORK/redis"
-# Started with ip netns exec itself (not a shell function): $! is then Redis's own PID, which
-# the freeze stops.
-ip netns exec "$NS_REDIS" redis-server "$REDIS_CONF" --port 6379 --bind 198.18.0.2 127.0.0.1 --dir "$WORK/redis" \
-  --logfile "$WORK/redis/redis.log" --protected-mode no &  # a test network of our own: no password
-REDIS_PID=$!
-R=redis://198.18.0.2:6379
-for _ in $(seq 100); do [ "$(in_ns "$NS_REDIS" redis-cli ping 2>/dev/null)" = PONG ] && break; sleep 0.05; done
-ip netns exec "$NS_REDIS" python3 loadtest/net/delay-proxy.py 198.18.0.2 7000 127.0.0.1 6379 20 &
-PROXY_PID=$!
+# Redis (the shipped config) in its namespace, a delay proxy in front of it; or a cluster.
+# Started with ip netns exec itself (not a shell function), so $! is the server's own PID,
+# which the freeze stops.
+REDIS_PORTS=6379
+GATEWAY_FLAGS=()
+if [ "$CLUSTER" = 0 ]; then
+  mkdir -p "$WORK/redis"
+  ip netns exec "$NS_REDIS" redis-server "$REDIS_CONF" --port 6379 --bind 198.18.0.2 127.0.0.1 --dir "$WORK/redis" \
+    --logfile "$WORK/redis/redis.log" --protected-mode no &  # a test network of our own: no password
+  REDIS_PID=$!
+  R=redis://198.18.0.2:6379
+  for _ in $(seq 100); do [ "$(in_ns "$NS_REDIS" redis-cli ping 2>/dev/null)" = PONG ] && break; sleep 0.05; done
+  ip netns exec "$NS_REDIS" python3 loadtest/net/delay-proxy.py 198.18.0.2 7000 127.0.0.1 6379 20 &
+  PROXY_PID=$!
+else
+  REDIS_PORTS=7001-7006
+  GATEWAY_FLAGS=(--wait-replicas 1)
+  declare -A NODE_PID
+  for port in 7001 7002 7003 7004 7005 7006; do
+    mkdir -p "$WORK/redis/$port"
+    ip netns exec "$NS_REDIS" redis-server "$REDIS_CONF" --port "$port" --bind 198.18.0.2 --dir "$WORK/redis/$port" \
+      --logfile "$WORK/redis/$port/redis.log" --protected-mode no --cluster-enabled yes \
+      --cluster-config-file nodes.conf --cluster-node-timeout 1000 &
+    NODE_PID[$port]=$!
+    NODE_PIDS+=($!)
+  done
+  for port in 7001 7002 7003 7004 7005 7006; do
+    for _ in $(seq 100); do [ "$(in_ns "$NS_REDIS" redis-cli -h 198.18.0.2 -p "$port" ping 2>/dev/null)" = PONG ] && break; sleep 0.05; done
+  done
+  in_ns "$NS_REDIS" redis-cli --cluster create 198.18.0.2:700{1,2,3,4,5,6} --cluster-replicas 1 --cluster-yes \
+    >"$WORK/create.log" 2>&1
+  for _ in $(seq 100); do
+    in_ns "$NS_REDIS" redis-cli -h 198.18.0.2 -p 7001 cluster info | grep -q 'cluster_state:ok' && break
+    sleep 0.1
+  done
+  sleep 1  # every node to agree
+  R=redis+cluster://198.18.0.2:7001,198.18.0.2:7002,198.18.0.2:7003
+fi
 fresh_secrets
 in_ns "$NS_GW" "$BIN/claimctl" load --redis "$R" seeds/shenyang-2022.json >/dev/null
 in_ns "$NS_GW" "$BIN/claimctl" open "$POOL" --quota 10000000 --redis "$R" --now "$NOW" >/dev/null
@@ -104,7 +141,7 @@ URL=http://198.18.1.1:8080
 
 start_gateway() { # REDIS_URL
   ip netns exec "$NS_GW" "$BIN/claimgate" serve --listen 198.18.1.1:8080 --redis "$1" --now "$NOW" --person-rate 0 \
-    --redis-timeout-ms 1000 2>>"$WORK/gateway.log" &
+    --redis-timeout-ms 1000 "${GATEWAY_FLAGS[@]}" 2>>"$WORK/gateway.log" &
   GATEWAY_PID=$!
   for _ in $(seq 200); do
     [ "$(in_ns "$NS_LOAD" curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")" = 200 ] && return 0
@@ -165,19 +202,28 @@ for fault in "${FAULTS[@]}"; do
   case "$fault" in
     delay) sleep 5 ;;
     loss)
-      in_ns "$NS_REDIS" nft add rule inet fault input tcp dport 6379 numgen random mod 100 '<' 2 drop
+      in_ns "$NS_REDIS" nft add rule inet fault input iifname "cgR$$" tcp dport "$REDIS_PORTS" numgen random mod 100 '<' 2 drop
       sleep 5
       in_ns "$NS_REDIS" nft flush chain inet fault input
       ;;
     partition)
-      in_ns "$NS_REDIS" nft add rule inet fault input tcp dport 6379 drop
+      in_ns "$NS_REDIS" nft add rule inet fault input iifname "cgR$$" tcp dport "$REDIS_PORTS" drop
       sleep 5
       in_ns "$NS_REDIS" nft flush chain inet fault input
       ;;
     freeze)
-      kill -STOP "$REDIS_PID"
+      victim=$REDIS_PID
+      if [ "$CLUSTER" = 1 ]; then
+        slot=$(in_ns "$NS_REDIS" redis-cli -h 198.18.0.2 -p 7001 cluster keyslot "$POOL")
+        port=$(in_ns "$NS_REDIS" redis-cli -h 198.18.0.2 -p 7001 cluster nodes | awk -v s="$slot" '
+          $3 ~ /master/ { for (i = 9; i <= NF; i++) { split($i, r, "-"); if (r[2] == "") r[2] = r[1];
+            if (s >= r[1] && s <= r[2]) { split($2, a, "[:@]"); print a[2]; exit } } }')
+        victim=${NODE_PID[$port]}
+        echo "   freezing the master of $POOL (port $port)"
+      fi
+      kill -STOP "$victim"
       sleep 5
-      kill -CONT "$REDIS_PID"
+      kill -CONT "$victim"
       ;;
     slow-reader) slow_readers 20 5 ;;
   esac
@@ -188,7 +234,9 @@ for fault in "${FAULTS[@]}"; do
   p99=$(grep -o 'p99 [0-9.]*' "$WORK/$fault.out" | head -1 | cut -d' ' -f2 || true)
   verdict=$(grep -E '^(PASS|FAIL)' "$WORK/$fault.out" | cut -c1-4 || true)
   # From the load generator's namespace, the only one with a route to Redis through cg-gw.
-  history_line=$(in_ns "$NS_LOAD" scripts/history-check.py --redis "$R" "$hist" 2>&1 | tail -1 || true)
+  cluster_flag=()
+  [ "$CLUSTER" = 1 ] && cluster_flag=(--cluster)
+  history_line=$(in_ns "$NS_LOAD" scripts/history-check.py "${cluster_flag[@]}" --redis "$R" "$hist" 2>&1 | tail -1 || true)
   [[ "$history_line" == "HISTORY PASS"* ]] || FAILED=1
   [ "$verdict" = PASS ] || { FAILED=1; tail -5 "$WORK/$fault.out"; }
   acked=$(grep -o '[0-9]* vouchers acknowledged' <<<"$history_line" | grep -o '^[0-9]*' || true)
@@ -203,4 +251,4 @@ echo "| fault | what residents were told | acknowledged / found / lost / duplica
 echo "|---|---|---|---|---:|---:|---|"
 printf '%s\n' "${TABLE[@]}"
 [ "$FAILED" = 0 ] || { echo "NET faults: FAIL (see above)" >&2; exit 1; }
-echo "NET faults: PASS (${FAULTS[*]})"
+echo "NET faults: PASS ($([ "$CLUSTER" = 1 ] && echo "cluster: ")${FAULTS[*]})"
