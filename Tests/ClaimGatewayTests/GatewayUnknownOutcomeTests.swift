@@ -31,13 +31,19 @@ import Testing
         return done
     }
 
-    @Test func aClaimSentToABusyRedisIs504OutcomeUnknownAndTheWalletShowsTheTruth() throws {
+    /// A gateway with a 300 ms Redis timeout on a Redis of the test's own (it will be stalled).
+    func gateway(limit: Int = 1) throws -> (TestRedis, Pool, GatewayHarness) {
         let redis = try TestRedis.isolated()
-        // Two per window: a blind retry after a wrong "nothing was granted" would get a second.
-        let pool = TestProgramme.dailyPool(stock: 5, limit: 2, autoOpen: true)
+        let pool = TestProgramme.dailyPool(stock: 5, limit: limit, autoOpen: true)
         let g = try GatewayHarness(
             programme: TestProgramme.programme([pool]), clock: duringRelease, redis: redis.endpoint
         ) { $0.redisTimeoutMilliseconds = 300 }
+        return (redis, pool, g)
+    }
+
+    @Test func aClaimSentToABusyRedisIs504OutcomeUnknownAndTheWalletShowsTheTruth() throws {
+        // Two per window: a blind retry after a wrong "nothing was granted" would get a second.
+        let (redis, pool, g) = try gateway(limit: 2)
         defer { #expect(g.stop()) }
         let c = try g.client()
         let auth = ["Authorization": "Bearer \(g.token("patient"))"]
@@ -68,11 +74,7 @@ import Testing
     }
 
     @Test func aClaimThatNeverReachedRedisIs503NothingGranted() throws {
-        let redis = try TestRedis.isolated()
-        let pool = TestProgramme.dailyPool(stock: 5, limit: 2, autoOpen: true)
-        let g = try GatewayHarness(
-            programme: TestProgramme.programme([pool]), clock: duringRelease, redis: redis.endpoint
-        ) { $0.redisTimeoutMilliseconds = 300 }
+        let (redis, pool, g) = try gateway(limit: 2)
         defer { #expect(g.stop()) }
         let c = try g.client()
         let auth = ["Authorization": "Bearer \(g.token("early"))"]
@@ -85,11 +87,7 @@ import Testing
     }
 
     @Test func aRedemptionSentToABusyRedisIs504AndTheSameOrderAgainIsAnsweredAsTheFirst() throws {
-        let redis = try TestRedis.isolated()
-        let pool = TestProgramme.dailyPool(stock: 5, autoOpen: true)
-        let g = try GatewayHarness(
-            programme: TestProgramme.programme([pool]), clock: duringRelease, redis: redis.endpoint
-        ) { $0.redisTimeoutMilliseconds = 300 }
+        let (redis, pool, g) = try gateway()
         defer { #expect(g.stop()) }
         let c = try g.client()
         let claimed = try c.request(
