@@ -6,6 +6,8 @@
 #   - claimctl refuses a Redis that may evict keys, naming the setting
 #   - a seed that re-splits a pool with a live window is refused by claimgate and claimctl
 #   - stats and audit report a key of the wrong type by name and go on with the other pools
+#   - a seed with a misspelt rule is refused by its path (check and load), and check prints
+#     every pool's rules in plain words
 #   - the independent history checker passes a true history and fails a lost voucher and a
 #     voucher that a "nothing granted" answer hid
 #
@@ -100,6 +102,23 @@ ok=0
   && grep -q 'in [1-9][0-9]* windows' "$WORK/audit.out" || ok=1
 verdict wrong-typed-key $ok "stats exit $stats_status, audit exit $audit_status: $(grep -m1 WRONGTYPE "$WORK/audit.out" | cut -c1-110)"
 redis-cli -p "$RP" del 'cg:{specialty-30}:windows' >/dev/null
+
+# A misspelt key (store_qrr) used to load with exit 0 and the in-store rule off.
+python3 - "$WORK/typo.json" <<'PY'
+import json, sys
+seed = json.load(open("seeds/shenyang-2022.json"))
+p = next(p for p in seed["pools"] if p.get("store_qr"))
+p["store_qrr"] = p.pop("store_qr")
+json.dump(seed, open(sys.argv[1], "w"))
+PY
+check_status=0 typo_status=0 typo_load=0
+"$BIN/claimctl" check seeds/shenyang-2022.json >"$WORK/check.out" 2>&1 || check_status=$?
+"$BIN/claimctl" check "$WORK/typo.json" >"$WORK/typo.out" 2>&1 || typo_status=$?
+"$BIN/claimctl" load --redis "$R" "$WORK/typo.json" >>"$WORK/typo.out" 2>&1 || typo_load=$?
+ok=0
+[ "$check_status" = 0 ] && grep -q "in store only" "$WORK/check.out" && [ "$typo_status" != 0 ] && [ "$typo_load" != 0 ] \
+  && [ "$(grep -c 'store_qrr: unknown field (did you mean store_qr?)' "$WORK/typo.out")" = 2 ] || ok=1
+verdict strict-seed $ok "check exit $check_status, typo: check exit $typo_status, load exit $typo_load: $(head -1 "$WORK/typo.out" | cut -c1-110)"
 
 # The history checker shares no code with the gateway: it must pass the true history of the
 # sell-out above, and fail when Redis lost an acknowledged voucher or when an answer said

@@ -5,6 +5,10 @@ import Foundation
 public enum ProgrammeSeed {
     /// Decodes and validates a seed file.
     public static func decode(_ bytes: [UInt8]) throws(SeedError) -> Programme {
+        let json: Any
+        do { json = try JSONSerialization.jsonObject(with: Data(bytes)) } catch {
+            throw SeedError(field: "", problem: "not valid JSON: \(position(of: error, in: bytes))")
+        }
         let file: SeedFile
         do {
             file = try JSONDecoder().decode(SeedFile.self, from: Data(bytes))
@@ -13,7 +17,32 @@ public enum ProgrammeSeed {
         } catch {
             throw SeedError(field: "", problem: "not a JSON seed file: \(error)")
         }
+        // A key no field reads is most likely a misspelt rule: refused, never skipped.
+        let unknown = UnknownFields.find(json: json, decoded: file)
+        if let first = unknown.first {
+            var problem = "unknown field" + (first.nearest.map { " (did you mean \($0)?)" } ?? "")
+            if unknown.count > 1 {
+                problem += "; also unknown: " + unknown.dropFirst().prefix(5).map(\.path).joined(separator: ", ")
+            }
+            throw SeedError(field: first.path, problem: problem)
+        }
         return try file.validated()
+    }
+
+    /// "line L, column C" of the byte offset Foundation names in its error ("around character
+    /// N"), counted in the file's lines; Foundation's own words if it names none.
+    static func position(of error: Error, in bytes: [UInt8]) -> String {
+        let text = "\(error)"
+        guard let range = text.range(of: "character "),
+            let offset = Int(text[range.upperBound...].prefix(while: \.isNumber)), offset <= bytes.count
+        else { return text }
+        var line = 1
+        var lineStart = 0
+        for (i, b) in bytes[..<offset].enumerated() where b == 10 {
+            line += 1
+            lineStart = i + 1
+        }
+        return "line \(line), column \(offset - lineStart + 1)"
     }
 
     private static func describe(_ error: DecodingError) -> SeedError {
@@ -103,6 +132,14 @@ private struct SeedFile: Decodable {
     let programme: Header
     let pools: [PoolSeed]
     let stores: [StoreSeed]?
+    /// Why the file says what it says, in words (a list or an object of them): read by people,
+    /// never by the loader, so any JSON is taken and nothing in it is checked.
+    let choices: Notes?
+
+    enum Notes: Decodable {
+        case forPeople
+        init(from decoder: Decoder) throws { self = .forPeople }
+    }
 
     func validated() throws(SeedError) -> Programme {
         guard Identifier.isValid(programme.id) else {

@@ -18,7 +18,7 @@ struct ClaimCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claimctl", abstract: "Operate a ClaimGate programme in Redis.",
         subcommands: [
-            Load.self, Open.self, Reset.self, Rebalance.self, Stats.self, Audit.self, Token.self,
+            Load.self, Check.self, Open.self, Reset.self, Rebalance.self, Stats.self, Audit.self, Token.self,
             MerchantTokenCommand.self,
             StoreQR.self,
             GrantList.self,

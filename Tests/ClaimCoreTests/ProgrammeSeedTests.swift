@@ -113,4 +113,37 @@ import Testing
             #expect(throws: SeedError.self) { try ProgrammeSeed.decode(bytes) }
         }
     }
+
+    /// Issue "Release day in the operators' hands": a misspelt key switched a rule off in
+    /// silence (the seed loaded with exit 0 and the rule gone). Every unknown key is refused by
+    /// its path, with the nearest known one offered.
+    @Test func anUnknownKeyIsRefusedByItsPathWithTheNearestKnownOne() {
+        let typo = decode(
+            mutatePool(3) { p in
+                p["store_qrr"] = p.removeValue(forKey: "store_qr") ?? true
+            })
+        #expect(typo?.field == "pools[3].store_qrr")
+        #expect(typo?.problem.contains("unknown field") == true)
+        #expect(typo?.problem.contains("store_qr") == true)
+        let nested = decode(
+            mutatePool(0) { p in
+                var e = p["eligibility"] as? [String: Any] ?? [:]
+                e["card_prefx"] = e.removeValue(forKey: "card_prefix") ?? "62"
+                p["eligibility"] = e
+            })
+        #expect(nested?.field == "pools[0].eligibility.card_prefx")
+        #expect(decode { $0["programme_name"] = "x" }?.field == "programme_name")
+        #expect(decode(mutatePool(1) { $0["use_limit_per_programe"] = 1 })?.field == "pools[1].use_limit_per_programe")
+        // The repository's seeds have none.
+        #expect(decode { _ in } == nil)
+    }
+
+    @Test func invalidJSONIsReportedWithItsLineAndColumn() {
+        let bytes = Array("{\n  \"programme\": {\"id\": \"x\"},\n  \"pools\": [1, 2,,]\n}".utf8)
+        #expect {
+            try ProgrammeSeed.decode(bytes)
+        } throws: { error in
+            "\(error)".contains("line 3") && "\(error)".contains("column")
+        }
+    }
 }
