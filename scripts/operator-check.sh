@@ -6,6 +6,8 @@
 #   - claimctl refuses a Redis that may evict keys, naming the setting
 #   - a seed that re-splits a pool with a live window is refused by claimgate and claimctl
 #   - stats and audit report a key of the wrong type by name and go on with the other pools
+#   - exit codes a script can act on (0 done, 1 a finding, 2 Redis unreachable, 64 usage),
+#     CLAIMGATE_REDIS_URL, --version
 #   - a seed with a misspelt rule is refused by its path (check and load), and check prints
 #     every pool's rules in plain words
 #   - the independent history checker passes a true history and fails a lost voucher and a
@@ -102,6 +104,22 @@ ok=0
   && grep -q 'in [1-9][0-9]* windows' "$WORK/audit.out" || ok=1
 verdict wrong-typed-key $ok "stats exit $stats_status, audit exit $audit_status: $(grep -m1 WRONGTYPE "$WORK/audit.out" | cut -c1-110)"
 redis-cli -p "$RP" del 'cg:{specialty-30}:windows' >/dev/null
+
+# Exit codes: stats of a pool nobody loaded is a usage error (it said nothing and exited 0),
+# --quota -5 too (it said "missing value"); no Redis is 2 (audit said 1, as for a finding).
+codes=""
+for args in "stats nosuchpool" "open appliance-500 --quota -5" "audit --redis redis://127.0.0.1:1"; do
+  st=0
+  # shellcheck disable=SC2086 # the arguments as written
+  CLAIMGATE_REDIS_URL=$R "$BIN/claimctl" $args >/dev/null 2>&1 || st=$?
+  codes+="$st "
+done
+env_stats=0
+CLAIMGATE_REDIS_URL=$R "$BIN/claimctl" stats appliance-500 >"$WORK/env.out" 2>&1 || env_stats=$?
+ok=0
+[ "$codes" = "64 64 2 " ] && [ "$env_stats" = 0 ] && grep -q '^appliance-500 ' "$WORK/env.out" \
+  && "$BIN/claimctl" --version | grep -q '^[0-9]' || ok=1
+verdict exit-codes $ok "stats nosuchpool, --quota -5, no Redis: $codes; stats via CLAIMGATE_REDIS_URL: $env_stats; version $("$BIN/claimctl" --version)"
 
 # A misspelt key (store_qrr) used to load with exit 0 and the in-store rule off.
 python3 - "$WORK/typo.json" <<'PY'

@@ -7,6 +7,13 @@ import Foundation
 /// gateway use different users (see docs/trust.md).
 public enum RedisCredentials {
     public static let passwordVariable = "CLAIMGATE_REDIS_PASSWORD"
+    public static let urlVariable = "CLAIMGATE_REDIS_URL"
+
+    /// `--redis`'s default: `$CLAIMGATE_REDIS_URL`, else the local Redis.
+    public static var defaultURL: String {
+        ProcessInfo.processInfo.environment[urlVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "redis://127.0.0.1:6379"
+    }
+    public static let urlHelp = "Redis URL (default: $CLAIMGATE_REDIS_URL, else redis://127.0.0.1:6379)."
 
     public static func target(_ url: String) throws -> RedisTarget {
         guard let target = RedisTarget(url: url) else {

@@ -16,18 +16,38 @@ let operatorLog: Logger = {
 @main
 struct ClaimCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "claimctl", abstract: "Operate a ClaimGate programme in Redis.",
+        commandName: "claimctl", abstract: "Operate a ClaimGate programme in Redis.", version: BuildInfo.version,
         subcommands: [
             Load.self, Check.self, Open.self, Reset.self, Rebalance.self, Stats.self, Audit.self, Token.self,
             MerchantTokenCommand.self,
             StoreQR.self,
             GrantList.self,
         ])
+
+    /// Exit codes an operator's script can act on: 0 done; 1 a finding (audit) or a refusal;
+    /// 2 Redis could not be reached or was refused for its settings; 64 a usage error (what
+    /// ArgumentParser gives a `ValidationError`).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if let redis = error as? RedisError {
+                switch redis {
+                case .connection, .misconfigured:
+                    FileHandle.standardError.write(Data("Error: \(redis)\n".utf8))
+                    Foundation.exit(2)
+                default: break
+                }
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every Redis-facing subcommand takes.
 struct Connection: ParsableArguments {
-    @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
+    @Option(help: ArgumentHelp(RedisCredentials.urlHelp)) var redis = RedisCredentials.defaultURL
     @Option(help: "Programme seed file.") var seed = "seeds/shenyang-2022.json"
     @Option(help: "Act as if it were this ISO-8601 instant.") var now: String?
 
@@ -70,6 +90,7 @@ struct WindowTarget: ParsableArguments {
     @Option(help: "Window id: a date for daily pools, a period id for period pools (default: the current or next one).")
     var window: String?
     @Option(
+        parsing: .unconditional,  // so `--quota -5` reaches the range check instead of "missing value"
         help:
             "open: release this quota instead of the seed's stock_per_release. reset: restock to this quota instead of the window's stored one."
     )
@@ -202,7 +223,7 @@ func lookup(_ id: String, _ programme: Programme) throws -> Pool {
 struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Released, granted and left per pool and window; --watch for a live table with grants per second.")
-    @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
+    @Option(help: ArgumentHelp(RedisCredentials.urlHelp)) var redis = RedisCredentials.defaultURL
     @Argument(help: "Only this pool.") var pool: String?
     @Flag(help: "Refresh every --interval seconds until Ctrl-C (or --count refreshes).") var watch = false
     @Option(help: "Seconds between refreshes.") var interval = 1.0
@@ -239,7 +260,11 @@ struct Stats: ParsableCommand {
         table: [[String]], granted: [String: Int]
     ) {
         // A split pool's segments are listed each on its own row (`<pool>.s<k>`).
-        let pools = try store.pools().filter { id in pool.map { id == $0 || id.hasPrefix($0 + ".s") } ?? true }
+        let loaded = try store.pools()
+        let pools = loaded.filter { id in pool.map { id == $0 || id.hasPrefix($0 + ".s") } ?? true }
+        if let pool, pools.isEmpty {
+            throw ValidationError("no pool \(pool) is loaded; loaded: \(loaded.joined(separator: ", "))")
+        }
         var rows: [[String]] = [["pool", "window", "released", "granted", "left"] + (watch ? ["granted/s"] : [])]
         var granted: [String: Int] = [:]
         for p in pools {
@@ -283,7 +308,7 @@ struct Audit: ParsableCommand {
             "Check every pool and window: granted + left == released, nobody over the limit, every voucher owned, "
             + "every redemption of an existing voucher and within the use limit; a split pool across its segments "
             + "too. Reads in bounded steps, so it can run during a release.")
-    @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
+    @Option(help: ArgumentHelp(RedisCredentials.urlHelp)) var redis = RedisCredentials.defaultURL
 
     func run() throws {
         let findings = try ProgrammeAudit(client: try RedisCredentials.target(redis).connect()).run()

@@ -39,7 +39,8 @@ import ClaimFuzzing
     @main
     struct ClaimFuzz: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Fuzz the decoders of untrusted bytes (seeded mutation; see scripts/fuzz.sh for libFuzzer).")
+            abstract: "Fuzz the decoders of untrusted bytes (seeded mutation; see scripts/fuzz.sh for libFuzzer).",
+            version: BuildInfo.version)
         @Option(help: "Stop after this many seconds.") var seconds = 60.0
         @Option(help: "Stop after this many inputs.") var iterations = Int.max
         @Option(help: "Seed (the same seed repeats the same run).") var seed: UInt64 = 1

@@ -11,7 +11,8 @@ import Prometheus
 @main
 struct ClaimGateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "claimgate", abstract: "The ClaimGate voucher gateway.", subcommands: [Serve.self],
+        commandName: "claimgate", abstract: "The ClaimGate voucher gateway.", version: BuildInfo.version,
+        subcommands: [Serve.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -20,7 +21,7 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve claims until SIGINT or SIGTERM.")
 
     @Option(help: "Address to listen on.") var listen = "127.0.0.1:8080"
-    @Option(help: "Redis URL.") var redis = "redis://127.0.0.1:6379"
+    @Option(help: ArgumentHelp(RedisCredentials.urlHelp)) var redis = RedisCredentials.defaultURL
     @Option(help: "Programme seed file.") var seed = "seeds/shenyang-2022.json"
     @Option(help: "Start the clock at this ISO-8601 instant (it runs on from there).") var now: String?
     @Option(help: "File holding the identity provider's HS256 secret or keyring JSON (else $CLAIMGATE_TOKEN_SECRET).")

@@ -21,7 +21,7 @@ struct ClaimLoad: ParsableCommand {
                            the gateway with --now 2022-06-10T09:59:50+08:00), then merchants redeem
                            --redeem-share of the vouchers (some orders retried, some vouchers tried
                            twice); the verdict checks stock, limits, usage and redemptions.
-            """)
+            """, version: BuildInfo.version)
 
     enum Scenario: String, ExpressibleByArgument {
         case spike
@@ -30,7 +30,10 @@ struct ClaimLoad: ParsableCommand {
         case get
     }
 
-    @Option(help: "Gateway URL, or several comma-separated (connections spread over them; loopback only).")
+    @Option(
+        help:
+            "Gateway URL, or several comma-separated (connections spread over them; loopback or a test network's 198.18.0.0/15 only)."
+    )
     var url = "http://127.0.0.1:8080"
     @Option(help: "spike, release-day, or get (plain GETs of --path, no verdict).") var scenario: Scenario = .spike
     @Option(help: "Pool to claim from (spike).") var pool = "appliance-500"
@@ -56,7 +59,8 @@ struct ClaimLoad: ParsableCommand {
     @Option(help: "Token secret file (else --token-secret, else $CLAIMGATE_TOKEN_SECRET).") var tokenSecretFile: String?
     @Option(help: "Token secret itself (visible in ps: test systems only).") var tokenSecret: String?
     @Option(help: "Store QR secret file (else $CLAIMGATE_STORE_QR_SECRET).") var storeQRSecretFile: String?
-    @Option(help: "Redis URL, to verify against Redis's record.") var redis = "redis://127.0.0.1:6379"
+    @Option(help: ArgumentHelp("To verify against Redis's record. " + RedisCredentials.urlHelp)) var redis =
+        RedisCredentials.defaultURL
     @Option(help: "Random seed.") var seed: UInt64 = 2022
     @Option(help: "People are <prefix><n>; a new prefix gives new people on the same Redis.") var personPrefix = "u"
     @Option(help: "Write results.json, report.html and the charts as SVG files into this folder.") var report: String?
