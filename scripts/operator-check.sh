@@ -6,6 +6,7 @@
 #   - claimctl refuses a Redis that may evict keys, naming the setting
 #   - a seed that re-splits a pool with a live window is refused by claimgate and claimctl
 #   - stats and audit report a key of the wrong type by name and go on with the other pools
+#   - /metrics passes promtool check metrics (Debian's prometheus package)
 #   - exit codes a script can act on (0 done, 1 a finding, 2 Redis unreachable, 64 usage),
 #     CLAIMGATE_REDIS_URL, --version
 #   - a seed with a misspelt rule is refused by its path (check and load), and check prints
@@ -19,7 +20,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 CONFIG=release
 [ "${1:-}" = "--debug" ] && CONFIG=debug
-ensure_packages redis-server redis-tools libhiredis-dev curl
+ensure_packages redis-server redis-tools libhiredis-dev curl prometheus
 for p in claimgate claimctl claimload; do swift build -c "$CONFIG" --product "$p" >/dev/null; done
 BIN=$(swift build -c "$CONFIG" --show-bin-path)
 WORK=$(mktemp -d /tmp/claimgate-operator.XXXXXX)
@@ -55,6 +56,13 @@ wait_http "http://127.0.0.1:$GP/healthz"
 "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool appliance-500 --users 1000 --repeat-share 0 \
   --connections 2 --requests 10 --duration 10 --person-prefix sell- --history "$WORK/sell.jsonl" >"$WORK/sell.out" 2>&1 \
   || true
+# /metrics as Prometheus's own checker reads it (HELP and TYPE on every metric, names, units).
+curl -s "http://127.0.0.1:$GP/metrics" >"$WORK/metrics.txt"
+promtool_out=$(promtool check metrics <"$WORK/metrics.txt" 2>&1) && promtool_status=0 || promtool_status=$?
+ok=0
+[ "$promtool_status" = 0 ] && [ -z "$promtool_out" ] && grep -q '^# HELP claimgate_claims_total ' "$WORK/metrics.txt" || ok=1
+verdict promtool $ok "promtool check metrics exit $promtool_status$([ -n "$promtool_out" ] && echo ": $(head -3 <<<"$promtool_out" | paste -sd';')")"
+
 before=$(window appliance-500)
 ctl reset appliance-500 >"$WORK/reset.out" || true
 after=$(window appliance-500)

@@ -129,12 +129,44 @@ final class GatewayMetrics {
         claimLatency.recordNanoseconds(Int64(clamping: nanoseconds))
     }
 
-    /// The exposition text for `GET /metrics`, nil when metrics are off.
+    /// The exposition text for `GET /metrics`, nil when metrics are off. swift-metrics has no
+    /// help text, so each metric's `# HELP` line is added here, before its `# TYPE` line
+    /// (`promtool check metrics` asks for one on every metric).
     func exposition() -> [UInt8]? {
         guard let registry else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(16 * 1024)
-        registry.emit(into: &out)
-        return out
+        var raw: [UInt8] = []
+        raw.reserveCapacity(16 * 1024)
+        registry.emit(into: &raw)
+        var out = ""
+        out.reserveCapacity(raw.count + 2048)
+        for line in String(decoding: raw, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("# TYPE "), let name = line.dropFirst(7).split(separator: " ").first,
+                let help = Self.help[String(name)]
+            {
+                out += "# HELP \(name) \(help)\n"
+            }
+            out += line
+            out += "\n"
+        }
+        if out.hasSuffix("\n\n") { out.removeLast() }
+        return Array(out.utf8)
     }
+
+    /// What each metric counts, for its `# HELP` line.
+    static let help: [String: String] = [
+        "claimgate_claims_total":
+            "Claim answers by pool and outcome (granted, replayed, sold_out, ..., outcome_unknown).",
+        "claimgate_claim_seconds": "Time from a claim's arrival to its answer.",
+        "claimgate_redis_round_trip_seconds": "Time from a Redis command's send to its reply.",
+        "claimgate_redis_pipeline_depth": "Commands written to one Redis node in one flush.",
+        "claimgate_redis_claims_per_call": "Claims decided per claim.lua call.",
+        "claimgate_open_connections": "Open client connections.",
+        "claimgate_sold_out_short_circuit_total": "Claims answered sold_out by the gateway itself, without Redis.",
+        "claimgate_redis_errors_total": "Failed Redis calls, links and slot maps.",
+        "claimgate_replication_short_total": "Writes answered after a WAIT that reached fewer replicas than asked.",
+        "claimgate_http_requests_total": "HTTP requests read.",
+        "claimgate_rate_limited_total": "Refusals by the abuse limits, by scope (person, address, connections).",
+        "claimgate_restocks_heard_total": "Restocks heard on the cg:restock channel.",
+        "claimgate_accept_paused_total": "Times accepting paused because accept failed (out of descriptors).",
+    ]
 }

@@ -81,6 +81,21 @@ import Testing
         #expect(samples.contains { $0.hasPrefix("claimgate_redis_errors_total{}") })
     }
 
+    /// `promtool check metrics` refused the exposition for want of `# HELP` on every metric
+    /// (issue "Release day in the operators' hands"); scripts/operator-check.sh runs promtool.
+    @Test func everyMetricHasItsHelpLineBeforeItsType() throws {
+        let g = try GatewayHarness(programme: programme, clock: clock, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let lines = try g.client().request("GET", "/metrics").text.split(separator: "\n").map(String.init)
+        let types = lines.filter { $0.hasPrefix("# TYPE ") }
+        #expect(types.count >= 13)
+        for type in types {
+            let name = type.split(separator: " ")[2]
+            guard let at = lines.firstIndex(of: type) else { continue }
+            #expect(at > 0 && lines[at - 1].hasPrefix("# HELP \(name) "), "\(name) has no help")
+        }
+    }
+
     /// On the loop's manual clock: the recheck goes when the clock passes its interval. Not
     /// listening for restocks here (a message lost while the subscription was down): the
     /// recheck is the fallback (`GatewayRestockTests` has the published restock).
