@@ -8,7 +8,7 @@
 #   - stats and audit report a key of the wrong type by name and go on with the other pools
 #   - /metrics passes promtool check metrics (Debian's prometheus package)
 #   - exit codes a script can act on (0 done, 1 a finding, 2 Redis unreachable, 64 usage),
-#     CLAIMGATE_REDIS_URL, --version
+#     CLAIMGATE_REDIS_URL, --version, operator log lines only when asked
 #   - a seed with a misspelt rule is refused by its path (check and load), and check prints
 #     every pool's rules in plain words
 #   - the independent history checker passes a true history and fails a lost voucher and a
@@ -124,8 +124,11 @@ for args in "stats nosuchpool" "open appliance-500 --quota -5" "audit --redis re
 done
 env_stats=0
 CLAIMGATE_REDIS_URL=$R "$BIN/claimctl" stats appliance-500 >"$WORK/env.out" 2>&1 || env_stats=$?
+# Operator actions are recorded only when asked (they used to land on the terminal every time).
+quiet_err=$(CLAIMGATE_REDIS_URL=$R "$BIN/claimctl" open specialty-30 --now "$NOW" 2>&1 >/dev/null)
+CLAIMGATE_OPERATOR_LOG="$WORK/ops.log" CLAIMGATE_REDIS_URL=$R "$BIN/claimctl" open specialty-30 --now "$NOW" >/dev/null
 ok=0
-[ "$codes" = "64 64 2 " ] && [ "$env_stats" = 0 ] && grep -q '^appliance-500 ' "$WORK/env.out" \
+[ -z "$quiet_err" ] && grep -q '"action":"open"' "$WORK/ops.log" && [ "$codes" = "64 64 2 " ] && [ "$env_stats" = 0 ] && grep -q '^appliance-500 ' "$WORK/env.out" \
   && "$BIN/claimctl" --version | grep -q '^[0-9]' || ok=1
 verdict exit-codes $ok "stats nosuchpool, --quota -5, no Redis: $codes; stats via CLAIMGATE_REDIS_URL: $env_stats; version $("$BIN/claimctl" --version)"
 

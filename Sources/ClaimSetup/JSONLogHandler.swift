@@ -3,17 +3,20 @@ import ClaimPOSIX
 import Glibc
 import Logging
 
-/// swift-log handler writing one JSON object per line to stderr:
+/// swift-log handler writing one JSON object per line to stderr (or another descriptor):
 /// `{"ts":"2026-11-25T13:00:00.000+08:00","level":"info","label":"claimgate","msg":"...", ...metadata}`.
 /// Each line goes out in a single write(2), so lines from several threads never interleave.
 public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     private let label: String
+    private let descriptor: Int32
 
-    public init(label: String, level: Logger.Level = .info) {
+    /// `descriptor`: where lines go (stderr by default); the caller owns it.
+    public init(label: String, level: Logger.Level = .info, descriptor: Int32 = 2) {
         self.label = label
         self.logLevel = level
+        self.descriptor = descriptor
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -35,6 +38,6 @@ public struct JSONLogHandler: LogHandler {
         w.endObject()
         var line = w.bytes
         line.append(10)
-        line.withUnsafeBytes { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+        line.withUnsafeBytes { _ = Glibc.write(descriptor, $0.baseAddress, $0.count) }
     }
 }

@@ -8,8 +8,19 @@ import Foundation
 import Logging
 
 /// One JSON line on stderr per operator action (the tables on stdout are for people).
+/// The operators' record of what they did (one JSON line per action), only when asked:
+/// `$CLAIMGATE_OPERATOR_LOG` names a file to append to, or `-` for stderr. Unasked, nothing is
+/// written, so `Q=$(claimctl store-qr ...)` in a script prints nothing besides its answer.
 let operatorLog: Logger = {
-    LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+    let target = ProcessInfo.processInfo.environment["CLAIMGATE_OPERATOR_LOG"] ?? ""
+    let fd: Int32 =
+        target.isEmpty ? -1 : target == "-" ? 2 : open(target, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+    if fd < 0, !target.isEmpty {
+        FileHandle.standardError.write(Data("claimctl: cannot open CLAIMGATE_OPERATOR_LOG \(target)\n".utf8))
+    }
+    LoggingSystem.bootstrap { label -> any LogHandler in
+        fd < 0 ? SwiftLogNoOpLogHandler() : JSONLogHandler(label: label, descriptor: fd)
+    }
     return Logger(label: "claimctl")
 }()
 
