@@ -27,10 +27,11 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
         case .notEligible: 403
         case .notFound, .unknownPool, .unknownOrder: 404
         case .methodNotAllowed: 405
-        // 409: the request was fine but the pool's state refuses it; clients should not retry.
-        case .notOpen, .closed, .soldOut: 409
-        // 429 says "you, not the pool": this person has had their share for the window.
-        case .limitReached, .rateLimited: 429
+        // 409: the request was fine but the state of the pool, or of this person's share of it,
+        // refuses it; a retry gets the same answer. (429 would tell clients to retry by
+        // themselves: it is for rate_limited only.)
+        case .notOpen, .closed, .soldOut, .limitReached: 409
+        case .rateLimited: 429
         case .payloadTooLarge: 413
         case .requestTimeout: 408
         case .headersTooLarge: 431

@@ -16,7 +16,7 @@ import Testing
 
     @Test func everyRefusalIsAJSONErrorWithItsStatus() {
         let cases: [(ClaimOutcome, Int, String)] = [
-            (.soldOut, 409, "sold_out"), (.limitReached, 429, "limit_reached"), (.closed, 409, "closed"),
+            (.soldOut, 409, "sold_out"), (.limitReached, 409, "limit_reached"), (.closed, 409, "closed"),
             (.notOpen(opensAt: now), 409, "not_open"), (.notEligible(.cardPrefix), 403, "not_eligible"),
         ]
         for (outcome, status, code) in cases {
