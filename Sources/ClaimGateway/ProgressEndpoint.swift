@@ -17,7 +17,7 @@ final class ProgressEndpoint {
             context.respond(
                 slot,
                 ResponseBody.progress(
-                    pool: pool, position: position, counts: nil, calendar: context.programme.calendar))
+                    pool: pool, position: position, counts: nil, calendar: context.programme.calendar, now: now))
         case .open(let w), .upcoming(let w):
             guard context.admitRedisCall() else { return context.respond(slot, context.unavailable()) }
             let read = ProgressRead(pool: pool, position: position, window: w, slot: slot, context: context, now: now)
@@ -93,7 +93,7 @@ final class ProgressRead: RedisCallOwner {
             slot,
             ResponseBody.progress(
                 pool: pool, position: position, counts: any ? (released, left, granted) : nil,
-                calendar: context.programme.calendar))
+                calendar: context.programme.calendar, now: now))
     }
 
     func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) {

@@ -77,9 +77,9 @@ public enum ResponseBody {
     /// Release progress of one pool.
     public static func progress(
         pool: Pool, position: SchedulePosition, counts: (released: Int, left: Int, granted: Int)?,
-        calendar: CityCalendar
+        calendar: CityCalendar, now: Instant
     ) -> GatewayResponse {
-        var w = JSONWriter(capacity: 320)
+        var w = JSONWriter(capacity: 360)
         w.beginObject()
         w.field("pool", pool.id)
         w.field("kind", pool.kind.rawValue)
@@ -96,15 +96,18 @@ public enum ResponseBody {
             w.field("opens_at", calendar.iso8601(win.opensAt))
             w.field("closes_at", calendar.iso8601(win.closesAt))
             w.endObject()
-            w.field("opens_at", calendar.iso8601(win.opensAt))
         case .ended:
             w.field("state", "ended")
             w.nullField("window")
         }
         w.field("stock_released", counts != nil)
         w.field("released", counts?.released ?? 0)
-        w.field("left", counts?.left ?? 0)
+        // Not released yet: what will be, so an app can show the stock it counts down to.
+        let upcoming: Bool = { if case .ended = position { false } else { counts == nil } }()
+        w.field("left", counts?.left ?? (upcoming ? pool.stockPerRelease : 0))
         w.field("granted", counts?.granted ?? 0)
+        // The gateway's clock, so an app counts down to `opens_at` against it, not its own.
+        w.field("server_time", calendar.iso8601(now))
         w.endObject()
         return GatewayResponse(status: 200, body: w.bytes)
     }

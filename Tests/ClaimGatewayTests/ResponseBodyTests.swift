@@ -14,6 +14,25 @@ import Testing
         (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any] ?? [:]
     }
 
+    /// Issue "Residents and SREs": `opens_at` came twice, an upcoming window showed `left: 0`,
+    /// and nothing said the gateway's time to count down against.
+    @Test func progressOfAnUpcomingWindowShowsItsStockOnceItsOpeningAndTheServerTime() throws {
+        let w = try #require(pool.schedule.window(id: "2022-06-10", in: cal))
+        let early = now.adding(milliseconds: -5000)
+        let body = json(
+            ResponseBody.progress(pool: pool, position: .upcoming(w), counts: nil, calendar: cal, now: early))
+        #expect(body["opens_at"] == nil)
+        #expect((body["window"] as? [String: Any])?["opens_at"] as? String == "2022-06-10T10:00:00.000+08:00")
+        #expect(body["left"] as? Int == 10)
+        #expect(body["stock_released"] as? Bool == false)
+        #expect(body["server_time"] as? String == "2022-06-10T09:59:55.000+08:00")
+        let ended = json(ResponseBody.progress(pool: pool, position: .ended, counts: nil, calendar: cal, now: early))
+        #expect(ended["left"] as? Int == 0)
+        let open = json(
+            ResponseBody.progress(pool: pool, position: .open(w), counts: (10, 3, 7), calendar: cal, now: now))
+        #expect(open["left"] as? Int == 3)
+    }
+
     @Test func everyRefusalIsAJSONErrorWithItsStatus() {
         let cases: [(ClaimOutcome, Int, String)] = [
             (.soldOut, 409, "sold_out"), (.limitReached, 409, "limit_reached"), (.closed, 409, "closed"),
