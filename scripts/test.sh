@@ -46,4 +46,5 @@ swift-format lint --strict -r Sources Tests Package.swift
 echo "== swift test"
 swift test 2>&1
 echo "== the gateway's end-to-end tests against a release build"
-swift test -c release -Xswiftc -enable-testing --filter 'ClaimGatewayTests|RedisLoopClient|EventLoopTests' 2>&1 | tail -3
+swift test -c release -Xswiftc -enable-testing --filter 'ClaimGatewayTests|RedisLoopClient|EventLoopTests' 2>&1 \
+  | grep -E '✘|✔ Test run' | tail -20

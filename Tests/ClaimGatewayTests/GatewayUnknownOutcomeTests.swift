@@ -28,6 +28,13 @@ import Testing
             ])
             done.signal()
         }.start()
+        // Busy for sure before the caller goes on: a PING then gets no answer within 50 ms (a
+        // fixed sleep is not enough on a loaded machine: the claim could run before the script).
+        for _ in 0..<200 {
+            let client = try? RedisClient(endpoint, timeoutMilliseconds: 50, verifySettings: false)
+            if (try? client?.command(["PING"])) == nil { break }
+            usleep(5000)
+        }
         return done
     }
 
@@ -52,7 +59,6 @@ import Testing
         #expect(try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: auth).status == 201)
 
         let done = busy(redis, milliseconds: 1500)
-        usleep(100_000)
         let answer = try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: auth)
         #expect(answer.status == 504)
         #expect(answer.json["error"] as? String == "outcome_unknown")
@@ -103,7 +109,6 @@ import Testing
         )
 
         let done = busy(redis, milliseconds: 1200)
-        usleep(100_000)
         let answer = try c.request("POST", "/v1/redemptions", headers: till, body: body)
         #expect(answer.status == 504)
         #expect(answer.json["error"] as? String == "outcome_unknown")
