@@ -220,8 +220,8 @@ evalsha_bench() { # claims per call, then extra redis-benchmark flags...
   local n=$1 claims=()
   shift
   for _ in $(seq "$n"); do claims+=(rb__rand_int__ 1654826400000 1654876800000 "" ""); done
-  redis-benchmark -p "$RPORT" -c "$C" -r 100000000 -q --csv "$@" evalsha "$SHA" 7 "${P}w:p1" "${P}w:p1:people" \
-    "${P}w:p1:idem" "${P}vouchers" "${P}wallet" "${P}buyers" "${P}windows" comprehensive-10 p1 1 1000 3000 "" "" \
+  redis-benchmark -p "$RPORT" -c "$C" -r 100000000 -q --csv "$@" evalsha "$SHA" 8 "${P}w:p1" "${P}w:p1:people" \
+    "${P}w:p1:idem" "${P}vouchers" "${P}wallet" "${P}buyers" "${P}windows" "${P}pause" comprehensive-10 p1 1 1000 3000 "" "" \
     "${claims[@]}" | tail -1 | cut -d, -f2 | tr -d '"'
 }
 RB=$(evalsha_bench 1 -n 200000)

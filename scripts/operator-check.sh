@@ -132,6 +132,17 @@ ok=0
   && "$BIN/claimctl" --version | grep -q '^[0-9]' || ok=1
 verdict exit-codes $ok "stats nosuchpool, --quota -5, no Redis: $codes; stats via CLAIMGATE_REDIS_URL: $env_stats; version $("$BIN/claimctl" --version)"
 
+# Pause and resume, as an operator types them (the gateway's side: GatewayPauseTests).
+p1=0 p2=0 r1=0
+CLAIMGATE_REDIS_URL=$R "$BIN/claimctl" pause specialty-30 --reason "recount" >"$WORK/pause.out" 2>&1 || p1=$?
+CLAIMGATE_REDIS_URL=$R "$BIN/claimctl" pause specialty-30 --reason "recount" >>"$WORK/pause.out" 2>&1 || p2=$?
+paused=$(redis-cli -p "$RP" get 'cg:{specialty-30}:pause')
+CLAIMGATE_REDIS_URL=$R "$BIN/claimctl" resume specialty-30 >>"$WORK/pause.out" 2>&1 || r1=$?
+ok=0
+[ "$p1$p2$r1" = 000 ] && [ "$paused" = recount ] && [ "$(redis-cli -p "$RP" exists 'cg:{specialty-30}:pause')" = 0 ] \
+  && grep -q "as it already was" "$WORK/pause.out" || ok=1
+verdict pause-resume $ok "$(paste -sd';' "$WORK/pause.out")"
+
 # A misspelt key (store_qrr) used to load with exit 0 and the in-store rule off.
 python3 - "$WORK/typo.json" <<'PY'
 import json, sys

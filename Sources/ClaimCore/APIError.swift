@@ -10,6 +10,7 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
     case notOpen = "not_open"
     case closed = "closed"
     case soldOut = "sold_out"
+    case paused = "paused"
     case limitReached = "limit_reached"
     case rateLimited = "rate_limited"
     case requestTimeout = "request_timeout"
@@ -30,7 +31,7 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
         // 409: the request was fine but the state of the pool, or of this person's share of it,
         // refuses it; a retry gets the same answer. (429 would tell clients to retry by
         // themselves: it is for rate_limited only.)
-        case .notOpen, .closed, .soldOut, .limitReached: 409
+        case .notOpen, .closed, .soldOut, .limitReached, .paused: 409
         case .rateLimited: 429
         case .payloadTooLarge: 413
         case .requestTimeout: 408

@@ -11,4 +11,6 @@ public enum ClaimOutcome: Hashable, Sendable {
     /// The pool's last window has closed.
     case closed
     case notEligible(NotEligibleReason)
+    /// An operator paused the pool (`claimctl pause`), with the reason they gave.
+    case paused(reason: String)
 }

@@ -13,7 +13,7 @@ import Prometheus
 final class GatewayMetrics {
     /// What a claim request ended as, for `claimgate_claims_total{pool,outcome}`.
     enum ClaimResult: Int, CaseIterable {
-        case granted, replayed, soldOut, limitReached, notOpen, closed, notEligible
+        case granted, replayed, soldOut, limitReached, notOpen, closed, notEligible, paused
         case unauthorized, unknownPool, badRequest, rateLimited, redisUnavailable, outcomeUnknown, internalError
 
         var label: String {
@@ -25,6 +25,7 @@ final class GatewayMetrics {
             case .notOpen: "not_open"
             case .closed: "closed"
             case .notEligible: "not_eligible"
+            case .paused: "paused"
             case .unauthorized: "unauthorized"
             case .unknownPool: "unknown_pool"
             case .badRequest: "bad_request"
@@ -43,6 +44,7 @@ final class GatewayMetrics {
             case .notOpen: self = .notOpen
             case .closed: self = .closed
             case .notEligible: self = .notEligible
+            case .paused: self = .paused
             }
         }
     }

@@ -44,6 +44,11 @@ public enum ResponseBody {
         case .notEligible(let reason):
             return .error(.notEligible, "you are not eligible for this pool") { w in w.field("reason", reason.rawValue)
             }
+        case .paused(let reason):
+            return .error(
+                .paused, "claims for this pool are paused by its operators; try again later",
+                headers: "Retry-After: 30\r\n"
+            ) { w in w.field("reason", reason) }
         }
     }
 

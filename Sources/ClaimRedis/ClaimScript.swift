@@ -8,7 +8,9 @@ public enum ClaimScript {
     /// The same for every claim in one segment's window.
     static func keys(segment: PoolSegment, window: String) -> [String] {
         let k = PoolKeys(pool: segment.storageID)
-        return [k.window(window), k.people(window), k.replays(window), k.vouchers, k.wallet, k.buyers, k.windows]
+        return [
+            k.window(window), k.people(window), k.replays(window), k.vouchers, k.wallet, k.buyers, k.windows, k.pause,
+        ]
     }
 
     /// ARGV for `claims`, in order: the window's own, then each claim's. Every claim must be in
@@ -156,6 +158,9 @@ public enum ClaimScript {
         if status.reads("limit_reached") { return .outcome(.limitReached) }
         if status.reads("not_on_buyer_list") { return .outcome(.notEligible(.notOnBuyerList)) }
         if status.reads("not_open") { return .outcome(.notOpen(opensAt: r.window.opensAt)) }
+        if status.reads("paused") {
+            return .outcome(.paused(reason: item[1]?.withBulk { String(decoding: $0, as: UTF8.self) } ?? ""))
+        }
         guard status.reads("granted") else { return .unreadable("unknown status") }
         guard item.count >= 5, item.count % 2 == 1, let left = item[1]?.integerReply,
             let replayed = item[2]?.integerReply

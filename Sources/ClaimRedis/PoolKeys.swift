@@ -29,6 +29,8 @@ public struct PoolKeys: Hashable, Sendable {
     public var windows: String { "\(prefix):windows" }
     /// Hash: operator action id -> the reply its script gave (`OperationID`).
     public var operations: String { "\(prefix):ops" }
+    /// String: why claims are paused (`claimctl pause`); absent when they are not.
+    public var pause: String { "\(prefix):pause" }
     /// Hash: the pool's settings as loaded by `claimctl load`.
     public var meta: String { "\(prefix):meta" }
 

@@ -29,7 +29,8 @@ struct ClaimCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claimctl", abstract: "Operate a ClaimGate programme in Redis.", version: BuildInfo.version,
         subcommands: [
-            Load.self, Check.self, Open.self, Reset.self, Rebalance.self, Stats.self, Audit.self, Token.self,
+            Load.self, Check.self, Open.self, Reset.self, Rebalance.self, Pause.self, Resume.self, Stats.self,
+            Audit.self, Token.self,
             MerchantTokenCommand.self,
             StoreQR.self,
             GrantList.self,

@@ -54,7 +54,7 @@ import Testing
             try claim(plain, "u3", store: "s"),
         ]
         #expect(try templated(batch) == general(batch))
-        #expect(ClaimScript.command(batch).count == 3 + 7 + 7 + 4 * 5)
+        #expect(ClaimScript.command(batch).count == 3 + 8 + 7 + 4 * 5)
     }
 
     @Test func knowsTheSlotOfItsKeys() throws {

@@ -61,6 +61,41 @@ import Testing
         #expect(try claim("u1") == .soldOut)
     }
 
+    /// Issue "Release day in the operators' hands": a pause, checked inside the script, alone
+    /// and in a batch; a retry still gets its earlier grant; nothing is written; resume undoes it.
+    @Test func aPausedPoolAnswersPausedWithTheReasonUntilResumed() throws {
+        try open()
+        guard case .granted(let first, _, false) = try claim("u1", key: "k1") else {
+            Issue.record("not granted")
+            return
+        }
+        #expect(try PoolPause.pause(client, pool: pool, reason: "stock recount"))
+        #expect(try !PoolPause.pause(client, pool: pool, reason: "stock recount"))
+        #expect(try claim("u2") == .paused(reason: "stock recount"))
+        guard case .granted(let again, _, true) = try claim("u1", key: "k1") else {
+            Issue.record("the retry was not answered with its grant")
+            return
+        }
+        #expect(again == first)
+        let batch = try ClaimScript.run(
+            [request("u3"), request("u1", key: "k1"), request("u4", key: "k4")], on: client)
+        #expect((try? batch[0].get()) == .paused(reason: "stock recount"))
+        if case .success(.granted(let vs, _, true)) = batch[1] {
+            #expect(vs == first)
+        } else {
+            Issue.record("\(batch[1])")
+        }
+        #expect((try? batch[2].get()) == .paused(reason: "stock recount"))
+        #expect(try ProgrammeStore(client: client).counts(pool: pool.id, window: "2022-06-10")?.granted == 1)
+        #expect(try PoolPause.reason(client, pool: pool) == "stock recount")
+        #expect(try PoolPause.resume(client, pool: pool))
+        #expect(try !PoolPause.resume(client, pool: pool))
+        guard case .granted = try claim("u2") else {
+            Issue.record("not granted after resume")
+            return
+        }
+    }
+
     @Test func aRetryWithTheSameKeyGetsTheFirstVoucherBack() throws {
         try open()
         guard case .granted(let first, _, false) = try claim("u1", key: "k1") else {

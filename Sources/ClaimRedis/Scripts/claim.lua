@@ -20,6 +20,7 @@
 -- KEYS[5] wallet          cg:{P}:wallet        hash: person -> space-separated voucher ids
 -- KEYS[6] buyer list      cg:{P}:buyers        set of people entitled to the pool (grant pools)
 -- KEYS[7] pool windows    cg:{P}:windows       set of window ids ever released
+-- KEYS[8] pause           cg:{P}:pause         string: why claims are paused (claimctl pause), absent when not
 -- ARGV[1] pool id          ARGV[2] window id      ARGV[3] limit per window
 -- ARGV[4] faces (fen), comma-separated: one, or a bundle's       ARGV[5] threshold (fen)
 -- ARGV[6] quota to release if the window was never released (auto-open), or '' for none
@@ -31,6 +32,8 @@
 --         {'granted', left, replayed 0|1, id1, record1, id2, record2, ...}
 --       | {'sold_out'} | {'limit_reached'} | {'not_on_buyer_list'}
 --       | {'not_open'}  (never released and no auto-open quota given)
+--       | {'paused', reason}  (an operator paused the pool: checked after retries, before stock,
+--                              so no claim in flight slips past a pause)
 --       | n  (in a batch only: a fresh grant of one voucher, its number: id <pool>:<window>:n,
 --            left after it = the first item - n, record from the claim's own ARGV)
 -- record: owner|face|threshold|window|claimed_ms|expires_ms|store
@@ -62,6 +65,8 @@ if n == 1 then
       return out
     end
   end
+  local paused = redis.call('GET', KEYS[8])
+  if paused then return {'paused', paused} end
   local state = redis.call('HMGET', KEYS[1], 'left', 'granted')
   local left, granted, opening = state[1], state[2], false
   if not left then
@@ -136,6 +141,26 @@ elseif quota ~= '' then
   left, seq = tonumber(quota), 0
 end
 out[1] = (left or 0) + (seq or 0)
+-- Paused: retries still get their earlier grant; every other claim is told why.
+local paused = redis.call('GET', KEYS[8])
+if paused then
+  local answer = {'paused', paused}
+  for i = 1, n do
+    local b = SHARED + (i - 1) * EACH
+    local earlier = prior and ARGV[b + 4] ~= '' and prior[ARGV[b + 1] .. '|' .. ARGV[b + 4]]
+    if earlier then
+      local r = {'granted', released and left or 0, 1}
+      for id in string.gmatch(earlier, '%S+') do
+        r[#r + 1] = id
+        r[#r + 1] = redis.call('HGET', KEYS[4], id) or ''
+      end
+      out[i + 1] = r
+    else
+      out[i + 1] = answer
+    end
+  end
+  return out
+end
 if (left == nil or left <= 0) and not (prior and next(prior)) then
   local answer = {left == nil and 'not_open' or 'sold_out'}
   for i = 1, n do out[i + 1] = answer end
