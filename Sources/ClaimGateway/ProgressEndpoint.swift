@@ -21,18 +21,17 @@ final class ProgressEndpoint {
         case .open(let w), .upcoming(let w):
             guard context.admitRedisCall() else { return context.respond(slot, context.unavailable()) }
             let read = ProgressRead(pool: pool, position: position, window: w, slot: slot, context: context, now: now)
-            for segment in pool.segments
-            where !context.redis.send(
-                slot: read.redisSlot(segment.index), shape: .read, owner: read, tag: segment.index)
-            {
-                read.failed(tag: segment.index, .notRun("no Redis node serves the pool now"))
+            // One HMGET per segment (tags 0..<K), and the pause (tag K).
+            for tag in 0...pool.segmentCount
+            where !context.redis.send(slot: read.redisSlot(tag), shape: .read, owner: read, tag: tag) {
+                read.failed(tag: tag, .notRun("no Redis node serves the pool now"))
             }
         }
     }
 }
 
-/// One progress request's HMGETs, one per segment, until the last reply is in (or the first
-/// failure, which answers 503 at once).
+/// One progress request's HMGETs, one per segment, and the pool's pause, until the last reply
+/// is in (or the first failure, which answers 503 at once).
 final class ProgressRead: RedisCallOwner {
     private let pool: Pool
     private let position: SchedulePosition
@@ -45,6 +44,8 @@ final class ProgressRead: RedisCallOwner {
     /// Some segment has counts (released, or about to be by its first claim).
     private var any = false
     private var unreadable = false
+    /// Why the pool is paused (`claimctl pause`), if it is.
+    private var pausedReason: String?
 
     init(
         pool: Pool, position: SchedulePosition, window: ReleaseWindow, slot: HTTPAnswerSlot, context: GatewayContext,
@@ -56,22 +57,27 @@ final class ProgressRead: RedisCallOwner {
         self.slot = slot
         self.context = context
         self.now = now
-        parts = PartsAnswer(parts: pool.segmentCount)
+        parts = PartsAnswer(parts: pool.segmentCount + 1)
     }
 
-    private func key(_ segment: Int) -> [UInt8] {
-        Array(PoolKeys(pool: PoolSegment(pool: pool, index: segment).storageID).window(window.id).utf8)
+    /// Tag k < K: segment k's window; tag K: the pause (kept in the first segment's slot too).
+    private func key(_ tag: Int) -> [UInt8] {
+        let keys = PoolKeys(pool: PoolSegment(pool: pool, index: tag % pool.segmentCount).storageID)
+        return Array((tag == pool.segmentCount ? keys.pause : keys.window(window.id)).utf8)
     }
 
     func redisSlot(_ segment: Int) -> Int { HashSlot.of(key(segment)) }
 
     func writeCommand(tag: Int, sendSource: Bool, to out: inout [UInt8]) {
+        guard tag < pool.segmentCount else { return RESPEncoder.append([Array("GET".utf8), key(tag)], to: &out) }
         RESPEncoder.append(
             [Array("HMGET".utf8), key(tag)] + ["released", "left", "granted"].map { Array($0.utf8) }, to: &out)
     }
 
     func replied(tag: Int, owned reply: RedisReply) {
-        if let items = reply.array, items.count == 3 {
+        if tag == pool.segmentCount {
+            pausedReason = reply.text
+        } else if let items = reply.array, items.count == 3 {
             if items[0] != .null {
                 released += Int(items[0].integer ?? 0)
                 left += Int(items[1].integer ?? 0)
@@ -93,7 +99,7 @@ final class ProgressRead: RedisCallOwner {
             slot,
             ResponseBody.progress(
                 pool: pool, position: position, counts: any ? (released, left, granted) : nil,
-                calendar: context.programme.calendar, now: now))
+                calendar: context.programme.calendar, now: now, pausedReason: pausedReason))
     }
 
     func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) {

@@ -82,7 +82,7 @@ public enum ResponseBody {
     /// Release progress of one pool.
     public static func progress(
         pool: Pool, position: SchedulePosition, counts: (released: Int, left: Int, granted: Int)?,
-        calendar: CityCalendar, now: Instant
+        calendar: CityCalendar, now: Instant, pausedReason: String? = nil
     ) -> GatewayResponse {
         var w = JSONWriter(capacity: 360)
         w.beginObject()
@@ -95,7 +95,10 @@ public enum ResponseBody {
         w.field("stock_per_release", pool.stockPerRelease)
         switch position {
         case .open(let win), .upcoming(let win):
-            w.field("state", { if case .open = position { return "open" } else { return "upcoming" } }())
+            // An operator's pause shows over open and upcoming alike: claims get 409 paused.
+            let state = pausedReason != nil ? "paused" : { if case .open = position { "open" } else { "upcoming" } }()
+            w.field("state", state)
+            if let pausedReason { w.field("paused_reason", pausedReason) }
             w.beginObject("window")
             w.field("id", win.id)
             w.field("opens_at", calendar.iso8601(win.opensAt))

@@ -31,9 +31,13 @@ import Testing
         #expect(answer.json["reason"] as? String == "a ticketing fault is being fixed")
         #expect(c.lastHeader("Retry-After") == "30")
         #expect(try redis.client().command(["EXISTS", PoolKeys(pool: pool.id).window("2022-06-10")]).integer == 0)
+        let progress = try c.request("GET", "/v1/pools/\(pool.id)")
+        #expect(progress.json["state"] as? String == "paused")
+        #expect(progress.json["paused_reason"] as? String == "a ticketing fault is being fixed")
         let metrics = try c.request("GET", "/metrics").text
         #expect(metrics.contains(#"claimgate_claims_total{pool="\#(pool.id)",outcome="paused"} 1"#))
         try PoolPause.resume(try redis.client(), pool: pool)
         #expect(try claim("a") == 201)
+        #expect(try c.request("GET", "/v1/pools/\(pool.id)").json["state"] as? String == "open")
     }
 }
