@@ -86,28 +86,35 @@ import Testing
             $0.idleTimeoutMilliseconds = 600
         }
         defer { #expect(g.stop()) }
+        /// Each wait named, so a failure says which one it was.
+        func step<T>(_ name: String, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch {
+                Issue.record("\(name): \(error)")
+                throw error
+            }
+        }
         let poke = try g.client()
         let slow = try g.client()
         try slow.send("POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\nHost: x\r\n")  // ... and nothing more
-        #expect(try poke.request("GET", "/healthz").status == 200)
+        #expect(try step("poke at 0") { try poke.request("GET", "/healthz").status } == 200)
         clock.advance(milliseconds: 250)
-        #expect(try poke.request("GET", "/healthz").status == 200)
+        #expect(try step("poke at 250") { try poke.request("GET", "/healthz").status } == 200)
         #expect(!slow.isReadable(within: 0.2), "answered before its time")
         clock.advance(milliseconds: 200)
-        #expect(try poke.request("GET", "/healthz").status == 200)
-        let timedOut = try slow.response()
+        #expect(try step("poke at 450") { try poke.request("GET", "/healthz").status } == 200)
+        let timedOut = try step("the 408") { try slow.response() }
         #expect(timedOut.status == 408)
         #expect(timedOut.json["error"] as? String == "request_timeout")
         #expect(slow.isClosedByServer())
 
         let idle = try g.client()
-        #expect(try idle.request("GET", "/healthz").status == 200)
+        #expect(try step("idle's request") { try idle.request("GET", "/healthz").status } == 200)
         clock.advance(milliseconds: 500)
-        #expect(try poke.request("GET", "/healthz").status == 200)
+        #expect(try step("poke at 950") { try poke.request("GET", "/healthz").status } == 200)
         #expect(!idle.isClosedByServer(within: 0.2), "closed before its time")
         clock.advance(milliseconds: 250)
         let other = try g.client()
-        #expect(try other.request("GET", "/healthz").status == 200)
+        #expect(try step("other at 1200") { try other.request("GET", "/healthz").status } == 200)
         #expect(idle.isClosedByServer(within: 3))
     }
 

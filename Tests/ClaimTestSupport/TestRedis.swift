@@ -63,7 +63,8 @@ public final class TestRedis: Sendable {
         p.standardInput = FileHandle.nullDevice
         do { try p.run() } catch { throw TestRedisError("cannot start redis-server: \(error)") }
         let endpoint = RedisEndpoint(host: "127.0.0.1", port: port)
-        for _ in 0..<100 {
+        // Up to 10 s: the suite starts many servers at once, and a loaded machine is slow to.
+        for _ in 0..<200 {
             if let c = try? RedisClient(endpoint, timeoutMilliseconds: 200, verifySettings: false),
                 (try? c.command(["PING"])) == .status("PONG")
             {
@@ -71,7 +72,7 @@ public final class TestRedis: Sendable {
             }
             usleep(50_000)
         }
-        throw TestRedisError("redis-server on port \(port) did not answer PING within 5 s (is it installed?)")
+        throw TestRedisError("redis-server on port \(port) did not answer PING within 10 s (is it installed?)")
     }
 }
 
