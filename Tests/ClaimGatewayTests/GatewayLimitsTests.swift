@@ -95,7 +95,12 @@ import Testing
         }
         let poke = try g.client()
         let slow = try g.client()
-        try slow.send("POST /v1/pools/\(pool.id)/claims HTTP/1.1\r\nHost: x\r\n")  // ... and nothing more
+        // A whole request and the start of another in one write: once the first is answered,
+        // the server has read the partial one too, at clock 0 (sent alone, it could be read
+        // after the clock moved, and its timeout would count from then).
+        try slow.send(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nPOST /v1/pools/\(pool.id)/claims HTTP/1.1\r\nHost: x\r\n")
+        #expect(try step("slow's first request") { try slow.response().status } == 200)
         #expect(try step("poke at 0") { try poke.request("GET", "/healthz").status } == 200)
         clock.advance(milliseconds: 250)
         #expect(try step("poke at 250") { try poke.request("GET", "/healthz").status } == 200)
