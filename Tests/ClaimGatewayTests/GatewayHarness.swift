@@ -1,6 +1,7 @@
 import ClaimAuth
 import ClaimCore
 import ClaimGateway
+import ClaimHTTP
 import ClaimPOSIX
 import ClaimRedis
 import ClaimTestSupport
@@ -71,6 +72,11 @@ final class GatewayHarness {
     }
 
     func client() throws -> TestHTTPClient { try TestHTTPClient(port: port) }
+
+    /// A claim by `person` on `pool` over `c`, with their token.
+    func claim(_ c: TestHTTPClient, _ pool: Pool, _ person: String) throws -> HTTPResponse {
+        try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(token(person))"])
+    }
 
     func merchantToken(_ merchant: String, categories: [String]) -> String {
         signer.sign(

@@ -16,16 +16,10 @@ import Testing
             clock: FixedClock(TestProgramme.releaseInstant.adding(milliseconds: 1)), redis: redis.endpoint)
         defer { #expect(g.stop()) }
         let c = try g.client()
-        func claim(_ person: String) throws -> Int {
-            try c.request(
-                "POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token(person))"]
-            )
-            .status
-        }
+        func claim(_ person: String) throws -> Int { try g.claim(c, pool, person).status }
         // Paused before the window is even released: nothing is released by a claim.
         try PoolPause.pause(try redis.client(), pool: pool, reason: "a ticketing fault is being fixed")
-        let answer = try c.request(
-            "POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token("a"))"])
+        let answer = try g.claim(c, pool, "a")
         #expect(answer.status == 409)
         #expect(answer.json["error"] as? String == "paused")
         #expect(answer.json["reason"] as? String == "a ticketing fault is being fixed")

@@ -23,12 +23,7 @@ import Testing
         ) { $0.soldOutRecheckMilliseconds = 10_000 }
         defer { #expect(g.stop()) }
         let c = try g.client()
-        func claim(_ person: String) throws -> Int {
-            try c.request(
-                "POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token(person))"]
-            )
-            .status
-        }
+        func claim(_ person: String) throws -> Int { try g.claim(c, pool, person).status }
         #expect(try claim("first") == 201)
         #expect(try claim("second") == 409)
         #expect(try claim("third") == 409)
