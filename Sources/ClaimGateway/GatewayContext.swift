@@ -43,6 +43,14 @@ final class GatewayContext {
     /// The 503 for a call that never reached Redis, with the reason when one is known.
     func unavailable() -> GatewayResponse { .redisUnavailable(reason: redisProblem) }
 
+    /// Sends `owner`'s read for each of `tags` to the node serving `slot(tag)`; a tag no node
+    /// takes fails at once as not run (a read in parts answers 503 at its first failure).
+    func sendReads(_ owner: any RedisCallOwner, tags: some Sequence<Int>, slot: (Int) -> Int) {
+        for tag in tags where !redis.send(slot: slot(tag), shape: .read, owner: owner, tag: tag) {
+            owner.failed(tag: tag, .notRun("no Redis node serves the pool now"))
+        }
+    }
+
     /// Claims gathered in batches not sent yet (`ClaimBatcher` keeps it).
     var batchedClaims = 0
 

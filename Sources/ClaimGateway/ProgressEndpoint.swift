@@ -22,10 +22,7 @@ final class ProgressEndpoint {
             guard context.admitRedisCall() else { return context.respond(slot, context.unavailable()) }
             let read = ProgressRead(pool: pool, position: position, window: w, slot: slot, context: context, now: now)
             // One HMGET per segment (tags 0..<K), and the pause (tag K).
-            for tag in 0...pool.segmentCount
-            where !context.redis.send(slot: read.redisSlot(tag), shape: .read, owner: read, tag: tag) {
-                read.failed(tag: tag, .notRun("no Redis node serves the pool now"))
-            }
+            context.sendReads(read, tags: 0...pool.segmentCount, slot: read.redisSlot)
         }
     }
 }

@@ -22,10 +22,7 @@ final class WalletEndpoint {
         if let r = gatekeeper.checkPerson(person) { return context.respond(slot, r) }
         guard context.admitRedisCall() else { return context.respond(slot, context.unavailable()) }
         let read = WalletRead(person: person, slot: slot, context: context)
-        for i in context.programme.pools.indices
-        where !context.redis.send(slot: read.redisSlot(i), shape: .read, owner: read, tag: i) {
-            read.failed(tag: i, .notRun("no Redis node serves the pool now"))
-        }
+        context.sendReads(read, tags: context.programme.pools.indices, slot: read.redisSlot)
     }
 }
 

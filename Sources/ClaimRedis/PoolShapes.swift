@@ -31,6 +31,8 @@ public struct PoolShapes {
     /// between windows); a conflict is returned and its pool's record left as it was.
     public func reconcile(_ programme: Programme, now: Instant) throws(RedisError) -> [Conflict] {
         var conflicts: [Conflict] = []
+        // The loaded storage ids, read once and only if some pool has no record yet.
+        var loaded: [String]?
         for pool in programme.pools {
             let shape = PoolShape(pool)
             let key = Self.key(pool: pool.id)
@@ -46,7 +48,9 @@ public struct PoolShapes {
             }
             // Never recorded (a window released before shapes were kept): a live window under
             // storage ids this shape does not use is a change of segments all the same.
-            if stored == nil, let (live, old) = try unrecordedLiveWindow(of: pool, shape, programme, now) {
+            if stored == nil,
+                let (live, old) = try unrecordedLiveWindow(of: pool, shape, programme, now, loaded: &loaded)
+            {
                 conflicts.append(
                     Conflict(
                         pool: pool.id, window: live.id, changes: ["segments (released as \(old)) -> \(shape.segments)"],
@@ -72,12 +76,14 @@ public struct PoolShapes {
 
     /// Without a record: the pool's live window released under the pool's own id or a loaded
     /// segment id (`cg:pools`) that `shape` does not use, with the ids it was found under.
-    private func unrecordedLiveWindow(of pool: Pool, _ shape: PoolShape, _ programme: Programme, _ now: Instant)
-        throws(RedisError) -> (ReleaseWindow, String)?
-    {
+    private func unrecordedLiveWindow(
+        of pool: Pool, _ shape: PoolShape, _ programme: Programme, _ now: Instant, loaded: inout [String]?
+    ) throws(RedisError) -> (ReleaseWindow, String)? {
         let used = Set(shape.storageIDs(pool: pool.id))
-        let loaded = try client.command(["SMEMBERS", PoolKeys.poolIndex]).orThrow().array?.compactMap(\.text) ?? []
-        let others = ([pool.id] + loaded.filter { $0.hasPrefix(pool.id + ".s") }).filter { !used.contains($0) }
+        let ids: [String]
+        if let known = loaded { ids = known } else { ids = try ProgrammeStore(client: client).pools() }
+        loaded = ids
+        let others = ([pool.id] + ids.filter { $0.hasPrefix(pool.id + ".s") }).filter { !used.contains($0) }
         guard !others.isEmpty, let live = try liveWindow(of: pool, in: others, programme, now) else { return nil }
         return (live, others.count == 1 && others[0] == pool.id ? "1" : "segments \(others.joined(separator: ","))")
     }

@@ -73,10 +73,11 @@ public struct ProgrammeAudit {
         let all = byWindow.values.flatMap { $0 }
         for w in try store.windows(pool: s.id) {
             let vouchers = byWindow.removeValue(forKey: w) ?? []
+            let state = try store.windowState(pool: s.id, window: w)
             let snapshot = try store.snapshot(
-                pool: s.id, window: w, limit: s.limit, vouchers: vouchers, vouchersPerGrant: s.perGrant)
+                pool: s.id, window: w, limit: s.limit, vouchers: vouchers, vouchersPerGrant: s.perGrant, state: state)
             f.problems += AuditReport.problems(in: snapshot)
-            books.windows[w] = try store.windowState(pool: s.id, window: w)
+            books.windows[w] = state
             books.claims[w] = snapshot.claimsByPerson
             f.windows += 1
             f.vouchers += vouchers.count

@@ -142,11 +142,15 @@ public struct ProgrammeStore {
     }
 
     /// Everything the audit checks about one window.
+    /// `state`: the window's state hash when the caller has read it already (the audit keeps
+    /// it for its checks across segments), so it is not read twice.
     public func snapshot(
-        pool: String, window: String, limit: Int, vouchers: [Voucher], vouchersPerGrant: Int = 1
+        pool: String, window: String, limit: Int, vouchers: [Voucher], vouchersPerGrant: Int = 1,
+        state known: [String: String]? = nil
     ) throws(RedisError) -> WindowSnapshot {
         let k = PoolKeys(pool: pool)
-        let state = try hashEntries(k.window(window))
+        let state: [String: String]
+        if let known { state = known } else { state = try hashEntries(k.window(window)) }
         let people = try hashEntries(k.people(window))
         var owners: [String: String] = [:]
         for v in vouchers { owners[v.id] = v.owner }
