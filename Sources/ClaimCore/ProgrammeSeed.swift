@@ -125,13 +125,16 @@ private struct SeedFile: Decodable {
         let bundle_fen: [Int]?
         let segments: Int?
     }
-    struct StoreSeed: Decodable {
+    /// A store, or a merchant category: an id and the name a resident's app shows.
+    struct NamedSeed: Decodable {
         let id: String
         let name: String
     }
     let programme: Header
     let pools: [PoolSeed]
-    let stores: [StoreSeed]?
+    let stores: [NamedSeed]?
+    /// Names of the categories pools list; when given, every category a pool lists must be here.
+    let merchant_categories: [NamedSeed]?
     /// Why the file says what it says, in words (a list or an object of them): read by people,
     /// never by the loader, so any JSON is taken and nothing in it is checked.
     let choices: Notes?
@@ -150,6 +153,8 @@ private struct SeedFile: Decodable {
         }
         let calendar = CityCalendar(utcOffsetSeconds: programme.utc_offset_minutes * 60)
         guard !pools.isEmpty else { throw SeedError(field: "pools", problem: "must list at least one pool") }
+        let storeNames = try names(stores, at: "stores")
+        let categoryNames = try names(merchant_categories, at: "merchant_categories")
         var seen = Set<String>()
         var out: [Pool] = []
         for (i, p) in pools.enumerated() {
@@ -173,8 +178,15 @@ private struct SeedFile: Decodable {
             guard (0...100_000_000).contains(p.stock_per_release) else {
                 throw SeedError(field: "\(at).stock_per_release", problem: "must be 0...100000000")
             }
-            for (j, c) in p.merchant_categories.enumerated() where !Identifier.isValid(c) {
-                throw SeedError(field: "\(at).merchant_categories[\(j)]", problem: "must be an identifier")
+            for (j, c) in p.merchant_categories.enumerated() {
+                guard Identifier.isValid(c) else {
+                    throw SeedError(field: "\(at).merchant_categories[\(j)]", problem: "must be an identifier")
+                }
+                if merchant_categories != nil, categoryNames[c] == nil {
+                    throw SeedError(
+                        field: "\(at).merchant_categories[\(j)]",
+                        problem: "\(c) is not in the programme's merchant_categories list")
+                }
             }
             if let limit = p.use_limit_per_programme, !(1...1000).contains(limit) {
                 throw SeedError(field: "\(at).use_limit_per_programme", problem: "must be 1...1000")
@@ -203,16 +215,27 @@ private struct SeedFile: Decodable {
                     useLimitPerProgramme: p.use_limit_per_programme, bundleFen: p.bundle_fen,
                     segmentCount: p.segments ?? 1))
         }
-        var storeIDs = Set<String>()
-        for (i, store) in (stores ?? []).enumerated() {
-            guard Identifier.isValid(store.id) else {
-                throw SeedError(field: "stores[\(i)].id", problem: "must be 1-64 characters of [A-Za-z0-9_.-]")
+        return Programme(
+            id: programme.id, name: programme.name, calendar: calendar, pools: out, storeNames: storeNames,
+            categoryNames: categoryNames)
+    }
+
+    /// A list of ids and names as a dictionary, each id checked and listed once, each name
+    /// non-empty.
+    private func names(_ list: [NamedSeed]?, at field: String) throws(SeedError) -> [String: String] {
+        var out: [String: String] = [:]
+        for (i, item) in (list ?? []).enumerated() {
+            guard Identifier.isValid(item.id) else {
+                throw SeedError(field: "\(field)[\(i)].id", problem: "must be 1-64 characters of [A-Za-z0-9_.-]")
             }
-            guard storeIDs.insert(store.id).inserted else {
-                throw SeedError(field: "stores[\(i)].id", problem: "duplicates \(store.id)")
+            guard (1...120).contains(item.name.count) else {
+                throw SeedError(field: "\(field)[\(i)].name", problem: "must be 1-120 characters")
+            }
+            guard out.updateValue(item.name, forKey: item.id) == nil else {
+                throw SeedError(field: "\(field)[\(i)].id", problem: "duplicates \(item.id)")
             }
         }
-        return Programme(id: programme.id, name: programme.name, calendar: calendar, pools: out, stores: storeIDs)
+        return out
     }
 
     private func date(_ text: String, at field: String) throws(SeedError) -> CivilDate {

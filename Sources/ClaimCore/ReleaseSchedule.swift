@@ -63,6 +63,20 @@ public enum ReleaseSchedule: Hashable, Sendable {
         }
     }
 
+    /// The release after the one open or due at `instant`: what a resident told `sold_out` can
+    /// come back for. Nil after the last.
+    public func nextRelease(after instant: Instant, in calendar: CityCalendar) -> ReleaseWindow? {
+        switch position(at: instant, in: calendar) {
+        case .open(let w):
+            switch position(at: w.closesAt, in: calendar) {
+            case .open(let next), .upcoming(let next): return next.opensAt > w.opensAt ? next : nil
+            case .ended: return nil
+            }
+        case .upcoming(let w): return w
+        case .ended: return nil
+        }
+    }
+
     private static func dailyWindow(
         _ day: CivilDate, _ opens: TimeOfDay, _ closes: TimeOfDay, _ calendar: CityCalendar
     ) -> ReleaseWindow {

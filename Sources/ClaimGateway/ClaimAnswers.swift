@@ -10,16 +10,9 @@ final class ClaimAnswers {
     private let context: GatewayContext
     /// Windows Redis said are sold out.
     private var soldOut: SoldOutMarks
-    /// The whole keep-alive `sold_out` answer per pool, framed once: the storm after a sell-out
-    /// is answered by copying these bytes.
-    private lazy var soldOutAnswers: [[UInt8]] = context.programme.pools.map { pool in
-        let r = ResponseBody.claim(.soldOut, pool: pool, calendar: context.programme.calendar, now: context.now())
-        var bytes: [UInt8] = []
-        HTTPResponseWriter.append(
-            status: r.status, body: r.body, keepAlive: true, extraHeaders: r.headers, contentType: r.contentType,
-            to: &bytes)
-        return bytes
-    }
+    /// The whole keep-alive `sold_out` answer per pool, framed once per marked window (it names
+    /// the next release): the storm after a sell-out is answered by copying these bytes.
+    private var soldOutAnswers: [(opensAt: Int64, bytes: [UInt8])?]
     /// The 201 of a fresh grant, pre-rendered per pool for the window it is in (nil answer: the
     /// window's samples did not cut cleanly, so `ResponseBody.claim` writes each).
     private var grantAnswers: [(windowID: String, answer: GrantAnswer?)?]
@@ -30,6 +23,7 @@ final class ClaimAnswers {
         self.context = context
         soldOut = SoldOutMarks(segmentsPerPool: context.programme.pools.map(\.segmentCount))
         grantAnswers = context.programme.pools.map { _ in nil }
+        soldOutAnswers = context.programme.pools.map { _ in nil }
         scheduleRecheck()
     }
 
@@ -48,13 +42,22 @@ final class ClaimAnswers {
     func answerSoldOut(pool index: Int, slot: HTTPAnswerSlot, started: UInt64, now: Instant) {
         context.metrics.soldOutShortCircuit.increment()
         context.metrics.claim(.soldOut, pool: index, nanoseconds: context.loop.clock.nanoseconds() &- started)
-        if context.http.takesFramedAnswer(slot) {
-            context.http.respond(slot, framed: soldOutAnswers[index])
-        } else {
-            let pool = context.programme.pools[index]
-            context.respond(
-                slot, ResponseBody.claim(.soldOut, pool: pool, calendar: context.programme.calendar, now: now))
+        let pool = context.programme.pools[index]
+        guard context.http.takesFramedAnswer(slot) else {
+            return context.respond(
+                slot, ResponseBody.claim(.soldOut, pool: pool, programme: context.programme, now: now))
         }
+        let window = soldOut.markedOpensAt(pool: index)
+        if let framed = soldOutAnswers[index], framed.opensAt == window {
+            return context.http.respond(slot, framed: framed.bytes)
+        }
+        let r = ResponseBody.claim(.soldOut, pool: pool, programme: context.programme, now: now)
+        var bytes: [UInt8] = []
+        HTTPResponseWriter.append(
+            status: r.status, body: r.body, keepAlive: true, extraHeaders: r.headers, contentType: r.contentType,
+            to: &bytes)
+        soldOutAnswers[index] = (window, bytes)
+        context.http.respond(slot, framed: bytes)
     }
 
     /// Every `soldOutRecheckMilliseconds`: the fallback for a restock whose message was lost.
@@ -104,7 +107,7 @@ final class ClaimAnswers {
         if let t = grantAnswers[index], t.windowID == claim.window.id {
             template = t.answer
         } else {
-            template = GrantAnswer(pool: claim.pool, window: claim.window, calendar: context.programme.calendar)
+            template = GrantAnswer(pool: claim.pool, window: claim.window, programme: context.programme)
             grantAnswers[index] = (claim.window.id, template)
         }
         guard let template else {
@@ -113,7 +116,7 @@ final class ClaimAnswers {
                 entry.slot,
                 ResponseBody.claim(
                     .granted([voucher], left: Int(left), replayed: false), pool: claim.pool,
-                    calendar: context.programme.calendar, now: context.now()))
+                    programme: context.programme, now: context.now()))
         }
         grantBody.removeAll(keepingCapacity: true)
         template.append(
@@ -133,7 +136,7 @@ final class ClaimAnswers {
         }
         context.respond(
             entry.slot,
-            ResponseBody.claim(outcome, pool: claim.pool, calendar: context.programme.calendar, now: context.now()))
+            ResponseBody.claim(outcome, pool: claim.pool, programme: context.programme, now: context.now()))
     }
 
     /// A reply the script never gives, or the call's error: a 500 that says how to retry safely.

@@ -65,7 +65,7 @@ final class ClaimEndpoint {
         case .answer(let outcome):
             refuse(
                 GatewayMetrics.ClaimResult(outcome),
-                ResponseBody.claim(outcome, pool: pool, calendar: context.programme.calendar, now: now))
+                ResponseBody.claim(outcome, pool: pool, programme: context.programme, now: now))
         case .run(let claim):
             // A split pool's segment can be known sold out while others are not.
             if pool.segmentCount > 1, idempotencyKey == nil,
@@ -73,7 +73,7 @@ final class ClaimEndpoint {
             {
                 context.metrics.soldOutShortCircuit.increment()
                 return refuse(
-                    .soldOut, ResponseBody.claim(.soldOut, pool: pool, calendar: context.programme.calendar, now: now))
+                    .soldOut, ResponseBody.claim(.soldOut, pool: pool, programme: context.programme, now: now))
             }
             guard context.admitRedisCall() else { return refuse(.redisUnavailable, context.unavailable()) }
             if let check = context.config.programmeCheck, !check.hasPassed {

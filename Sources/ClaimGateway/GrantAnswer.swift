@@ -18,11 +18,12 @@ struct GrantAnswer {
     private let afterExpires: [UInt8]
     /// After the state to `left`'s value, without a store.
     private let afterState: [UInt8]
-    /// The same with a store: up to its value, and after it.
+    /// The same with a store: up to its id, between its id and its name, and after the name.
     private let toStore: [UInt8]
+    private let toStoreName: [UInt8]
     private let afterStore: [UInt8]
     private let tail: [UInt8]
-    private let calendar: CityCalendar
+    private let programme: Programme
 
     /// Sample values that cannot be mistaken for anything else in a body.
     private static let numberMark: Int64 = 918_273_645_546
@@ -33,9 +34,10 @@ struct GrantAnswer {
     /// The sample is answered at this instant: before its expiry, so usable.
     private static let sampleNow = Instant(unixMilliseconds: 0)
 
-    init?(pool: Pool, window: ReleaseWindow, calendar: CityCalendar) {
+    init?(pool: Pool, window: ReleaseWindow, programme: Programme) {
         windowID = window.id
-        self.calendar = calendar
+        self.programme = programme
+        let calendar = programme.calendar
         /// The one writer's body for a fresh grant with these values.
         func general(
             _ segment: Int, number: Int64, claimed: Instant, expires: Instant, store: String?, left: Int64,
@@ -48,7 +50,7 @@ struct GrantAnswer {
                 faceFen: pool.bundleFen.first ?? pool.faceFen, thresholdFen: pool.thresholdFen, claimedAt: claimed,
                 expiresAt: expires, store: store)
             return ResponseBody.claim(
-                .granted([v], left: Int(left), replayed: false), pool: pool, calendar: calendar, now: now
+                .granted([v], left: Int(left), replayed: false), pool: pool, programme: programme, now: now
             ).body
         }
         func sample(_ segment: Int, store: String?) -> [UInt8] {
@@ -63,6 +65,7 @@ struct GrantAnswer {
         calendar.appendISO8601(Self.expiresMark, to: &expires)
         let usable = Array(VoucherState.usable.rawValue.utf8)
         let left = Array(String(Self.leftMark).utf8)
+        // The mark is no store of the programme's, so its name is its id (`Programme.storeName`).
         var store: [UInt8] = []
         JSONWriter.appendString(Self.storeMark, to: &store)
         var heads: [[UInt8]] = []
@@ -75,7 +78,7 @@ struct GrantAnswer {
         }
         guard
             let stored = Self.cut(
-                sample(0, store: Self.storeMark), at: [number, claimed, expires, usable, store, left])
+                sample(0, store: Self.storeMark), at: [number, claimed, expires, usable, store, store, left])
         else { return nil }
         self.heads = heads
         afterNumber = plain[1]
@@ -84,7 +87,8 @@ struct GrantAnswer {
         afterState = plain[4]
         tail = plain[5]
         toStore = stored[4]
-        afterStore = stored[5]
+        toStoreName = stored[5]
+        afterStore = stored[6]
         // Other values through the cut must give what the one writer gives for them, or a mark
         // met something else in the body (a pool's own text) and the cut is wrong.
         let claimedAt = Instant(unixMilliseconds: 1_654_826_400_123)
@@ -134,9 +138,9 @@ struct GrantAnswer {
         out += heads[segment]
         DecimalDigits.append(signed: number, to: &out)
         out += afterNumber
-        calendar.appendISO8601(claimedAt, to: &out)
+        programme.calendar.appendISO8601(claimedAt, to: &out)
         out += afterClaimed
-        calendar.appendISO8601(expiresAt, to: &out)
+        programme.calendar.appendISO8601(expiresAt, to: &out)
         out += afterExpires
         // A fresh voucher is unused; it is already expired only if its day ended while the
         // claim was in flight.
@@ -144,6 +148,8 @@ struct GrantAnswer {
         if let store {
             out += toStore
             JSONWriter.appendString(store, to: &out)
+            out += toStoreName
+            JSONWriter.appendString(programme.storeName(store), to: &out)
             out += afterStore
         } else {
             out += afterState

@@ -3,9 +3,10 @@ import ClaimCore
 /// JSON bodies of the API (docs/api.md), written without Foundation.
 public enum ResponseBody {
     /// The answer to a claim.
-    public static func claim(_ outcome: ClaimOutcome, pool: Pool, calendar: CityCalendar, now: Instant)
+    public static func claim(_ outcome: ClaimOutcome, pool: Pool, programme: Programme, now: Instant)
         -> GatewayResponse
     {
+        let calendar = programme.calendar
         switch outcome {
         case .granted(let vouchers, let left, let replayed):
             var w = JSONWriter(capacity: 384 * vouchers.count)
@@ -13,14 +14,14 @@ public enum ResponseBody {
             // `voucher` is the first (the only one outside bundles); `vouchers` lists them all.
             if let first = vouchers.first {
                 w.beginObject("voucher")
-                voucherFields(first, pool: pool, calendar: calendar, now: now, into: &w)
+                voucherFields(first, pool: pool, programme: programme, now: now, into: &w)
                 w.endObject()
             }
             if vouchers.count > 1 {
                 w.beginArray("vouchers")
                 for v in vouchers {
                     w.beginObject()
-                    voucherFields(v, pool: pool, calendar: calendar, now: now, into: &w)
+                    voucherFields(v, pool: pool, programme: programme, now: now, into: &w)
                     w.endObject()
                 }
                 w.endArray()
@@ -30,7 +31,14 @@ public enum ResponseBody {
             w.endObject()
             return GatewayResponse(status: replayed ? 200 : 201, body: w.bytes)
         case .soldOut:
-            return .error(.soldOut, "all vouchers of this release have been claimed")
+            // When to come back: the pool's next release (null after its last).
+            return .error(.soldOut, "all vouchers of this release have been claimed") { w in
+                if let next = pool.schedule.nextRelease(after: now, in: calendar) {
+                    w.field("next_opens_at", calendar.iso8601(next.opensAt))
+                } else {
+                    w.nullField("next_opens_at")
+                }
+            }
         case .limitReached:
             return .error(.limitReached, "you have claimed the most allowed in this release") { w in
                 w.field("limit", pool.limitPerWindow)
@@ -52,22 +60,34 @@ public enum ResponseBody {
         }
     }
 
-    /// The fields of one voucher, as the claim answer and the wallet show it.
+    /// The fields of one voucher, as the claim answer and the wallet show it: ids for programs,
+    /// names (pool, store, merchant categories) for the people an app shows them to.
     public static func voucherFields(
-        _ v: Voucher, pool: Pool?, calendar: CityCalendar, now: Instant, into w: inout JSONWriter
+        _ v: Voucher, pool: Pool?, programme: Programme, now: Instant, into w: inout JSONWriter
     ) {
+        let calendar = programme.calendar
         w.field("id", v.id)
         w.field("pool", v.pool)
-        if let pool { w.field("kind", pool.kind.rawValue) }
+        if let pool {
+            w.field("pool_name", pool.name)
+            w.field("kind", pool.kind.rawValue)
+        }
         w.field("window", v.window)
         w.field("face_fen", v.faceFen)
         w.field("threshold_fen", v.thresholdFen)
         w.field("claimed_at", calendar.iso8601(v.claimedAt))
         w.field("expires_at", calendar.iso8601(v.expiresAt))
         w.field("state", v.state(at: now).rawValue)
-        if let store = v.store { w.field("store", store) }
+        if let store = v.store {
+            w.field("store", store)
+            w.field("store_name", programme.storeName(store))
+        }
         w.beginArray("merchant_categories")
         for c in pool?.merchantCategories ?? [] { w.element(c) }
+        w.endArray()
+        // In the same order as the ids.
+        w.beginArray("merchant_category_names")
+        for c in pool?.merchantCategories ?? [] { w.element(programme.categoryName(c)) }
         w.endArray()
         if let r = v.redemption {
             w.beginObject("redemption")
@@ -130,7 +150,7 @@ public enum ResponseBody {
         w.beginArray("vouchers")
         for v in vouchers.sorted(by: { ($0.claimedAt, $0.id) > ($1.claimedAt, $1.id) }) {
             w.beginObject()
-            voucherFields(v, pool: programme.pool(id: v.pool), calendar: programme.calendar, now: now, into: &w)
+            voucherFields(v, pool: programme.pool(id: v.pool), programme: programme, now: now, into: &w)
             w.endObject()
         }
         w.endArray()

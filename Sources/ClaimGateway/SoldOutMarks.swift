@@ -37,6 +37,10 @@ struct SoldOutMarks {
         return b.marked == b.segments && b.opensAt <= now.unixMilliseconds && now.unixMilliseconds < b.closesAt
     }
 
+    /// When the marked window of `pool` opened (Unix ms; 0 when none is marked): which window a
+    /// pre-rendered answer was made for.
+    func markedOpensAt(pool: Int) -> Int64 { bounds[pool].opensAt }
+
     /// `segment` of `pool` is marked, for a window open at `now`.
     func covers(pool: Int, segment: Int, at now: Instant) -> Bool {
         let b = bounds[pool]

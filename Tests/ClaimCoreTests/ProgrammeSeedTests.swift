@@ -41,6 +41,9 @@ import Testing
         #expect(p.pool(id: "housing-fair")?.eligibility.requiresBuyerList == true)
         #expect(p.pools.allSatisfy { $0.autoOpen })
         #expect(p.stores.count >= 1)
+        #expect(p.storeName("store-suning-taiyuan") == "Suning Appliance, Taiyuan Street")
+        // Every category a pool lists has a name for residents' apps.
+        for pool in p.pools { for c in pool.merchantCategories { #expect(p.categoryNames[c] != nil, "\(c)") } }
     }
 
     @Test func theSeedStaysWithinTheArticlesBudgets() throws {
@@ -104,6 +107,13 @@ import Testing
             decode(mutatePool(0) { $0["use_limit_per_programme"] = 0 })?.field == "pools[0].use_limit_per_programme")
         #expect(decode { $0["stores"] = [["id": "a b", "name": "x"]] }?.field == "stores[0].id")
         #expect(decode { $0.removeValue(forKey: "stores") }?.field == "pools[3].store_qr")
+        #expect(decode { $0["stores"] = [["id": "s", "name": ""]] }?.field == "stores[0].name")
+        #expect(
+            decode { $0["merchant_categories"] = [["id": "restaurant", "name": "Restaurants"]] }?.field
+                == "pools[0].merchant_categories[0]")
+        #expect(
+            decode { $0["merchant_categories"] = [["id": "x", "name": "X"], ["id": "x", "name": "Y"]] }?.field
+                == "merchant_categories[1].id")
         #expect(decode { $0["pools"] = [] }?.field == "pools")
         #expect(decode { $0.removeValue(forKey: "programme") }?.field == "programme")
     }

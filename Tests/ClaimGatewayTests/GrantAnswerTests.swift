@@ -21,7 +21,7 @@ import Testing
         // The id as claim.lua writes it: <storage id>:<window>:<number>.
         let id = "\(PoolSegment(pool: pool, index: segment).storageID):\(window.id):17"
         var out: [UInt8] = []
-        GrantAnswer(pool: pool, window: window, calendar: calendar)?.append(
+        GrantAnswer(pool: pool, window: window, programme: TestProgramme.programme([pool]))?.append(
             segment: segment, number: 17, claimedAt: claimed, expiresAt: expires, store: store, left: Int64(left),
             now: now, to: &out)
         let voucher = Voucher(
@@ -29,7 +29,8 @@ import Testing
             thresholdFen: pool.thresholdFen,
             claimedAt: claimed, expiresAt: expires, store: store)
         let general = ResponseBody.claim(
-            .granted([voucher], left: left, replayed: false), pool: pool, calendar: calendar, now: now)
+            .granted([voucher], left: left, replayed: false), pool: pool, programme: TestProgramme.programme([pool]),
+            now: now)
         #expect(general.status == 201)
         return (String(decoding: out, as: UTF8.self), String(decoding: general.body, as: UTF8.self))
     }
@@ -40,6 +41,11 @@ import Testing
         #expect(b.templated == b.general)
         let s = bodies(TestProgramme.dailyPool(stock: 1, storeQR: true), store: "store-1")
         #expect(s.templated == s.general)
+        #expect(s.templated.contains(#""store":"store-1","store_name":"Store One, Test Street""#))
+        // A store the programme has no name for is named by its id.
+        let unnamed = bodies(TestProgramme.dailyPool(stock: 1, storeQR: true), store: "store-9")
+        #expect(unnamed.templated == unnamed.general)
+        #expect(unnamed.templated.contains(#""store_name":"store-9""#))
         let big = bodies(plain, left: 999_999_999)
         #expect(big.templated == big.general)
     }
@@ -72,11 +78,11 @@ import Testing
     /// of the sample's marks cannot be cut safely, and the answer falls back to the writer.
     @Test func aPoolWhoseTextHoldsAMarkIsNotTemplated() {
         let plain = TestProgramme.dailyPool(stock: 1)
-        #expect(GrantAnswer(pool: plain, window: window, calendar: calendar) != nil)
+        #expect(GrantAnswer(pool: plain, window: window, programme: TestProgramme.programme([plain])) != nil)
         let odd = Pool(
             id: "odd-2", kind: .specialty, name: "n", faceFen: 1500, thresholdFen: 10_000, limitPerWindow: 1,
             schedule: plain.schedule, stockPerRelease: 1, validity: .endOfClaimDay, eligibility: EligibilityRule(),
             merchantCategories: ["987654321987"])
-        #expect(GrantAnswer(pool: odd, window: window, calendar: calendar) == nil)
+        #expect(GrantAnswer(pool: odd, window: window, programme: TestProgramme.programme([odd])) == nil)
     }
 }

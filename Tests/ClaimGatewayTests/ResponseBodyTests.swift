@@ -8,6 +8,7 @@ import Testing
 @Suite struct ResponseBodyTests {
     let pool = TestProgramme.dailyPool(id: "appliance-500", stock: 10)
     let cal = CityCalendar.shenyang
+    var programme: Programme { TestProgramme.programme([pool]) }
     let now = TestProgramme.releaseInstant
 
     func json(_ r: GatewayResponse) -> [String: Any] {
@@ -39,16 +40,17 @@ import Testing
             (.notOpen(opensAt: now), 409, "not_open"), (.notEligible(.cardPrefix), 403, "not_eligible"),
         ]
         for (outcome, status, code) in cases {
-            let r = ResponseBody.claim(outcome, pool: pool, calendar: cal, now: now)
+            let r = ResponseBody.claim(outcome, pool: pool, programme: programme, now: now)
             #expect(r.status == status)
             #expect(json(r)["error"] as? String == code)
             #expect((json(r)["message"] as? String)?.isEmpty == false)
         }
         #expect(
-            json(ResponseBody.claim(.notOpen(opensAt: now), pool: pool, calendar: cal, now: now))["opens_at"] as? String
+            json(ResponseBody.claim(.notOpen(opensAt: now), pool: pool, programme: programme, now: now))["opens_at"]
+                as? String
                 == "2022-06-10T10:00:00.000+08:00")
         #expect(
-            json(ResponseBody.claim(.notEligible(.cardPrefix), pool: pool, calendar: cal, now: now))["reason"]
+            json(ResponseBody.claim(.notEligible(.cardPrefix), pool: pool, programme: programme, now: now))["reason"]
                 as? String == "card_prefix")
     }
 
@@ -56,17 +58,49 @@ import Testing
         let v = Voucher(
             id: "appliance-500:2022-06-10:7", pool: "appliance-500", window: "2022-06-10", owner: "u1", faceFen: 50000,
             thresholdFen: 500000, claimedAt: now, expiresAt: now.adding(milliseconds: 14 * 3_600_000))
-        let r = ResponseBody.claim(.granted([v], left: 3, replayed: false), pool: pool, calendar: cal, now: now)
+        let r = ResponseBody.claim(.granted([v], left: 3, replayed: false), pool: pool, programme: programme, now: now)
         #expect(r.status == 201)
         let voucher = json(r)["voucher"] as? [String: Any]
         #expect(voucher?["id"] as? String == v.id)
         #expect(voucher?["state"] as? String == "usable")
         #expect(voucher?["expires_at"] as? String == "2022-06-11T00:00:00.000+08:00")
         #expect(voucher?["merchant_categories"] as? [String] == ["appliance-telecom-electronics"])
+        #expect(voucher?["pool_name"] as? String == pool.name)
+        #expect(voucher?["store"] == nil)
         #expect(json(r)["left"] as? Int == 3)
         #expect(
-            ResponseBody.claim(.granted([v], left: 3, replayed: true), pool: pool, calendar: cal, now: now).status
+            ResponseBody.claim(.granted([v], left: 3, replayed: true), pool: pool, programme: programme, now: now)
+                .status
                 == 200)
+    }
+}
+
+extension ResponseBodyTests {
+    /// Issue "Residents and SREs": vouchers carried no pool, store or category names, and
+    /// `sold_out` did not say when the next release opens.
+    @Test func aVoucherCarriesTheNamesAnAppShows() {
+        let v = Voucher(
+            id: "appliance-500:2022-06-10:7", pool: "appliance-500", window: "2022-06-10", owner: "u1", faceFen: 50000,
+            thresholdFen: 500000, claimedAt: now, expiresAt: now.adding(milliseconds: 14 * 3_600_000),
+            store: "store-1")
+        let voucher =
+            json(
+                ResponseBody.claim(.granted([v], left: 3, replayed: false), pool: pool, programme: programme, now: now))[
+                "voucher"] as? [String: Any]
+        #expect(voucher?["pool_name"] as? String == "test appliance-500")
+        #expect(voucher?["store"] as? String == "store-1")
+        #expect(voucher?["store_name"] as? String == "Store One, Test Street")
+        #expect(voucher?["merchant_category_names"] as? [String] == ["Appliances, telecom and electronics"])
+    }
+
+    @Test func soldOutSaysWhenTheNextReleaseOpens() {
+        let body = json(
+            ResponseBody.claim(.soldOut, pool: pool, programme: programme, now: now.adding(milliseconds: 1000)))
+        #expect(body["next_opens_at"] as? String == "2022-06-11T10:00:00.000+08:00")
+        let lastDay = TestProgramme.calendar.instant(
+            on: CivilDate(year: 2022, month: 6, day: 30)!, at: TimeOfDay(hour: 11, minute: 0)!)
+        let last = json(ResponseBody.claim(.soldOut, pool: pool, programme: programme, now: lastDay))
+        #expect(last.keys.contains("next_opens_at") && last["next_opens_at"] is NSNull)
     }
 }
 

@@ -33,7 +33,10 @@ public enum TestProgramme {
     }
 
     public static func programme(_ pools: [Pool]) -> Programme {
-        Programme(id: "test", name: "test programme", calendar: calendar, pools: pools, stores: ["store-1", "store-2"])
+        Programme(
+            id: "test", name: "test programme", calendar: calendar, pools: pools,
+            storeNames: ["store-1": "Store One, Test Street", "store-2": "Store Two"],
+            categoryNames: ["appliance-telecom-electronics": "Appliances, telecom and electronics"])
     }
 
     public static let resident = EligibilityFacts(
