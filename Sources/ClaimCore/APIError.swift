@@ -3,6 +3,7 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
     case badRequest = "bad_request"
     case unauthorized = "unauthorized"
     case notEligible = "not_eligible"
+    case originNotAllowed = "origin_not_allowed"
     case notFound = "not_found"
     case unknownOrder = "unknown_order"
     case unknownPool = "unknown_pool"
@@ -25,7 +26,7 @@ public enum APIError: String, Hashable, Sendable, CaseIterable {
         switch self {
         case .badRequest: 400
         case .unauthorized: 401
-        case .notEligible: 403
+        case .notEligible, .originNotAllowed: 403
         case .notFound, .unknownPool, .unknownOrder: 404
         case .methodNotAllowed: 405
         // 409: the request was fine but the state of the pool, or of this person's share of it,

@@ -17,6 +17,7 @@ final class ClaimService: HTTPApplication {
     private let redemptions: RedemptionEndpoint
     /// Pool ids by their bytes, for routing without Strings.
     private let pools: PoolDirectory
+    private let cors: CORSPolicy
 
     init(context: GatewayContext) {
         self.context = context
@@ -28,12 +29,17 @@ final class ClaimService: HTTPApplication {
         wallet = WalletEndpoint(context: context, gatekeeper: gatekeeper)
         redemptions = RedemptionEndpoint(context: context, gatekeeper: gatekeeper)
         pools = PoolDirectory(ids: context.programme.pools.map(\.id))
+        cors = context.config.cors
     }
 
     func handle(_ request: HTTPRequestView, peer: UInt32, slot: HTTPAnswerSlot) {
         context.metrics.requests.increment()
         let now = context.now()
         let route = Route(method: request.method, path: request.path, pools: pools)
+        var slot = slot
+        let origin = cors.isEmpty ? nil : request.field(RequestFields.origin)
+        // Every answer to an allowed origin says so, however it is made (`CORSPolicy`).
+        if let origin { slot.headerSet = cors.headerSet(origin: origin) }
         if gatekeeper.limitsAddresses, route != .health, route != .metrics, let r = gatekeeper.checkAddress(peer) {
             return context.respond(slot, r)
         }
@@ -44,8 +50,7 @@ final class ClaimService: HTTPApplication {
                 slot,
                 ResponseBody.health(
                     redisReady: context.redis.isReady, reason: context.redisProblem, programme: context.programme,
-                    now: now),
-                omitBody: request.method == .head)
+                    now: now))
         case .metrics:
             guard let text = context.metrics.exposition() else {
                 return context.respond(slot, .error(.notFound, "metrics are off"))
@@ -57,7 +62,21 @@ final class ClaimService: HTTPApplication {
             context.respond(slot, .error(.methodNotAllowed, "use \(allowed)", headers: "Allow: \(allowed)\r\n"))
         case .progress(let ref):
             guard case .known(let index) = ref else { return context.respond(slot, Self.unknownPool(ref)) }
-            progress.handle(pool: index, slot: slot, now: now)
+            progress.handle(pool: index, request: request, slot: slot, now: now)
+        case .pools: progress.handleList(request: request, slot: slot, now: now)
+        case .options(let allowed):
+            // A browser's preflight: an origin not allowed is told so by name (its page's
+            // request will not be sent); without an Origin it is a plain OPTIONS.
+            if let origin = request.field(RequestFields.origin), slot.headerSet == 0 {
+                let name = String(decoding: origin, as: UTF8.self)
+                return context.respond(
+                    slot,
+                    .error(
+                        .originNotAllowed,
+                        "origin \(name) may not call this API from a browser (claimgate serve --cors-origin)"))
+            }
+            context.respond(
+                slot, GatewayResponse(status: 204, body: [], headers: CORSPolicy.preflightHeaders(allowed: allowed)))
         case .wallet: wallet.handle(request, slot: slot, now: now)
         case .redeem: redemptions.redeem(request, slot: slot, now: now)
         case .reverse(let order): redemptions.reverse(request, order: order, slot: slot, now: now)

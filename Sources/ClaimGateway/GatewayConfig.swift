@@ -55,6 +55,11 @@ public struct GatewayConfig: Sendable {
     /// How long a window answered `sold_out` by Redis is answered locally before Redis is
     /// asked again whether an operator restocked it.
     public var soldOutRecheckMilliseconds: UInt64 = 500
+    /// How old this loop's view of a pool's progress may be before a poll reads Redis again:
+    /// a poll storm at 10:00 costs one read per pool per interval, not one per poll.
+    public var progressRefreshMilliseconds: UInt64 = 250
+    /// Web origins whose pages may call the API from a browser.
+    public var cors = CORSPolicy.none
     /// Claims wait for this check (nil: none, as in tests that serve their own programme).
     public var programmeCheck: ProgrammeCheck?
     /// Listen for restocks on this channel (`RestockListener`); nil: rely on the recheck alone.
@@ -87,6 +92,7 @@ public struct GatewayConfig: Sendable {
         s.maxConnectionsPerAddress = maxConnectionsPerAddress
         s.maxInFlightPerConnection = maxInFlightPerConnection
         s.fields = RequestFields.names
+        s.answerHeaderSets = cors.answerHeaderSets
         s.timeouts = ConnectionTimeouts(
             requestMilliseconds: requestTimeoutMilliseconds, idleMilliseconds: idleTimeoutMilliseconds)
         return s

@@ -74,6 +74,10 @@ final class GatewayMetrics {
     let restocksHeard: CoreMetrics.Counter
     /// Times accepting paused because `accept` failed (out of descriptors: `AcceptPause`).
     let acceptPaused: CoreMetrics.Counter
+    /// Progress reads sent to Redis (`ProgressEndpoint`): one per pool per refresh at most.
+    let progressReads: CoreMetrics.Counter
+    /// Progress polls answered from the loop's view without Redis.
+    let progressFromView: CoreMetrics.Counter
 
     init(prometheus: PrometheusMetricsFactory?, pools: [Pool]) {
         let factory: any MetricsFactory
@@ -110,6 +114,8 @@ final class GatewayMetrics {
         rateLimitedConnections = limited("connections")
         restocksHeard = CoreMetrics.Counter(label: "claimgate_restocks_heard_total", factory: factory)
         acceptPaused = CoreMetrics.Counter(label: "claimgate_accept_paused_total", factory: factory)
+        progressReads = CoreMetrics.Counter(label: "claimgate_progress_reads_total", factory: factory)
+        progressFromView = CoreMetrics.Counter(label: "claimgate_progress_from_view_total", factory: factory)
     }
 
     private static func configureBuckets(_ factory: inout PrometheusMetricsFactory) {
@@ -170,5 +176,7 @@ final class GatewayMetrics {
         "claimgate_rate_limited_total": "Refusals by the abuse limits, by scope (person, address, connections).",
         "claimgate_restocks_heard_total": "Restocks heard on the cg:restock channel.",
         "claimgate_accept_paused_total": "Times accepting paused because accept failed (out of descriptors).",
+        "claimgate_progress_reads_total": "Pool progress reads sent to Redis (at most one per pool per refresh).",
+        "claimgate_progress_from_view_total": "Pool progress polls answered from the loop's view, without Redis.",
     ]
 }

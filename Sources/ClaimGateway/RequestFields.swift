@@ -5,9 +5,11 @@ import ClaimHTTP
 /// hands over their values and the gateway alone says what they mean.
 enum RequestFields {
     /// The names the parser is asked for, in index order.
-    static let names: [StaticString] = ["authorization", "idempotency-key"]
+    static let names: [StaticString] = ["authorization", "idempotency-key", "if-none-match", "origin"]
     static let authorization = 0
     static let idempotencyKey = 1
+    static let ifNoneMatch = 2
+    static let origin = 3
 
     /// The bytes after `Bearer ` (any case) in `Authorization`, if it is a bearer token.
     static func bearerToken(_ request: HTTPRequestView) -> UnsafeRawBufferPointer? {

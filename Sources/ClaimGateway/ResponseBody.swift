@@ -99,13 +99,26 @@ public enum ResponseBody {
         }
     }
 
-    /// Release progress of one pool.
+    /// Release progress of one pool: its fields, then the gateway's clock.
     public static func progress(
         pool: Pool, position: SchedulePosition, counts: (released: Int, left: Int, granted: Int)?,
         calendar: CityCalendar, now: Instant, pausedReason: String? = nil
     ) -> GatewayResponse {
-        var w = JSONWriter(capacity: 360)
+        var w = JSONWriter(capacity: 400)
         w.beginObject()
+        progressFields(
+            pool: pool, position: position, counts: counts, calendar: calendar, pausedReason: pausedReason, into: &w)
+        w.field("server_time", calendar.iso8601(now))
+        w.endObject()
+        return GatewayResponse(status: 200, body: w.bytes)
+    }
+
+    /// The fields of one pool's progress (inside its object), as `GET /v1/pools/{pool}` and
+    /// each entry of `GET /v1/pools` show them.
+    public static func progressFields(
+        pool: Pool, position: SchedulePosition, counts: (released: Int, left: Int, granted: Int)?,
+        calendar: CityCalendar, pausedReason: String?, into w: inout JSONWriter
+    ) {
         w.field("pool", pool.id)
         w.field("kind", pool.kind.rawValue)
         w.field("name", pool.name)
@@ -134,10 +147,6 @@ public enum ResponseBody {
         let upcoming: Bool = { if case .ended = position { false } else { counts == nil } }()
         w.field("left", counts?.left ?? (upcoming ? pool.stockPerRelease : 0))
         w.field("granted", counts?.granted ?? 0)
-        // The gateway's clock, so an app counts down to `opens_at` against it, not its own.
-        w.field("server_time", calendar.iso8601(now))
-        w.endObject()
-        return GatewayResponse(status: 200, body: w.bytes)
     }
 
     /// A person's vouchers across pools, newest first.

@@ -6,6 +6,7 @@ import Glibc
 public enum Route: Hashable, Sendable {
     case health
     case metrics
+    case pools
     case claim(pool: PoolRef)
     case progress(pool: PoolRef)
     case wallet
@@ -14,40 +15,47 @@ public enum Route: Hashable, Sendable {
     case notFound
     /// The path exists but not for this method; `allowed` goes in the `Allow` header.
     case methodNotAllowed(allowed: String)
+    /// `OPTIONS` on a path that exists (a browser's CORS preflight): `allowed` are its methods.
+    case options(allowed: String)
 
-    /// Routes `/healthz`, `/metrics`, `/v1/pools/{pool}`, `/v1/pools/{pool}/claims`,
-    /// `/v1/me/vouchers`, `/v1/redemptions`, `/v1/redemptions/{order}/reverse`. Matched on the
-    /// path's bytes, and a pool id is looked up in `pools` from its bytes: routing a claim
-    /// builds no String.
+    /// Routes `/healthz`, `/metrics`, `/v1/pools`, `/v1/pools/{pool}`,
+    /// `/v1/pools/{pool}/claims`, `/v1/me/vouchers`, `/v1/redemptions`,
+    /// `/v1/redemptions/{order}/reverse`. Every GET path takes HEAD too (the HTTP server leaves
+    /// the body out) and every path OPTIONS. Matched on the path's bytes, and a pool id is looked
+    /// up in `pools` from its bytes: routing a claim builds no String.
     public init(method: HTTPMethod, path p: UnsafeRawBufferPointer, pools: PoolDirectory) {
-        func only(_ m: HTTPMethod, _ name: String, _ route: Route) -> Route {
-            method == m ? route : .methodNotAllowed(allowed: name)
+        func only(_ m: HTTPMethod, _ route: Route) -> Route {
+            if method == m || (m == .get && method == .head) { return route }
+            let allowed = m == .get ? "GET, HEAD, OPTIONS" : "POST, OPTIONS"
+            return method == .options ? .options(allowed: allowed) : .methodNotAllowed(allowed: allowed)
         }
         if let (id, tail) = Self.segment(p, after: "/v1/pools/") {
             let pool = pools.index(of: id).map(PoolRef.known) ?? .unknown(String(decoding: id, as: UTF8.self))
             if tail.isEmpty {
-                self = only(.get, "GET", .progress(pool: pool))
+                self = only(.get, .progress(pool: pool))
                 return
             }
             if Self.equals(tail, "/claims") {
-                self = only(.post, "POST", .claim(pool: pool))
+                self = only(.post, .claim(pool: pool))
                 return
             }
+        } else if Self.equals(p, "/v1/pools") {
+            self = only(.get, .pools)
+            return
         } else if Self.equals(p, "/healthz") {
-            // HEAD too, for load balancers' health checks.
-            self = method == .get || method == .head ? .health : .methodNotAllowed(allowed: "GET, HEAD")
+            self = only(.get, .health)
             return
         } else if Self.equals(p, "/metrics") {
-            self = only(.get, "GET", .metrics)
+            self = only(.get, .metrics)
             return
         } else if Self.equals(p, "/v1/me/vouchers") {
-            self = only(.get, "GET", .wallet)
+            self = only(.get, .wallet)
             return
         } else if Self.equals(p, "/v1/redemptions") {
-            self = only(.post, "POST", .redeem)
+            self = only(.post, .redeem)
             return
         } else if let (order, tail) = Self.segment(p, after: "/v1/redemptions/"), Self.equals(tail, "/reverse") {
-            self = only(.post, "POST", .reverse(order: String(decoding: order, as: UTF8.self)))
+            self = only(.post, .reverse(order: String(decoding: order, as: UTF8.self)))
             return
         }
         self = .notFound

@@ -9,12 +9,20 @@ public struct HTTPAnswerSlot: Hashable, Sendable {
     public let keepAlive: Bool
     /// An HTTP/1.0 request: a kept connection must be announced (`Connection: keep-alive`).
     public let http10: Bool
+    /// A HEAD request: answered with the head a GET would get, without its body (RFC 9110 9.3.2),
+    /// whatever the application renders.
+    public let omitsBody: Bool
+    /// Extra header lines for this answer, chosen by the application when the request came in:
+    /// 0 none, k the k-th of `HTTPServerSettings.answerHeaderSets` (CORS headers for an
+    /// allowed origin). Every answer to the slot carries them, however it is made.
+    public var headerSet: UInt8 = 0
 
-    public init(connection: UInt64, seq: UInt64, keepAlive: Bool, http10: Bool = false) {
+    public init(connection: UInt64, seq: UInt64, keepAlive: Bool, http10: Bool = false, omitsBody: Bool = false) {
         self.connection = connection
         self.seq = seq
         self.keepAlive = keepAlive
         self.http10 = http10
+        self.omitsBody = omitsBody
     }
 }
 

@@ -1,6 +1,6 @@
 /// The request methods the gateway routes; anything else is kept as `.other`.
 public enum HTTPMethod: Hashable, Sendable {
-    case get, head, post, put, delete, other
+    case get, head, post, put, delete, options, other
 }
 
 /// A parsed HTTP/1.1 request with its own copies of its parts: for tests,

@@ -182,6 +182,8 @@ public struct HTTPRequestParser: Sendable {
         let m: HTTPMethod =
             if isMethod("POST") { .post } else if isMethod("GET") { .get } else if isMethod("HEAD") {
                 .head
+            } else if isMethod("OPTIONS") {
+                .options
             } else if isMethod("PUT") { .put } else if isMethod("DELETE") { .delete } else { .other }
         var path = target
         var query: Range<Int>?

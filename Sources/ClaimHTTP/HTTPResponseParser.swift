@@ -19,7 +19,9 @@ public struct HTTPResponseParser: Sendable {
         case failed(String)
     }
 
-    public func parse(_ b: UnsafeRawBufferPointer) -> Result {
+    /// `toHead`: the response answers a HEAD request, so it has no body whatever its
+    /// `Content-Length` says; nor do 1xx, 204 and 304 (RFC 9112 6.3).
+    public func parse(_ b: UnsafeRawBufferPointer, toHead: Bool = false) -> Result {
         let n = b.count
         guard let headEnd = HeadBoundary.end(in: b, limit: maxHeadBytes) else {
             return n >= maxHeadBytes ? .failed("response head too large") : .incomplete
@@ -50,6 +52,7 @@ public struct HTTPResponseParser: Sendable {
             }
             lineStart = e + 2
         }
+        if toHead || status == 204 || status == 304 || status < 200 { length = 0 }
         guard n - headEnd >= length else { return .incomplete }
         let body = Array(UnsafeRawBufferPointer(rebasing: b[headEnd..<(headEnd + length)]))
         return .response(HTTPResponse(status: status, keepAlive: keepAlive, body: body), consumed: headEnd + length)

@@ -5,9 +5,10 @@ public enum HTTPResponseWriter {
     /// Appends a complete response with a JSON body (headers only with `omitBody`, for HEAD:
     /// `Content-Length` still gives the length a GET would have had). `announceKeepAlive`: the
     /// client speaks HTTP/1.0, whose connections close unless the answer says otherwise.
+    /// `headerSet`: more header lines, encoded once by the server (`HTTPAnswerSlot.headerSet`).
     public static func append(
         status: Int, body: [UInt8], keepAlive: Bool, announceKeepAlive: Bool = false, extraHeaders: String = "",
-        contentType: String = "application/json",
+        headerSet: [UInt8] = [], contentType: String = "application/json",
         omitBody: Bool = false, to out: inout [UInt8]
     ) {
         // Byte appends of literals and digits: every answer passes through here.
@@ -15,10 +16,13 @@ public enum HTTPResponseWriter {
         appendDecimal(status, to: &out)
         out.append(32)
         out.append(contentsOf: reason(status).utf8)
-        out.append(contentsOf: "\r\nContent-Type: ".utf8)
-        out.append(contentsOf: contentType.utf8)
-        out.append(contentsOf: "\r\nContent-Length: ".utf8)
-        appendDecimal(body.count, to: &out)
+        // 204 has neither content nor a length (RFC 9110 8.6).
+        if status != 204 {
+            out.append(contentsOf: "\r\nContent-Type: ".utf8)
+            out.append(contentsOf: contentType.utf8)
+            out.append(contentsOf: "\r\nContent-Length: ".utf8)
+            appendDecimal(body.count, to: &out)
+        }
         if !keepAlive {
             out.append(contentsOf: "\r\nConnection: close\r\n".utf8)
         } else if announceKeepAlive {
@@ -27,6 +31,7 @@ public enum HTTPResponseWriter {
             out.append(contentsOf: "\r\n".utf8)
         }
         out.append(contentsOf: extraHeaders.utf8)
+        out.append(contentsOf: headerSet)
         out.append(13)
         out.append(10)
         if !omitBody { out.append(contentsOf: body) }
@@ -39,6 +44,8 @@ public enum HTTPResponseWriter {
         case 100: "Continue"
         case 200: "OK"
         case 201: "Created"
+        case 204: "No Content"
+        case 304: "Not Modified"
         case 400: "Bad Request"
         case 401: "Unauthorized"
         case 403: "Forbidden"

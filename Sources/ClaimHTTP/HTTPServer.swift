@@ -12,6 +12,9 @@ public struct HTTPServerSettings: Sendable {
     public var fields: [StaticString] = []
     /// How accepting pauses when descriptors run out.
     public var acceptPause = AcceptPause()
+    /// Header blocks (complete lines, each ending in CRLF) an application may attach to an
+    /// answer through `HTTPAnswerSlot.headerSet`; at most 255.
+    public var answerHeaderSets: [String] = []
 
     public init() {}
 }
@@ -34,6 +37,8 @@ public final class HTTPServer: EventHandler {
     private let listener: Int32
     private var listenerRegistration: EventLoop.Registration?
     private let parser: HTTPRequestParser
+    /// `settings.answerHeaderSets`, encoded once.
+    private let answerHeaderSets: [[UInt8]]
     private var connections = ConnectionTable()
     private var connectionsPerAddress: [UInt32: Int] = [:]
     /// Read scratch space shared by all connections of this loop; owned here, freed in `deinit`.
@@ -54,6 +59,8 @@ public final class HTTPServer: EventHandler {
         self.application = application
         self.listener = listener
         parser = HTTPRequestParser(fields: settings.fields)
+        precondition(settings.answerHeaderSets.count <= 255, "at most 255 answer header sets")
+        answerHeaderSets = settings.answerHeaderSets.map { Array($0.utf8) }
         acceptPause = settings.acceptPause
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
         listenerRegistration = try loop.register(listener, .readable, handler: self, tag: Self.listenerTag)
@@ -159,7 +166,7 @@ public final class HTTPServer: EventHandler {
                     request, peer: conn.peer,
                     slot: HTTPAnswerSlot(
                         connection: conn.id, seq: conn.reserveSlot(), keepAlive: request.keepAlive,
-                        http10: request.head.minorVersion == 0))
+                        http10: request.head.minorVersion == 0, omitsBody: request.method == .head))
             }
             switch next {
             case .incomplete: return
@@ -180,7 +187,9 @@ public final class HTTPServer: EventHandler {
 
     /// Whether `slot` takes an answer framed beforehand for a kept HTTP/1.1 connection
     /// (`respond(_:framed:)`); an HTTP/1.0 client needs `Connection: keep-alive` said.
-    public func takesFramedAnswer(_ slot: HTTPAnswerSlot) -> Bool { keepsAlive(slot) && !slot.http10 }
+    public func takesFramedAnswer(_ slot: HTTPAnswerSlot) -> Bool {
+        keepsAlive(slot) && !slot.http10 && !slot.omitsBody && slot.headerSet == 0
+    }
 
     /// Frames the answer for `slot`, if its connection is still open.
     public func respond(
@@ -190,10 +199,11 @@ public final class HTTPServer: EventHandler {
         guard let conn = connections[slot.connection] else { return }
         let keep = keepsAlive(slot)
         if !keep { conn.stop() }
+        let set = slot.headerSet == 0 ? [] : answerHeaderSets[Int(slot.headerSet) - 1]
         conn.complete(slot.seq, now: loop.now) { out in
             HTTPResponseWriter.append(
                 status: status, body: body, keepAlive: keep, announceKeepAlive: slot.http10, extraHeaders: headers,
-                contentType: contentType, omitBody: omitBody, to: &out)
+                headerSet: set, contentType: contentType, omitBody: omitBody || slot.omitsBody, to: &out)
         }
         connections.markDirty(conn)
     }

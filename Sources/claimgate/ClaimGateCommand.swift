@@ -56,6 +56,16 @@ struct Serve: ParsableCommand {
             "Milliseconds without a reply before a Redis call fails; a claim already sent is then answered 504 outcome_unknown."
     )
     var redisTimeoutMs = 3000
+    @Option(
+        help:
+            "Milliseconds a loop's view of a pool's progress serves polls before Redis is read again (GET /v1/pools...)."
+    )
+    var progressRefreshMs = 250
+    @Option(
+        help: ArgumentHelp(
+            "A web origin (https://app.example) whose pages may call the API from a browser (CORS); repeatable.",
+            valueName: "origin"))
+    var corsOrigin: [String] = []
 
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1...256") }
@@ -67,6 +77,11 @@ struct Serve: ParsableCommand {
             throw ValidationError("--wait-replicas must be 0...16 and --wait-timeout-ms 1...10000")
         }
         if !(50...60_000).contains(redisTimeoutMs) { throw ValidationError("--redis-timeout-ms must be 50...60000") }
+        if !(0...10_000).contains(progressRefreshMs) {
+            throw ValidationError("--progress-refresh-ms must be 0...10000")
+        }
+        if corsOrigin.count > 255 { throw ValidationError("--cors-origin: at most 255 origins") }
+        do { _ = try CORSPolicy(origins: corsOrigin) } catch { throw ValidationError(error.description) }
         guard personRate >= 0, addressRate >= 0, personBurst >= 1, addressBurst >= 1, maxConnectionsPerAddress >= 0
         else {
             throw ValidationError("rates must not be negative, bursts at least 1")
@@ -104,6 +119,8 @@ struct Serve: ParsableCommand {
             template.soldOutRecheckMilliseconds = UInt64(soldOutRecheckMs)
             template.waitTimeoutMilliseconds = waitTimeoutMs
             template.redisTimeoutMilliseconds = UInt64(redisTimeoutMs)
+            template.progressRefreshMilliseconds = UInt64(progressRefreshMs)
+            template.cors = try CORSPolicy(origins: corsOrigin)
             template.personRate = personRate > 0 ? RateLimit(burst: personBurst, perSecond: personRate) : nil
             template.addressRate = addressRate > 0 ? RateLimit(burst: addressBurst, perSecond: addressRate) : nil
             template.maxConnectionsPerAddress = maxConnectionsPerAddress > 0 ? maxConnectionsPerAddress : nil

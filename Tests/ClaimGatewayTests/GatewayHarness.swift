@@ -30,6 +30,9 @@ final class GatewayHarness {
         config.storeQRSecret = Self.storeQRSecret
         // Tests claim fast from one person: abuse limits only where a test asks for them.
         config.personRate = nil
+        // Tests read progress right after changing it: every poll reads Redis unless a test
+        // sets the refresh interval itself (`GatewayProgressTests`).
+        config.progressRefreshMilliseconds = 0
         tune(&config)
         let done = finished
         let settings = config

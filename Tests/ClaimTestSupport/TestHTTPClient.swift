@@ -11,6 +11,8 @@ public final class TestHTTPClient {
     /// The last response's status line and header lines as sent (`HTTPResponse` carries only
     /// what claimload needs).
     public private(set) var lastHead = ""
+    /// HEAD requests sent by `request` whose (bodiless) answers are not read yet.
+    private var headsPending = 0
 
     public init(port: Int) throws {
         let (fd, _) = try TCPSocket.connect(host: "127.0.0.1", port: port)
@@ -44,11 +46,12 @@ public final class TestHTTPClient {
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
         defer { scratch.deallocate() }
         while true {
-            switch inbound.withUnsafeBytes({ HTTPResponseParser().parse($0) }) {
+            switch inbound.withUnsafeBytes({ HTTPResponseParser().parse($0, toHead: headsPending > 0) }) {
             case .response(let r, let consumed):
                 let text = String(decoding: inbound[..<consumed], as: UTF8.self)
                 lastHead = text.components(separatedBy: "\r\n\r\n").first ?? text
                 inbound.removeFirst(consumed)
+                if headsPending > 0 { headsPending -= 1 }
                 return r
             case .failed(let why): throw TestHTTPError("bad response: \(why)")
             case .incomplete: break
@@ -119,6 +122,7 @@ public final class TestHTTPClient {
     public func request(
         _ method: String, _ path: String, headers: [String: String] = [:], body: String = ""
     ) throws -> HTTPResponse {
+        if method == "HEAD" { headsPending += 1 }
         var text = "\(method) \(path) HTTP/1.1\r\nHost: test\r\n"
         for (k, v) in headers.sorted(by: { $0.key < $1.key }) { text += "\(k): \(v)\r\n" }
         text += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"

@@ -53,3 +53,16 @@ public enum TestProgramme {
         return nil
     }
 }
+
+/// A programme clock a test moves by hand (a window's opening, its closing).
+public final class SettableClock: ClaimClock, @unchecked Sendable {
+    // @unchecked: `instant` is only touched under `lock`.
+    private let lock = NSLock()
+    private var instant: Instant
+
+    public init(_ instant: Instant) { self.instant = instant }
+
+    public func now() -> Instant { lock.withLock { instant } }
+
+    public func set(_ to: Instant) { lock.withLock { instant = to } }
+}
