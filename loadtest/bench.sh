@@ -12,7 +12,9 @@
 #      server side pinned to one core and wrk to the other; beside nginx static (the HTTP
 #      ceiling) and redis-benchmark EVALSHA of the same script (the Redis ceiling).
 #   2. sold-out storm (stock 0): claimgate vs nginx answering the very same requests (same wrk
-#      script, same tokens, same path) with a static 200; nginx static GET as the ceiling.
+#      script, same tokens, same path) with a static 200; nginx static GET as the ceiling. And
+#      the progress poll storm: GET /v1/pools/{pool} from the gateway's own view vs nginx
+#      serving the same answer as a static file.
 #   3. the 10:00 spike, at each rate given: claimload --rate across 10:00, stock 5,000,
 #      1,000,000 people: latency before, during and after the sell-out, time to sell out, the
 #      verdict; the highest rate whose p99 stays within 10 ms in every phase (percentiles over
@@ -168,6 +170,22 @@ peer_claims() { # NAME SHAPE [pinned]
   stop_nginx
   all_2xx "$1"
 }
+claimgate_progress() { # NAME SHAPE
+  start_gateway -- $(shape_flags "$2")
+  mkdir -p "$WORK/nginx/html"
+  curl -s "http://127.0.0.1:$GP/v1/pools/comprehensive-30" > "$WORK/nginx/html/progress.json"
+  load "$1" "" "http://127.0.0.1:$GP/v1/pools/comprehensive-30" "$GATEWAY_PID"
+  # Polls must have been answered from the loops' views: a handful of reads per pool per second.
+  local n reads
+  n=$(grep -m1 "requests in" "$WORK/$1" | awk '{print $1}')
+  reads=$(curl -s "http://127.0.0.1:$GP/metrics" | awk '/^claimgate_progress_reads_total/ {print int($2)}')
+  stop_gateway
+  all_2xx "$1"
+  if [ "${reads:-0}" -gt $((S * 2 * 4 + 8)) ]; then
+    echo "$1: $reads progress reads reached Redis for $n polls" >&2
+    exit 1
+  fi
+}
 
 # by_shape NAME: each shape's requests/s, "1 71223.48/s, 2 ...".
 by_shape() {
@@ -231,18 +249,24 @@ RBB=$(awk -v r="$(evalsha_bench 32 -n 12500 -P 4)" 'BEGIN { printf "%.0f", r * 3
 
 echo "== 2. sold-out storm (stock 0, $RUNS runs)"
 open_pool comprehensive-30 0
-declare -a SO SOCPU NS NSCPU SG
+declare -a SO SOCPU NS NSCPU SG PG PGCPU PN PNCPU
 for run in $(seq "$RUNS"); do
   best_of claimgate_sold_out "so.$run" 1 2
   SO+=("$BEST"); SOCPU+=("$(server_cpu "$BEST_RUN")")
+  best_of claimgate_progress "pg.$run" 1 2
+  PG+=("$BEST"); PGCPU+=("$(server_cpu "$BEST_RUN")")
   start_peer 1
   # shellcheck disable=SC2046
   CLAIM_POOL=comprehensive-30 CLAIM_TOKENS="$WORK/tokens" load "ns.$run" loadtest/wrk/claims-with-tokens.lua "$PEER" \
     $(nginx_pids)
   # shellcheck disable=SC2046
   load "sg.$run" "" "$PEER/static" $(nginx_pids)
+  # shellcheck disable=SC2046
+  load "pn.$run" "" "$PEER/progress.json" $(nginx_pids)
   stop_nginx
   NS+=("$(rps "$WORK/ns.$run")"); NSCPU+=("$(server_cpu "ns.$run")"); SG+=("$(rps "$WORK/sg.$run")")
+  PN+=("$(rps "$WORK/pn.$run")"); PNCPU+=("$(server_cpu "pn.$run")")
+  echo "run $run: progress polls claimgate ${PG[-1]} (${PGCPU[-1]} us) vs nginx static file of the same answer ${PN[-1]} (${PNCPU[-1]} us)"
   echo "run $run: claimgate sold out ${SO[-1]} (1 loop $(rps "$WORK/so.$run.1"), 2 loops $(rps "$WORK/so.$run.2"); ${SOCPU[-1]} us), nginx static same requests ${NS[-1]} (${NSCPU[-1]} us), nginx static GET ${SG[-1]}"
 done
 
@@ -262,7 +286,7 @@ for rate in $RATES; do
   row=$(python3 - "$WORK/spike.$rate/results.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-secs = d["seconds"]; so = d["sell_out_second"]; phases = d["phases"]
+secs = d["seconds"]; so = d["sell_out_second"]; phases = {p["name"]: p for p in d["phases"]}
 first = phases["during"]["first_second"]
 worst = 0.0
 def phase(name):
@@ -307,6 +331,7 @@ CONN_VERDICT=$({ grep -E "^(PASS|FAIL)" "$WORK/conn.txt" | cut -c1-4; } || echo 
 
 MCG=$(median "${CG[@]}"); MOR=$(median "${OR[@]}"); MST=$(median "${ST[@]}")
 MSO=$(median "${SO[@]}"); MNS=$(median "${NS[@]}"); MSG=$(median "${SG[@]}")
+MPG=$(median "${PG[@]}"); MPN=$(median "${PN[@]}")
 MCGCPU=$(median "${CGCPU[@]}"); MORCPU=$(median "${ORCPU[@]}")
 MPCG=$(median "${PCG[@]}"); MPOR=$(median "${POR[@]}")
 TABLE=$(cat <<T
@@ -320,6 +345,7 @@ TABLE=$(cat <<T
 | claims, server side on one core (wrk on the other) | claimgate $MPCG/s ($(median "${PCGCPU[@]}") us) vs OpenResty peer $MPOR/s ($(median "${PORCPU[@]}") us) | | $(ratio "$MPCG" "$MPOR")x |
 | Redis ceiling, same script | one claim per EVALSHA $RB/s, -P 16 $RBP/s; 32 per EVALSHA $RBB claims/s | | $(ratio "$RB" "$MOR")x / $(ratio "$RBP" "$MOR")x / $(ratio "$RBB" "$MOR")x the peer |
 | HTTP ceiling | nginx static GET $MST/s | | |
+| progress poll storm (GET /v1/pools/{pool}) | claimgate $MPG/s ($(median "${PGCPU[@]}") us) vs nginx serving the same answer as a static file $MPN/s ($(median "${PNCPU[@]}") us) | >= 0.8x | $(ratio "$MPG" "$MPN")x |
 | sold-out storm | claimgate $MSO/s ($(median "${SOCPU[@]}") us) vs nginx static answering the same requests $MNS/s ($(median "${NSCPU[@]}") us); nginx static GET $MSG/s | >= 0.8x | $(ratio "$MSO" "$MNS")x ($(ratio "$MSO" "$MSG")x the GET) |
 ${SPIKE_ROWS}| spike: highest rate held | p99 <= 10 ms before, during and after the sell-out, PASS | | $HELD/s |
 | 10,000 connections, 4,000 claims/s | open $OPEN, socket errors $CONN_ERR, p99 $CONN_P99 ms, RSS $((RSS_KB / 1024)) MB | 0 errors, <= 150 MB | $CONN_VERDICT |

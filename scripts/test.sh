@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, runs the binaries end to end on a throwaway
-# Redis (scripts/demo.sh --check), checks the live API against docs/openapi.yaml
+# Redis (scripts/demo.sh --check), the operators' and SREs' checks
+# (scripts/operator-check.sh, scripts/sre-check.sh), checks the live API against docs/openapi.yaml
 # (schemathesis), runs the short chaos scripts (Redis and gateway killed mid-load) and the
 # Redis Cluster checks (scripts/cluster.sh), the network faults (loadtest/net/faults.sh, in
 # namespaces of its own), `swift-format lint --strict`, then the whole Swift
@@ -22,6 +23,8 @@ echo "== end to end: claimgate + claimctl + claimload on a local Redis"
 scripts/demo.sh --check --debug
 echo "== operators: claimctl on release day (reset, open, seeds, Redis settings)"
 scripts/operator-check.sh --debug
+echo "== SREs: claimload thresholds, results.json, HDR export, errors that name the gateway"
+scripts/sre-check.sh --debug
 echo "== the API against docs/openapi.yaml (schemathesis)"
 scripts/api-schema-check.sh
 echo "== chaos: Redis SIGKILL + AOF restart, Redis busy (504 outcome_unknown), script cache lost, gateway SIGKILL and SIGTERM with retries, out of descriptors"

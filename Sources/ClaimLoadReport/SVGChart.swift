@@ -20,14 +20,22 @@ public struct SVGChart: Sendable {
     public var series: [Series]
     /// (x position in seconds, label)
     public var markers: [(Double, String)]
+    /// A label per x position (the gateway's clock, percentiles); nil: the index.
+    public var xLabels: [String]?
+    public var xTitle: String
     public let width = 760.0
     public let height = 300.0
 
-    public init(title: String, yLabel: String, series: [Series], markers: [(Double, String)] = []) {
+    public init(
+        title: String, yLabel: String, series: [Series], markers: [(Double, String)] = [], xLabels: [String]? = nil,
+        xTitle: String = "seconds into the run"
+    ) {
         self.title = title
         self.yLabel = yLabel
         self.series = series
         self.markers = markers
+        self.xLabels = xLabels
+        self.xTitle = xTitle
     }
 
     public func render() -> String {
@@ -50,12 +58,14 @@ public struct SVGChart: Sendable {
             out += "<line x1=\"\(left)\" y1=\"\(y(v))\" x2=\"\(left + plotW)\" y2=\"\(y(v))\" stroke=\"#ddd\"/>"
             out += "<text x=\"\(left - 6)\" y=\"\(y(v) + 4)\" text-anchor=\"end\">\(Self.format(v))</text>\n"
         }
-        let step = max(1, n / 10)
+        let step = max(1, n / (xLabels == nil ? 10 : 7))
         for i in stride(from: 0, to: n, by: step) {
-            out += "<text x=\"\(x(Double(i)))\" y=\"\(top + plotH + 16)\" text-anchor=\"middle\">\(i)</text>"
+            let label = xLabels.map { $0.indices.contains(i) ? $0[i] : "" } ?? String(i)
+            out +=
+                "<text x=\"\(x(Double(i)))\" y=\"\(top + plotH + 16)\" text-anchor=\"middle\">\(Self.escape(label))</text>"
         }
         out +=
-            "<text x=\"\(left + plotW / 2)\" y=\"\(height - 8)\" text-anchor=\"middle\">seconds into the run</text>\n"
+            "<text x=\"\(left + plotW / 2)\" y=\"\(height - 8)\" text-anchor=\"middle\">\(Self.escape(xTitle))</text>\n"
         out +=
             "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotW)\" height=\"\(plotH)\" fill=\"none\" stroke=\"#888\"/>\n"
         for (at, label) in markers {

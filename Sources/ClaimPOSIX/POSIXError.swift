@@ -1,3 +1,5 @@
+import Glibc
+
 /// A failed system call: which one and its errno.
 public struct POSIXError: Error, Hashable, Sendable, CustomStringConvertible {
     public let call: String
@@ -8,5 +10,12 @@ public struct POSIXError: Error, Hashable, Sendable, CustomStringConvertible {
         self.code = code
     }
 
-    public var description: String { "\(call): errno \(code)" }
+    public var description: String { "\(call): \(reason) (errno \(code))" }
+
+    /// The system's words for the code, lowercased as a message continues them
+    /// (`connection refused`).
+    public var reason: String {
+        let text = String(cString: strerror(code))
+        return text.prefix(1).lowercased() + text.dropFirst()
+    }
 }

@@ -21,6 +21,10 @@ struct ClaimLoad: ParsableCommand {
                            the gateway with --now 2022-06-10T09:59:50+08:00), then merchants redeem
                            --redeem-share of the vouchers (some orders retried, some vouchers tried
                            twice); the verdict checks stock, limits, usage and redemptions.
+
+            Exit status: 0 the verdict passed and every --threshold was met; 1 the verdict failed
+            (something oversold, a limit exceeded, an answer contradicted by Redis); 3 the verdict
+            passed but a threshold was missed; 64 a usage error.
             """, version: BuildInfo.version)
 
     enum Scenario: String, ExpressibleByArgument {
@@ -61,7 +65,15 @@ struct ClaimLoad: ParsableCommand {
     @Option(help: "Store QR secret file (else $CLAIMGATE_STORE_QR_SECRET).") var storeQRSecretFile: String?
     @Option(help: ArgumentHelp("To verify against Redis's record. " + RedisCredentials.urlHelp)) var redis =
         RedisCredentials.defaultURL
-    @Option(help: "Random seed.") var seed: UInt64 = 2022
+    @Option(help: "Random seed of the workload (who claims when); the same seed repeats a run.")
+    var randomSeed: UInt64 = 2022
+    @Option(help: .hidden) var seed: String?
+    @Option(
+        name: .customLong("threshold"),
+        help: ArgumentHelp(
+            "A pass mark beside the verdict, repeatable: p50/p90/p99/p99.9/max<TIME (800us, 10ms, 1s), error_rate<0.1%, rate>=30000.",
+            valueName: "measure<bound"))
+    var thresholds: [String] = []
     @Option(help: "People are <prefix><n>; a new prefix gives new people on the same Redis.") var personPrefix = "u"
     @Option(help: "Write results.json, report.html and the charts as SVG files into this folder.") var report: String?
     @Option(help: "Write every claim and its answer as JSON lines to this file (for scripts/history-check.py).")
@@ -82,6 +94,12 @@ struct ClaimLoad: ParsableCommand {
         if let rate, !(rate > 0 && rate <= 10_000_000) { throw ValidationError("--rate must be in (0, 10000000]") }
         guard ramp >= 0, warmup >= 0, ramp < duration, warmup < duration else {
             throw ValidationError("--ramp and --warmup must be shorter than --duration")
+        }
+        if seed != nil {
+            throw ValidationError("--seed is now --random-seed (the programme's seed file is --seed-file)")
+        }
+        for t in thresholds {
+            do { _ = try LoadThreshold(t) } catch { throw ValidationError(error.description) }
         }
         guard Identifier.isValid(personPrefix + String(users)) else {
             throw ValidationError("--person-prefix must be a short identifier ([A-Za-z0-9_.-])")
@@ -147,7 +165,7 @@ struct ClaimLoad: ParsableCommand {
         let qr = try storeQR(programme: programme, day: today, needed: targets.contains { $0.pool.requiresStoreQR })
         let claims = ClaimWorkload(
             targets: targets.map { .init(pool: $0.pool.id, storeQR: $0.pool.requiresStoreQR ? qr : nil) }, users: users,
-            repeatShare: repeatShare, idempotencyKeys: idempotencyKeys, secret: secret, seed: seed,
+            repeatShare: repeatShare, idempotencyKeys: idempotencyKeys, secret: secret, seed: randomSeed,
             personPrefix: personPrefix)
         if let history { claims.history = try ClaimHistory(path: history) }
         print(
@@ -167,31 +185,63 @@ struct ClaimLoad: ParsableCommand {
         print(claimResults.report(rate == nil ? "claims" : "claims (open loop, latency from due time)"))
         if claimRun.warmupAnswers > 0 { print("warm-up: \(claimRun.warmupAnswers) answers not counted above") }
 
+        let parsed = try thresholds.map { t throws in try LoadThreshold(t) }
+        var figures = RunFigures.make(
+            claimResults,
+            config: .init(
+                scenario: scenario.rawValue, urls: gateways.map { "http://\($0.host):\($0.port)" },
+                pools: targets.map(\.pool.id), connections: connections, users: users, repeatShare: repeatShare,
+                durationSeconds: duration, maxRequests: requests, targetRate: rate, rampSeconds: ramp,
+                warmupSeconds: warmup, idempotencyKeys: idempotencyKeys, resendLost: resendLost,
+                randomSeed: randomSeed),
+            pools: targets.map(\.pool.id), thresholds: parsed,
+            unanswered: claims.unanswered.values.reduce(0) { $0 + $1.values.reduce(0, +) })
+        for line in RunFigures.pacingLines(figures) { print(line) }
+        figures.gatewayClockAtStart = programme.calendar.iso8601(gatewayNow)
+        figures.releaseSecond = RunFigures.releaseSecond(
+            windows: targets.compactMap { $0.pool.schedule.window(id: $0.window, in: programme.calendar)?.opensAt },
+            start: gatewayNow, elapsedSeconds: figures.elapsedSeconds)
+
         var redemptions: RedemptionWorkload?
         if scenario == .releaseDay, redeemShare > 0 {
             let r = RedemptionWorkload(
                 grants: claims.ledgers, programme: programme, share: redeemShare, secret: secret,
-                paymentCode: { claims.paymentCode(person: $0) }, seed: seed &+ 1, host: address.host)
+                paymentCode: { claims.paymentCode(person: $0) }, seed: randomSeed &+ 1, host: address.host)
             let run = try LoadRun(
                 gateways: gateways.map { ($0.host, $0.port) }, connections: min(connections, 32), durationSeconds: 120,
                 maxRequests: r.total, workload: r)
-            print(run.run().report("redemptions"))
+            let redeemed = run.run()
+            print(redeemed.report("redemptions"))
+            figures.redemptions = RunFigures.group("redemptions", redeemed)
             redemptions = r
         }
 
         let verdict = try Verdict.check(pools: targets, claims: claims, redemptions: redemptions, redis: endpoint)
         print(verdict.line)
+        figures.verdictPassed = verdict.passed
+        figures.verdict = verdict.line
+        let met = figures.check(parsed)
+        for t in parsed { print(t.line(for: figures)) }
         if let report {
-            let figures = summaryFigures(claimResults, targets: targets, gatewayNow: gatewayNow, programme: programme)
             // Whole seconds only: the answers still in flight at the end make a misleading last point.
             let whole = Int(claimResults.elapsedNanoseconds / 1_000_000_000)
             let files = try ReportWriter().write(
                 claimResults.timeline.prefix(seconds: whole),
-                summary: .init(title: "claimload \(scenario.rawValue)", verdict: verdict.line, figures: figures),
-                to: report)
+                summary: .init(
+                    title: "claimload \(scenario.rawValue)", verdict: verdict.line,
+                    figures: summaryFigures(
+                        claimResults, targets: targets, gatewayNow: gatewayNow, programme: programme),
+                    secondLabels: RunFigures.secondLabels(
+                        count: whole, start: gatewayNow, calendar: programme.calendar)),
+                figures: figures, hgrm: RunFigures.hgrm(claimResults.latency), to: report)
             print("report: \(files.joined(separator: " "))")
         }
         if !verdict.passed { throw ExitCode.failure }
+        if !met {
+            print(
+                "THRESHOLDS MISSED: \(figures.thresholds.filter { !$0.met }.map(\.threshold).joined(separator: ", "))")
+            throw ExitCode(3)
+        }
     }
 
     private func summaryFigures(

@@ -121,6 +121,8 @@ final class ClaimWorkload: LoadWorkload {
         for id in ids { ledgers[targets[target].pool]?.record(voucher: id, person: person(user)) }
     }
 
+    func group(of tag: Int) -> String? { inFlight[tag].map { targets[$0.target].pool } }
+
     /// The voucher ids of a grant, each once (a bundle lists them twice: `voucher` and `vouchers`).
     static func voucherIDs(_ body: [UInt8]) -> [String] {
         var seen = Set<String>()

@@ -14,10 +14,30 @@ struct LoadResults {
     var answered = 0
     var elapsedNanoseconds: UInt64 = 0
     var timeline = LoadTimeline()
+    /// Answers with a 5xx status, and of those the ones whose outcome is open (504, 500).
+    var serverErrors = 0
+    var unknownOutcomes = 0
+    /// Open loop: requests due before the end that were never sent.
+    var droppedSends = 0
+    /// What ended the run (`LoadFigures.stoppedBy`).
+    var stoppedBy = "duration"
+    /// Answers by group (a pool), when the workload names one.
+    var groups: [String: Group] = [:]
 
-    mutating func record(status: Int, body: [UInt8], latencyNanoseconds: UInt64, atNanoseconds: UInt64) {
+    /// One group's answers.
+    struct Group {
+        var answered = 0
+        var outcomes: [String: Int] = [:]
+        var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    mutating func record(
+        status: Int, body: [UInt8], latencyNanoseconds: UInt64, atNanoseconds: UInt64, group: String? = nil
+    ) {
         answered += 1
         _ = latency.record(latencyNanoseconds)
+        if status >= 500 { serverErrors += 1 }
+        if status == 504 || status == 500 { unknownOutcomes += 1 }
         let outcome: String
         switch status {
         case 201: outcome = "granted"
@@ -27,6 +47,11 @@ struct LoadResults {
         }
         outcomes[outcome, default: 0] += 1
         timeline.record(atNanoseconds: atNanoseconds, outcome: outcome, latencyNanoseconds: latencyNanoseconds)
+        if let group {
+            groups[group, default: Group()].answered += 1
+            groups[group, default: Group()].outcomes[outcome, default: 0] += 1
+            _ = groups[group, default: Group()].latency.record(latencyNanoseconds)
+        }
     }
 
     /// One line for a terminal: the last complete second's rate, outcomes and p99.
@@ -66,7 +91,8 @@ struct LoadResults {
                 format: "%@: %d sent, %d answered in %.2f s = %.0f req/s; socket errors %d", title, sent, answered,
                 seconds,
                 Double(answered) / max(seconds, 1e-9), socketErrors)
-                + (resent + abandoned > 0 ? "; lost answers sent again \(resent), given up \(abandoned)" : ""),
+                + (resent + abandoned > 0 ? "; lost answers sent again \(resent), given up \(abandoned)" : "")
+                + (droppedSends > 0 ? "; \(droppedSends) due sends dropped (every connection was waiting)" : ""),
             "latency ms: p50 \(ms(50)) p90 \(ms(90)) p99 \(ms(99)) p99.9 \(ms(99.9)) max "
                 + String(format: "%.3f", Double(latency.max) / 1e6),
             "outcomes: " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),

@@ -16,6 +16,15 @@ final class LoadRun {
         var rampSeconds: Double
         var warmupSeconds: Double
 
+        /// How many requests are due before `seconds` after the start.
+        func count(dueBefore seconds: Double) -> Int {
+            let ramped = rate * rampSeconds / 2
+            if rampSeconds > 0, seconds < rampSeconds {
+                return Int((seconds * seconds * rate / (2 * rampSeconds)).rounded(.up))
+            }
+            return Int((ramped + (seconds - rampSeconds) * rate).rounded(.up))
+        }
+
         /// Seconds after the start at which request number `k` (from 0) is due.
         func due(_ k: Int) -> Double {
             let ramped = rate * rampSeconds / 2
@@ -135,6 +144,19 @@ final class LoadRun {
             }
         }
         results.elapsedNanoseconds = clock.nanoseconds() - start
+        if results.sent >= maxRequests {
+            results.stoppedBy = "requests"
+        } else if workload.isFinished {
+            results.stoppedBy = "workload"
+        } else {
+            results.stoppedBy = "duration"
+            // Open loop: what the schedule had due by the deadline, and was never sent (but for the
+            // last millisecond's: the loop wakes each millisecond, so those may fall past it).
+            if let pace {
+                let due = min(maxRequests, pace.count(dueBefore: Double(durationNanoseconds) / 1e9 - 0.001))
+                results.droppedSends = max(0, due - results.sent)
+            }
+        }
         if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
         return results
     }
@@ -272,7 +294,7 @@ final class LoadRun {
             } else {
                 results.record(
                     status: response.status, body: response.body, latencyNanoseconds: now - c.sentAt,
-                    atNanoseconds: now - start)
+                    atNanoseconds: now - start, group: workload.group(of: c.tag))
             }
             let attempt = attempts[c.tag, default: 0] + 1
             if attempt <= resendLost,

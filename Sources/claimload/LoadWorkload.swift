@@ -13,8 +13,13 @@ protocol LoadWorkload: AnyObject {
     func resendDelay(tag: Int, after response: HTTPResponse, sentAt: UInt64, answeredAt: UInt64) -> UInt64?
     /// True when nothing more will ever be sent (the run ends once answers are in).
     var isFinished: Bool { get }
+    /// The group (a pool) the request tagged `tag` counts in, asked before its answer is
+    /// recorded; nil: none.
+    func group(of tag: Int) -> String?
 }
 
 extension LoadWorkload {
+    func group(of tag: Int) -> String? { nil }
+
     func resendDelay(tag: Int, after response: HTTPResponse, sentAt: UInt64, answeredAt: UInt64) -> UInt64? { nil }
 }

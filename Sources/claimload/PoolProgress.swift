@@ -44,7 +44,11 @@ enum BlockingHTTP {
     static func get(host: String, port: Int, path: String, clock: any LoopClock = SystemLoopClock()) throws
         -> HTTPResponse
     {
-        let (fd, _) = try TCPSocket.connect(host: host, port: port)
+        let url = "http://\(host):\(port)"
+        let fd: Int32
+        do { (fd, _) = try TCPSocket.connect(host: host, port: port) } catch {
+            throw SetupError("cannot connect to \(url): \(error.reason)")
+        }
         defer { FileDescriptor.close(fd) }
         let epoll = try Epoll(maxEvents: 4)
         try epoll.add(fd, [.readable, .writable], token: 1)
@@ -57,7 +61,11 @@ enum BlockingHTTP {
         while clock.nanoseconds() < deadline {
             var readable = false
             try epoll.wait(timeoutMilliseconds: 100) { _, ev in readable = readable || ev.contains(.readable) }
-            if sent < request.count, TCPSocket.pendingError(fd) == 0 {
+            let pending = TCPSocket.pendingError(fd)
+            if pending != 0 {
+                throw SetupError("cannot connect to \(url): \(POSIXError("connect", pending).reason)")
+            }
+            if sent < request.count {
                 if case .transferred(let n) = try request.withUnsafeBytes({
                     try FileDescriptor.write(fd, UnsafeRawBufferPointer(rebasing: $0[sent...]))
                 }) {
@@ -72,6 +80,6 @@ enum BlockingHTTP {
             }
             if case .response(let r, _) = inbound.withUnsafeBytes({ HTTPResponseParser().parse($0) }) { return r }
         }
-        throw SetupError("GET \(path): no answer from \(host):\(port)")
+        throw SetupError("GET \(url)\(path): no answer within 5 s")
     }
 }

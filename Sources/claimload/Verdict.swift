@@ -112,7 +112,9 @@ struct Verdict {
         var figures =
             "\(pools.count) pools; vouchers granted to this run \(seen) (people \(people.count)); in Redis granted \(granted) "
             + "+ left \(left) = released \(released)"
-        if tail > 0 { figures += "; sold_out while stock remained: \(tail)" }
+        // Not a fault: a split pool's emptied segment, or a sold_out read on one connection
+        // before a grant sent earlier on another was read (answers reorder across connections).
+        if tail > 0 { figures += "; sold_out before the last grant (split segments, answers reordered): \(tail)" }
         if unknown > 0 {
             figures +=
                 "; unknown outcomes \(unknown) resolved from Redis: granted \(unknownGranted), "

@@ -59,7 +59,7 @@ tail_run() {
   cluster_history_check "$WORK/$prefix.jsonl" >&2 || touch "$WORK/history.failed"
   local granted tail
   granted=$(grep -o '"granted":[0-9]*\|granted=[0-9]*' "$WORK/tail.out" | head -1 | grep -o '[0-9]*$')
-  tail=$(grep -o 'sold_out while stock remained: [0-9]*' "$WORK/tail.out" | grep -o '[0-9]*$' || echo 0)
+  tail=$(grep -o 'sold_out before the last grant ([a-z ,]*): [0-9]*' "$WORK/tail.out" | grep -o '[0-9]*$' || echo 0)
   echo "$granted ${tail:-0}"
 }
 read -r g1 t1 <<<"$(tail_run national-15 none k1)"
