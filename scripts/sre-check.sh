@@ -9,6 +9,8 @@
 #     says so
 #   - a gateway that is not there is named: "cannot connect to http://...: connection refused"
 #   - --seed (now --random-seed) and a bad threshold are usage errors (64) that say why
+#   - a distributed run (--workers 3) merges its workers' histograms and records into one
+#     verdict that checks every worker's grants against Redis
 #
 #   scripts/sre-check.sh [--debug]
 set -euo pipefail
@@ -78,6 +80,32 @@ print("sent", d["sent"], "p99", p[99], "ms")
 PY
 grep -q '^#\[Max' "$WORK/met/latency.hgrm" && grep -q 'Percentile' "$WORK/met/latency.hgrm" || ok=1
 verdict results-json $ok "$(tail -1 "$WORK/json.out")"
+
+# Three workers, one verdict: every grant of every worker is checked against Redis, and the
+# merged answers add up.
+status=0
+load --rate 1500 --duration 2 --connections 12 --workers 3 --person-prefix dist- --report "$WORK/dist" \
+  >"$WORK/dist.out" 2>&1 || status=$?
+ok=0
+[ "$status" = 0 ] && grep -q '^PASS' "$WORK/dist.out" && grep -q '3 workers merged' "$WORK/dist.out" || ok=1
+python3 - "$WORK/dist/results.json" <<'PY' >"$WORK/dist.json.out" 2>&1 || ok=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["config"]["workers"] == 3
+assert d["sent"] >= d["answered"] > 0 and sum(s["answered"] for s in d["seconds"]) <= d["answered"]
+assert d["pools"][0]["answered"] == d["answered"], (d["pools"][0]["answered"], d["answered"])
+print("answered", d["answered"], "granted", d["pools"][0]["outcomes"].get("granted"))
+PY
+# Redis's own count of the grants to the workers' people must be the merged run's: a worker
+# whose record was dropped would leave its grants out of the verdict.
+in_redis=$(python3 -c "
+import redis, sys
+r = redis.Redis(port=int(sys.argv[1]))
+print(sum(int(v) for k, v in r.hgetall('cg:{comprehensive-50}:w:p1:people').items() if k.startswith(b'dist')))
+" "$RP")
+merged=$(grep -o 'vouchers granted to this run [0-9]*' "$WORK/dist.out" | grep -o '[0-9]*$' || echo -)
+[ "$in_redis" = "$merged" ] || ok=1
+verdict distributed $ok "exit $status; Redis holds $in_redis grants of the workers' people, merged record $merged; $(grep -E '^PASS|^FAIL' "$WORK/dist.out" | cut -c1-160); $(tail -1 "$WORK/dist.json.out")"
 
 # A run cut short by --requests says so.
 load --requests 200 --duration 30 --connections 4 --person-prefix short- >"$WORK/short.out" 2>&1 || true

@@ -1,6 +1,6 @@
 /// What a client (the load generator) saw granted: every 201 it received. Checked on its own
 /// and against Redis's record, so an oversell or a lost voucher shows from both sides.
-public struct GrantLedger: Sendable {
+public struct GrantLedger: Codable, Sendable {
     public private(set) var grantsByPerson: [String: Int] = [:]
     public private(set) var voucherOwners: [String: String] = [:]
     /// Voucher ids answered twice with a fresh 201 (never acceptable).
@@ -18,6 +18,13 @@ public struct GrantLedger: Sendable {
         }
         voucherOwners[id] = person
         grantsByPerson[person, default: 0] += 1
+    }
+
+    /// Another client's ledger of the same pool (a worker of a distributed run) added to this
+    /// one: a voucher both were granted is a duplicate, as within one client.
+    public mutating func merge(_ other: GrantLedger) {
+        duplicateIDs += other.duplicateIDs
+        for (id, person) in other.voucherOwners.sorted(by: { $0.key < $1.key }) { record(voucher: id, person: person) }
     }
 
     /// The client-side checks: ids unique, nobody over `limit`, no more than `released`.

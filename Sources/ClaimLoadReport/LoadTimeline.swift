@@ -2,9 +2,9 @@ import Histogram
 
 /// A load run second by second: answers by outcome and their latencies, for the live progress
 /// line and the report's charts.
-public struct LoadTimeline: Sendable {
+public struct LoadTimeline: Codable, Sendable {
     /// One second of the run.
-    public struct Second: Sendable {
+    public struct Second: Codable, Sendable {
         public var answered = 0
         public var outcomes: [String: Int] = [:]
         public var latency = Histogram<UInt64>(
@@ -29,6 +29,17 @@ public struct LoadTimeline: Sendable {
         seconds[s].answered += 1
         seconds[s].outcomes[outcome, default: 0] += 1
         _ = seconds[s].latency.record(latencyNanoseconds)
+    }
+
+    /// Another timeline of the same run added second by second (a distributed run's workers,
+    /// started at one instant): histograms are added, never their percentiles averaged.
+    public mutating func merge(_ other: LoadTimeline) {
+        while seconds.count < other.seconds.count { seconds.append(Second()) }
+        for (i, s) in other.seconds.enumerated() {
+            seconds[i].answered += s.answered
+            seconds[i].outcomes.merge(s.outcomes, uniquingKeysWith: +)
+            seconds[i].latency.add(s.latency)
+        }
     }
 
     /// The first `n` seconds only (drop a partial last second before charting it).

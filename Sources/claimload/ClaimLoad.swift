@@ -78,6 +78,14 @@ struct ClaimLoad: ParsableCommand {
     @Option(help: "Write results.json, report.html and the charts as SVG files into this folder.") var report: String?
     @Option(help: "Write every claim and its answer as JSON lines to this file (for scripts/history-check.py).")
     var history: String?
+    @Option(
+        help:
+            "Worker processes sharing the load (connections, rate, requests, people), started at one instant; their HDR histograms and records are merged into one result and one verdict (spike, get)."
+    )
+    var workers = 1
+    /// A worker's start instant (Unix ms) and where it writes what it saw (`LoadCoordinator`).
+    @Option(help: .hidden) var startAt: Int64?
+    @Option(help: .hidden) var workerOut: String?
 
     func validate() throws {
         guard (1...60_000).contains(connections) else { throw ValidationError("--connections must be 1...60000") }
@@ -95,6 +103,11 @@ struct ClaimLoad: ParsableCommand {
         guard ramp >= 0, warmup >= 0, ramp < duration, warmup < duration else {
             throw ValidationError("--ramp and --warmup must be shorter than --duration")
         }
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1...64") }
+        if workers > 1, scenario == .releaseDay || history != nil {
+            throw ValidationError("--workers runs spike and get scenarios, without --history")
+        }
+        if workers > connections { throw ValidationError("--workers needs at least one connection each") }
         if seed != nil {
             throw ValidationError("--seed is now --random-seed (the programme's seed file is --seed-file)")
         }
@@ -119,12 +132,21 @@ struct ClaimLoad: ParsableCommand {
         }
         guard let address = gateways.first else { throw SetupError("--url: at least one gateway") }
         if scenario == .get {
-            let workload = HTTPGetWorkload(path: path, host: address.host)
-            let run = try LoadRun(
-                gateways: gateways.map { ($0.host, $0.port) }, connections: connections, durationSeconds: duration,
-                maxRequests: requests, workload: workload)
-            print(run.run().report("GET \(path)"))
-            guard workload.failures == 0 else { throw SetupError("\(workload.failures) answers were not 200") }
+            let results: LoadResults
+            if workers > 1 {
+                results = try coordinate().outputs.reduce(into: LoadResults()) { $0.merge($1.results) }
+            } else {
+                let workload = HTTPGetWorkload(path: path, host: address.host)
+                LoadCoordinator.wait(until: startAt ?? 0)
+                results = try LoadRun(
+                    gateways: gateways.map { ($0.host, $0.port) }, connections: connections, durationSeconds: duration,
+                    maxRequests: requests, workload: workload
+                ).run()
+                if let workerOut { return try WorkerOutput(results: results, record: nil).write(to: workerOut) }
+            }
+            print(results.report("GET \(path)" + (workers > 1 ? " (\(workers) workers)" : "")))
+            let failures = results.answered - results.outcomes["ok", default: 0]
+            guard failures == 0 else { throw SetupError("\(failures) answers were not 200") }
             return
         }
         let endpoint = try RedisCredentials.target(redis)
@@ -135,7 +157,8 @@ struct ClaimLoad: ParsableCommand {
             secret = try TokenSecret.loadKeyring(file: tokenSecretFile)
         }
         let programme = try ProgrammeFile.load(seedFile)
-        let gatewayNow = try GatewayClock.now(host: address.host, port: address.port, calendar: programme.calendar)
+        var gatewayNow = try GatewayClock.now(host: address.host, port: address.port, calendar: programme.calendar)
+        let fetchedAt = SystemClock().now()
         let today = programme.calendar.date(of: gatewayNow)
 
         // The pools under test and the window each is claimed in.
@@ -173,17 +196,35 @@ struct ClaimLoad: ParsableCommand {
                 + targets.map { "\($0.pool.id)@\($0.window)" }.joined(separator: " ")
                 + "; \(connections) connections, \(users) users, repeat \(repeatShare), \(duration) s / \(requests) claims"
         )
-        let claimRun = try LoadRun(
-            gateways: gateways.map { ($0.host, $0.port) }, connections: connections, durationSeconds: duration,
-            maxRequests: requests, workload: claims)
-        // A live line on a terminal; nothing extra when the output is a file or a pipe.
-        claimRun.showProgress = isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
-        claimRun.resendLost = resendLost
-        claimRun.pace = rate.map { LoadRun.Pace(rate: $0, rampSeconds: ramp, warmupSeconds: warmup) }
-        let claimResults = claimRun.run()
-        claims.finishHistory()
-        print(claimResults.report(rate == nil ? "claims" : "claims (open loop, latency from due time)"))
-        if claimRun.warmupAnswers > 0 { print("warm-up: \(claimRun.warmupAnswers) answers not counted above") }
+        var claimResults = LoadResults()
+        var record = ClaimRecord()
+        if workers > 1 {
+            let (outputs, startAt) = try coordinate()
+            // The workers started later than the clock was read: the run's first second is theirs.
+            gatewayNow = gatewayNow.adding(milliseconds: startAt - fetchedAt.unixMilliseconds)
+            for output in outputs {
+                claimResults.merge(output.results)
+                if let r = output.record { record.merge(r) }
+            }
+        } else {
+            let claimRun = try LoadRun(
+                gateways: gateways.map { ($0.host, $0.port) }, connections: connections, durationSeconds: duration,
+                maxRequests: requests, workload: claims)
+            // A live line on a terminal; nothing extra when the output is a file or a pipe.
+            claimRun.showProgress = workerOut == nil && isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+            claimRun.resendLost = resendLost
+            claimRun.pace = rate.map { LoadRun.Pace(rate: $0, rampSeconds: ramp, warmupSeconds: warmup) }
+            LoadCoordinator.wait(until: startAt ?? 0)
+            claimResults = claimRun.run()
+            claims.finishHistory()
+            record = claims.record
+            if let workerOut { return try WorkerOutput(results: claimResults, record: record).write(to: workerOut) }
+            if claimRun.warmupAnswers > 0 { print("warm-up: \(claimRun.warmupAnswers) answers not counted below") }
+        }
+        print(
+            claimResults.report(
+                (rate == nil ? "claims" : "claims (open loop, latency from due time)")
+                    + (workers > 1 ? ", \(workers) workers merged" : "")))
 
         let parsed = try thresholds.map { t throws in try LoadThreshold(t) }
         var figures = RunFigures.make(
@@ -193,9 +234,9 @@ struct ClaimLoad: ParsableCommand {
                 pools: targets.map(\.pool.id), connections: connections, users: users, repeatShare: repeatShare,
                 durationSeconds: duration, maxRequests: requests, targetRate: rate, rampSeconds: ramp,
                 warmupSeconds: warmup, idempotencyKeys: idempotencyKeys, resendLost: resendLost,
-                randomSeed: randomSeed),
+                randomSeed: randomSeed, workers: workers),
             pools: targets.map(\.pool.id), thresholds: parsed,
-            unanswered: claims.unanswered.values.reduce(0) { $0 + $1.values.reduce(0, +) })
+            unanswered: record.unanswered.values.reduce(0) { $0 + $1.values.reduce(0, +) })
         for line in RunFigures.pacingLines(figures) { print(line) }
         figures.gatewayClockAtStart = programme.calendar.iso8601(gatewayNow)
         figures.releaseSecond = RunFigures.releaseSecond(
@@ -216,7 +257,7 @@ struct ClaimLoad: ParsableCommand {
             redemptions = r
         }
 
-        let verdict = try Verdict.check(pools: targets, claims: claims, redemptions: redemptions, redis: endpoint)
+        let verdict = try Verdict.check(pools: targets, claims: record, redemptions: redemptions, redis: endpoint)
         print(verdict.line)
         figures.verdictPassed = verdict.passed
         figures.verdict = verdict.line
@@ -242,6 +283,34 @@ struct ClaimLoad: ParsableCommand {
                 "THRESHOLDS MISSED: \(figures.thresholds.filter { !$0.met }.map(\.threshold).joined(separator: ", "))")
             throw ExitCode(3)
         }
+    }
+
+    /// Runs this command's load in `workers` processes and returns what each saw.
+    private func coordinate() throws -> (outputs: [WorkerOutput], startAt: Int64) {
+        let n = workers
+        return try LoadCoordinator(
+            arguments: { i, startAt, output in
+                var a = [
+                    "--url", url, "--scenario", scenario.rawValue, "--pool", pool, "--path", path,
+                    "--users", String(LoadCoordinator.share(users, worker: i, of: n)), "--repeat-share",
+                    String(repeatShare),
+                    "--connections", String(LoadCoordinator.share(connections, worker: i, of: n)),
+                    "--duration", String(duration), "--requests",
+                    String(LoadCoordinator.share(requests, worker: i, of: n)),
+                    "--ramp", String(ramp), "--warmup", String(warmup), "--resend-lost", String(resendLost),
+                    "--seed-file", seedFile, "--redis", redis, "--random-seed", String(randomSeed &+ UInt64(i)),
+                    // Each worker claims as people of its own: no one's limit is shared across workers.
+                    "--person-prefix", "\(personPrefix)\(i)-", "--start-at", String(startAt), "--worker-out", output,
+                ]
+                if let rate { a += ["--rate", String(rate / Double(n))] }
+                if idempotencyKeys { a.append("--idempotency-keys") }
+                if let store { a += ["--store", store] }
+                if let tokenSecretFile { a += ["--token-secret-file", tokenSecretFile] }
+                if let tokenSecret { a += ["--token-secret", tokenSecret] }
+                if let storeQRSecretFile { a += ["--store-qr-secret-file", storeQRSecretFile] }
+                return a
+            }, workers: n
+        ).run()
     }
 
     private func summaryFigures(

@@ -151,6 +151,14 @@ final class ClaimWorkload: LoadWorkload {
         return 1_000_000_000
     }
 
+    /// What the run recorded, for the verdict (and a distributed run's coordinator).
+    var record: ClaimRecord {
+        ClaimRecord(
+            ledgers: ledgers, claimsByPerson: claimsByPerson, soldOuts: soldOuts,
+            soldOutsBeforeLastGrant: soldOutsBeforeLastGrant, unknownOutcomes: unknownOutcomes,
+            unanswered: unanswered, unavailable: unavailable, unreadableGrants: unreadableGrants)
+    }
+
     /// Claims sent and never answered (the connection broke, or the run ended first), by pool
     /// and person: unknown outcomes too.
     var unanswered: [String: [String: Int]] {

@@ -3,7 +3,7 @@ import Foundation
 import Histogram
 
 /// What one run observed on the wire: latencies and answers by outcome.
-struct LoadResults {
+struct LoadResults: Codable {
     var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
     var outcomes: [String: Int] = [:]
     var socketErrors = 0
@@ -25,10 +25,33 @@ struct LoadResults {
     var groups: [String: Group] = [:]
 
     /// One group's answers.
-    struct Group {
+    struct Group: Codable {
         var answered = 0
         var outcomes: [String: Int] = [:]
         var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    /// Another worker's results of the same run added: counts summed, histograms added (so the
+    /// merged percentiles are those of every answer together, never an average of percentiles).
+    mutating func merge(_ other: LoadResults) {
+        latency.add(other.latency)
+        outcomes.merge(other.outcomes, uniquingKeysWith: +)
+        socketErrors += other.socketErrors
+        resent += other.resent
+        abandoned += other.abandoned
+        sent += other.sent
+        answered += other.answered
+        elapsedNanoseconds = max(elapsedNanoseconds, other.elapsedNanoseconds)
+        timeline.merge(other.timeline)
+        serverErrors += other.serverErrors
+        unknownOutcomes += other.unknownOutcomes
+        droppedSends += other.droppedSends
+        if other.stoppedBy != stoppedBy { stoppedBy = "duration" }
+        for (name, g) in other.groups {
+            groups[name, default: Group()].answered += g.answered
+            groups[name, default: Group()].outcomes.merge(g.outcomes, uniquingKeysWith: +)
+            groups[name, default: Group()].latency.add(g.latency)
+        }
     }
 
     mutating func record(

@@ -13,7 +13,7 @@ struct Verdict {
     }
 
     static func check(
-        pools: [PoolUnderTest], claims: ClaimWorkload, redemptions: RedemptionWorkload?, redis: RedisTarget
+        pools: [PoolUnderTest], claims: ClaimRecord, redemptions: RedemptionWorkload?, redis: RedisTarget
     ) throws -> Verdict {
         let store = ProgrammeStore(client: try redis.connect())
         var problems: [String] = []

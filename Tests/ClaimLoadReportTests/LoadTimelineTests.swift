@@ -59,3 +59,37 @@ import Testing
         #expect(unsold.phases.after.seconds == 3..<3)
     }
 }
+
+/// Issue "Residents and SREs": a distributed run's workers are merged by adding their HDR
+/// histograms, so the merged percentiles are those of every answer together, never an average
+/// of the workers' percentiles (which would hide the one slow worker).
+@Suite struct LoadTimelineMergeTests {
+    @Test func mergedPercentilesEqualThoseOfAllTheRecordsTogether() {
+        var all = LoadTimeline()
+        var workers = [LoadTimeline](repeating: LoadTimeline(), count: 4)
+        var rng = SystemRandomNumberGenerator()
+        for k in 0..<20_000 {
+            let second = UInt64(k % 7)
+            // Worker 3 is slow: its latencies are 20x the others'.
+            let w = k % 4
+            let latency = UInt64.random(in: 50_000...2_000_000, using: &rng) * (w == 3 ? 20 : 1)
+            let outcome = k % 5 == 0 ? "granted" : "sold_out"
+            let at = second * 1_000_000_000 + UInt64(k)
+            all.record(atNanoseconds: at, outcome: outcome, latencyNanoseconds: latency)
+            workers[w].record(atNanoseconds: at, outcome: outcome, latencyNanoseconds: latency)
+        }
+        var merged = LoadTimeline()
+        for w in workers { merged.merge(w) }
+        #expect(merged.seconds.count == all.seconds.count)
+        for (m, a) in zip(merged.seconds, all.seconds) {
+            #expect(m.answered == a.answered)
+            #expect(m.outcomes == a.outcomes)
+            for p in [50.0, 90, 99, 99.9, 100] { #expect(m.percentileMilliseconds(p) == a.percentileMilliseconds(p)) }
+        }
+        let (mp, ap) = (merged.phases, all.phases)
+        #expect(mp.during.percentileMilliseconds(99) == ap.during.percentileMilliseconds(99))
+        // What averaging the workers' p99 would have said: far from the truth.
+        let averaged = workers.map { $0.seconds[0].percentileMilliseconds(99) }.reduce(0, +) / 4
+        #expect(abs(averaged - all.seconds[0].percentileMilliseconds(99)) > 1)
+    }
+}
