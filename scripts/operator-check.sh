@@ -6,7 +6,9 @@
 #   - claimctl refuses a Redis that may evict keys, naming the setting
 #   - a seed that re-splits a pool with a live window is refused by claimgate and claimctl
 #   - stats and audit report a key of the wrong type by name and go on with the other pools
-#   - /metrics passes promtool check metrics (Debian's prometheus package)
+#   - /metrics passes promtool check metrics (Debian's prometheus package); deploy/'s alert
+#     rules pass promtool check rules and read only metrics the gateway exports, as does the
+#     dashboard; the systemd unit passes systemd-analyze verify
 #   - exit codes a script can act on (0 done, 1 a finding, 2 Redis unreachable, 64 usage),
 #     CLAIMGATE_REDIS_URL, --version, operator log lines only when asked
 #   - a seed with a misspelt rule is refused by its path (check and load), and check prints
@@ -62,6 +64,34 @@ promtool_out=$(promtool check metrics <"$WORK/metrics.txt" 2>&1) && promtool_sta
 ok=0
 [ "$promtool_status" = 0 ] && [ -z "$promtool_out" ] && grep -q '^# HELP claimgate_claims_total ' "$WORK/metrics.txt" || ok=1
 verdict promtool $ok "promtool check metrics exit $promtool_status$([ -n "$promtool_out" ] && echo ": $(head -3 <<<"$promtool_out" | paste -sd';')")"
+
+# deploy/: the alert rules load in Prometheus, and every metric the rules and the dashboard
+# read is one a live gateway exports (a renamed metric would leave an alert silent forever).
+rules_out=$(promtool check rules deploy/prometheus/claimgate-rules.yml 2>&1) && rules_status=0 || rules_status=$?
+missing=$(python3 - "$WORK/metrics.txt" deploy/prometheus/claimgate-rules.yml deploy/grafana/claimgate-dashboard.json <<'PY'
+import json, re, sys
+exported = set()
+for line in open(sys.argv[1]):
+    if line.startswith("# TYPE "):
+        name, kind = line.split()[2:4]
+        exported.add(name)
+        if kind == "histogram":
+            exported.update({name + "_bucket", name + "_sum", name + "_count"})
+exported.add("up")
+text = open(sys.argv[2]).read() + json.dumps([t["expr"] for p in json.load(open(sys.argv[3]))["panels"] for t in p["targets"]])
+used = set(re.findall(r"\b((?:claimgate|process)_[a-z_]+|up)\b", text))
+print(" ".join(sorted(used - exported)))
+PY
+)
+ok=0
+[ "$rules_status" = 0 ] && [ -z "$missing" ] || ok=1
+verdict deploy-alerts $ok "promtool check rules exit $rules_status ($(grep -o 'SUCCESS: [0-9]* rules found' <<<"$rules_out" || echo "$rules_out" | tail -1)); metrics read but not exported: ${missing:-none}"
+# The systemd unit is one systemd accepts (with the binary where the unit expects it).
+sed "s#/usr/local/bin/claimgate#$BIN/claimgate#" deploy/systemd/claimgate.service >"$WORK/claimgate.service"
+unit_out=$(systemd-analyze verify "$WORK/claimgate.service" 2>&1) && unit_status=0 || unit_status=$?
+ok=0
+[ "$unit_status" = 0 ] && ! grep -qi "unknown\|invalid\|ignoring" <<<"$unit_out" || ok=1
+verdict deploy-systemd $ok "systemd-analyze verify exit $unit_status$([ -n "$unit_out" ] && echo ": $(head -2 <<<"$unit_out" | paste -sd';')")"
 
 before=$(window appliance-500)
 ctl reset appliance-500 >"$WORK/reset.out" || true

@@ -103,6 +103,9 @@ final class ClaimAnswers {
         let claim = entry.claim
         let index = batch.poolIndex
         context.metrics.claim(.granted, pool: index, nanoseconds: context.loop.clock.nanoseconds() &- batch.sentAt)
+        // Segments split a pool's stock: only a whole pool's count is the pool's.
+        if claim.pool.segmentCount == 1 { context.metrics.poolLeft(index, Int(left)) }
+        context.metrics.poolPaused(index, false)
         let template: GrantAnswer?
         if let t = grantAnswers[index], t.windowID == claim.window.id {
             template = t.answer
@@ -131,8 +134,12 @@ final class ClaimAnswers {
         context.metrics.claim(
             GatewayMetrics.ClaimResult(outcome), pool: batch.poolIndex,
             nanoseconds: context.loop.clock.nanoseconds() &- batch.sentAt)
-        if case .soldOut = outcome {
+        switch outcome {
+        case .soldOut:
             soldOut.mark(pool: batch.poolIndex, segment: claim.segment.index, window: claim.window)
+            if claim.pool.segmentCount == 1 { context.metrics.poolLeft(batch.poolIndex, 0) }
+        case .paused: context.metrics.poolPaused(batch.poolIndex, true)
+        default: break
         }
         context.respond(
             entry.slot,

@@ -1,4 +1,5 @@
 import ClaimCore
+import ClaimPOSIX
 import CoreMetrics
 import Prometheus
 
@@ -49,6 +50,14 @@ final class GatewayMetrics {
         }
     }
 
+    /// Redemptions and reversals, for `claimgate_redemptions_total{kind,outcome}`.
+    enum RedemptionKind: Int, CaseIterable {
+        case redeem, reverse
+    }
+    /// What a redemption's answer said: done (200), replayed (the same order again), refused
+    /// (4xx), unavailable (503: never reached Redis), outcome_unknown (504), error (500).
+    static let redemptionOutcomes = ["done", "replayed", "refused", "unavailable", "outcome_unknown", "error"]
+
     /// Nil when metrics are off (`claimgate serve --no-metrics`): handles are no-ops.
     let registry: PrometheusCollectorRegistry?
     /// [pool index][result]; the last row is for requests naming no known pool.
@@ -78,6 +87,17 @@ final class GatewayMetrics {
     let progressReads: CoreMetrics.Counter
     /// Progress polls answered from the loop's view without Redis.
     let progressFromView: CoreMetrics.Counter
+    /// [kind][outcome index in `redemptionOutcomes`].
+    private let redemptions: [[CoreMetrics.Counter]]
+    /// Loops serving, and loops whose Redis link is up (each loop adds and removes its own).
+    let loops: CoreMetrics.Meter
+    let redisLinksUp: CoreMetrics.Meter
+    /// Per pool: vouchers left in the current window as last heard from Redis (a grant's
+    /// answer, a progress read; 0 on sold_out), and whether an operator paused it.
+    private let poolLeft: [CoreMetrics.Gauge]
+    private let poolPaused: [CoreMetrics.Gauge]
+    /// What this loop last set each pool's pause gauge to: a grant clears it only if it was set.
+    private var pausedShown: [Bool]
 
     init(prometheus: PrometheusMetricsFactory?, pools: [Pool]) {
         let factory: any MetricsFactory
@@ -116,6 +136,24 @@ final class GatewayMetrics {
         acceptPaused = CoreMetrics.Counter(label: "claimgate_accept_paused_total", factory: factory)
         progressReads = CoreMetrics.Counter(label: "claimgate_progress_reads_total", factory: factory)
         progressFromView = CoreMetrics.Counter(label: "claimgate_progress_from_view_total", factory: factory)
+        redemptions = RedemptionKind.allCases.map { kind in
+            Self.redemptionOutcomes.map {
+                CoreMetrics.Counter(
+                    label: "claimgate_redemptions_total", dimensions: [("kind", "\(kind)"), ("outcome", $0)],
+                    factory: factory)
+            }
+        }
+        loops = CoreMetrics.Meter(label: "claimgate_loops", factory: factory)
+        redisLinksUp = CoreMetrics.Meter(label: "claimgate_redis_links_up", factory: factory)
+        poolLeft = pools.map {
+            CoreMetrics.Gauge(label: "claimgate_pool_left", dimensions: [("pool", $0.id)], factory: factory)
+        }
+        poolPaused = pools.map {
+            CoreMetrics.Gauge(label: "claimgate_pool_paused", dimensions: [("pool", $0.id)], factory: factory)
+        }
+        pausedShown = pools.map { _ in false }
+        CoreMetrics.Gauge(label: "claimgate_build_info", dimensions: [("version", BuildInfo.version)], factory: factory)
+            .record(1)
     }
 
     private static func configureBuckets(_ factory: inout PrometheusMetricsFactory) {
@@ -129,6 +167,29 @@ final class GatewayMetrics {
         factory.durationHistogramBuckets["claimgate_redis_round_trip_seconds"] = fast
         factory.valueHistogramBuckets["claimgate_redis_pipeline_depth"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
         factory.valueHistogramBuckets["claimgate_redis_claims_per_call"] = [1, 2, 4, 8, 16, 32, 64]
+    }
+
+    /// Counts a redemption's or reversal's answer.
+    func redemption(_ kind: RedemptionKind, status: Int, replayed: Bool) {
+        let outcome =
+            switch status {
+            case 200..<300: replayed ? 1 : 0
+            case 503: 3
+            case 504: 4
+            case 500...: 5
+            default: 2
+            }
+        redemptions[kind.rawValue][outcome].increment()
+    }
+
+    /// What Redis last said is left in pool `index`'s window.
+    func poolLeft(_ index: Int, _ left: Int) { poolLeft[index].record(Double(left)) }
+
+    /// Whether pool `index` is paused, as a claim's answer or a progress read showed it.
+    func poolPaused(_ index: Int, _ paused: Bool) {
+        guard pausedShown[index] != paused else { return }
+        pausedShown[index] = paused
+        poolPaused[index].record(paused ? 1 : 0)
     }
 
     /// Counts one claim answer for pool `index` (nil: no known pool) and its latency.
@@ -157,6 +218,7 @@ final class GatewayMetrics {
             out += "\n"
         }
         if out.hasSuffix("\n\n") { out.removeLast() }
+        if let process = ProcessStats.current() { out += process.exposition }
         return Array(out.utf8)
     }
 
@@ -178,5 +240,12 @@ final class GatewayMetrics {
         "claimgate_accept_paused_total": "Times accepting paused because accept failed (out of descriptors).",
         "claimgate_progress_reads_total": "Pool progress reads sent to Redis (at most one per pool per refresh).",
         "claimgate_progress_from_view_total": "Pool progress polls answered from the loop's view, without Redis.",
+        "claimgate_redemptions_total":
+            "Redemption and reversal answers by kind and outcome (done, replayed, refused, unavailable, outcome_unknown, error).",
+        "claimgate_loops": "Event loops serving.",
+        "claimgate_redis_links_up": "Event loops whose Redis link is up (below claimgate_loops: claims get 503).",
+        "claimgate_pool_left": "Vouchers left in the pool's current window, as last heard from Redis by any loop.",
+        "claimgate_pool_paused": "1 while operators have paused the pool (claimctl pause), as last seen.",
+        "claimgate_build_info": "The gateway's version, as a label; always 1.",
     ]
 }

@@ -22,6 +22,8 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
     private let restockListener: RestockListener
     private let restocks: RedisSubscription?
     private var drainDeadline: UInt64?
+    /// This loop's Redis link counted in `claimgate_redis_links_up`.
+    private var linkUp = false
     private var stopRegistrations: [EventLoop.Registration] = []
 
     public init(config: GatewayConfig) throws(POSIXError) {
@@ -63,6 +65,11 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
                 "programme": "\(config.programme.id)", "pools": "\(config.programme.pools.count)",
                 "redis": "\(config.redis)",
             ])
+        metrics.loops.increment()
+        defer {
+            metrics.loops.decrement()
+            linkDown()
+        }
         redis.start()
         restocks?.start()
         try loop.run {
@@ -96,8 +103,18 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
     public func redisPipelineDepth(_ commands: Int) { metrics.pipelineDepth.record(commands) }
     public func redisError() { metrics.redisErrors.increment() }
     public func redisReplicationShort(writes: Int) { metrics.replicationShort.increment(by: writes) }
+    private func linkDown() {
+        guard linkUp else { return }
+        linkUp = false
+        metrics.redisLinksUp.decrement()
+    }
+
     public func redisConnected(_ endpoint: RedisEndpoint, unverified: String?) {
         context.redisProblem = nil
+        if !linkUp {
+            linkUp = true
+            metrics.redisLinksUp.increment()
+        }
         config.logger.info("redis connected", metadata: ["redis": "\(endpoint)"])
         if let unverified {
             config.logger.warning(
@@ -106,6 +123,7 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
         }
     }
     public func redisMisconfigured(_ endpoint: RedisEndpoint, problem: String) {
+        linkDown()
         // Checked again at every reconnect: logged when it starts or changes, not each time.
         guard context.redisProblem != problem else { return }
         context.redisProblem = problem
@@ -113,6 +131,7 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
             "redis refused: no claim is sent to it", metadata: ["redis": "\(endpoint)", "problem": "\(problem)"])
     }
     public func redisUnavailable(_ endpoint: RedisEndpoint, reason: String, failedCalls: Int, failuresInARow: Int) {
+        linkDown()
         config.logger.warning(
             "redis unavailable; retrying",
             metadata: [

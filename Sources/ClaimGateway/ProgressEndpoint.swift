@@ -82,9 +82,11 @@ final class ProgressEndpoint {
         }
     }
 
-    /// A read is in: the pool's view, and the polls that waited on it.
-    func read(pool index: Int, _ view: ProgressSnapshot) {
+    /// A read is in: the pool's view, and the polls that waited on it (and the pool's gauges).
+    func read(pool index: Int, left: Int?, paused: Bool, _ view: ProgressSnapshot) {
         views[index] = view
+        if let left { context.metrics.poolLeft(index, left) }
+        context.metrics.poolPaused(index, paused)
         let polls = waiting[index] ?? []
         waiting[index] = nil
         for poll in polls { settle(poll) }

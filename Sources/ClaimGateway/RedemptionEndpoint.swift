@@ -17,7 +17,7 @@ final class RedemptionEndpoint {
 
     func redeem(_ request: HTTPRequestView, slot: HTTPAnswerSlot, now: Instant) {
         switch redemption(request, now: now) {
-        case .failure(let r): context.respond(slot, r)
+        case .failure(let r): answer(slot, r, .redeem)
         case .success(let r): send(RedemptionCall(.redeem(r), slot: slot, context: context), pool: r.storageID)
         }
     }
@@ -25,20 +25,20 @@ final class RedemptionEndpoint {
     func reverse(_ request: HTTPRequestView, order: String, slot: HTTPAnswerSlot, now: Instant) {
         let m: MerchantToken
         switch gatekeeper.merchant(request, now: now) {
-        case .failure(let r): return context.respond(slot, r)
+        case .failure(let r): return answer(slot, r, .reverse)
         case .success(let t): m = t
         }
         guard Identifier.isValid(order) else {
-            return context.respond(slot, .error(.badRequest, "order must be an identifier"))
+            return answer(slot, .error(.badRequest, "order must be an identifier"), .reverse)
         }
         guard let body = try? FlatJSONObject(parsing: request.body), let voucher = body.string("voucher") else {
-            return context.respond(slot, .error(.badRequest, "body must be {\"voucher\": \"<voucher id>\"}"))
+            return answer(slot, .error(.badRequest, "body must be {\"voucher\": \"<voucher id>\"}"), .reverse)
         }
         // An id that names no voucher of ours was never redeemed under this order.
         guard voucher.utf8.count <= 160, let poolID = RedemptionRequest.poolID(ofVoucher: voucher),
             context.programme.segment(storageID: poolID) != nil
         else {
-            return context.respond(slot, .error(.unknownOrder, "no redemption of this voucher under this order id"))
+            return answer(slot, .error(.unknownOrder, "no redemption of this voucher under this order id"), .reverse)
         }
         let work = RedemptionCall.Work.reverse(
             pool: poolID, voucher: voucher, merchant: m.merchant, order: order, now: now)
@@ -49,7 +49,13 @@ final class RedemptionEndpoint {
         guard context.admitRedisCall(),
             context.redis.send(
                 slot: HashSlot.of(PoolKeys(pool: pool).orders), shape: RedemptionCall.shape, owner: call, tag: 0)
-        else { return context.respond(call.slot, context.unavailable()) }
+        else { return answer(call.slot, context.unavailable(), call.kind) }
+    }
+
+    /// Answers a redemption or reversal refused before Redis, counting it.
+    private func answer(_ slot: HTTPAnswerSlot, _ response: GatewayResponse, _ kind: GatewayMetrics.RedemptionKind) {
+        context.metrics.redemption(kind, status: response.status, replayed: false)
+        context.respond(slot, response)
     }
 
     /// Checks a redemption's merchant, body, payment code and scope; the script checks the rest.
@@ -112,6 +118,16 @@ final class RedemptionCall: RedisCallOwner {
         self.context = context
     }
 
+    var kind: GatewayMetrics.RedemptionKind {
+        if case .redeem = work { .redeem } else { .reverse }
+    }
+
+    /// Answers the call, counting the answer by kind and outcome.
+    private func answer(_ response: GatewayResponse, replayed: Bool = false) {
+        context.metrics.redemption(kind, status: response.status, replayed: replayed)
+        context.respond(slot, response)
+    }
+
     func writeCommand(tag: Int, sendSource: Bool, to out: inout [UInt8]) {
         switch work {
         case .redeem(let r): RESPEncoder.append(RedemptionScript.redeemCommand(r, sendSource: sendSource), to: &out)
@@ -127,14 +143,17 @@ final class RedemptionCall: RedisCallOwner {
         switch work {
         case .redeem(let r):
             do {
-                context.respond(slot, ResponseBody.redemption(try RedemptionScript.redemption(reply), request: r))
+                let outcome = try RedemptionScript.redemption(reply)
+                let replayed: Bool = if case .redeemed(_, _, _, true) = outcome { true } else { false }
+                answer(ResponseBody.redemption(outcome, request: r), replayed: replayed)
             } catch {
                 scriptFailed("redeem", error, retry: "retry with the same order id")
             }
         case .reverse(_, let voucher, _, let order, _):
             do {
-                context.respond(
-                    slot, ResponseBody.reversal(try RedemptionScript.reversal(reply), voucher: voucher, order: order))
+                let outcome = try RedemptionScript.reversal(reply)
+                let replayed: Bool = if case .reversed(true) = outcome { true } else { false }
+                answer(ResponseBody.reversal(outcome, voucher: voucher, order: order), replayed: replayed)
             } catch { scriptFailed("reverse", error, retry: "retry") }
         }
     }
@@ -143,16 +162,16 @@ final class RedemptionCall: RedisCallOwner {
         context.metrics.redisErrors.increment()
         context.logger.error("\(script) script failed", metadata: ["error": "\(error)"])
         let what = script == "redeem" ? "redemption" : "reversal"
-        context.respond(slot, .error(.internalError, "the \(what) could not be completed; \(retry)"))
+        answer(.error(.internalError, "the \(what) could not be completed; \(retry)"))
     }
 
     /// 503 if Redis never had the call; 504 if it may have run it (both scripts answer a rerun
     /// of the same order as the first run, so that retry is safe).
     func failed(tag: Int, _ failure: RedisRoutePolicy.Failure) {
-        guard case .outcomeUnknown = failure else { return context.respond(slot, context.unavailable()) }
+        guard case .outcomeUnknown = failure else { return answer(context.unavailable()) }
         switch work {
-        case .redeem: context.respond(slot, .outcomeUnknown("redemption", retryWith: "the same order id"))
-        case .reverse: context.respond(slot, .outcomeUnknown("reversal", retryWith: "the same order id and voucher"))
+        case .redeem: answer(.outcomeUnknown("redemption", retryWith: "the same order id"))
+        case .reverse: answer(.outcomeUnknown("reversal", retryWith: "the same order id and voucher"))
         }
     }
 }

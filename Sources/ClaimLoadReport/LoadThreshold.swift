@@ -114,14 +114,16 @@ public struct LoadThreshold: Hashable, Sendable, CustomStringConvertible {
 
     /// `p99 < 10 ms: 7.310 ms, met` or `... MISSED`.
     public func line(for figures: LoadFigures) -> String {
-        let v = measured(in: figures)
-        let shown: String
+        "threshold \(text): \(shown(measured(in: figures))), " + (isMet(by: figures) ? "met" : "MISSED")
+    }
+
+    /// A measured value in this threshold's unit, for people: `7.31 ms`, `0.02%`, `29950/s`.
+    public func shown(_ v: Double) -> String {
         switch metric {
-        case .latency: shown = formatted(v, 3) + " ms"
-        case .errorRate: shown = formatted(v * 100, 4) + "%"
-        case .rate: shown = formatted(v, 0) + "/s"
+        case .latency: formatted(v, 3) + " ms"
+        case .errorRate: formatted(v * 100, 4) + "%"
+        case .rate: formatted(v, 0) + "/s"
         }
-        return "threshold \(text): \(shown), " + (isMet(by: figures) ? "met" : "MISSED")
     }
 
     public var description: String { text }

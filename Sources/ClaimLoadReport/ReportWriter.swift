@@ -128,10 +128,12 @@ public struct ReportWriter: Sendable {
             : "<h2>By pool</h2><table><tr><th></th><th>answers</th><th>p50 ms</th><th>p99 ms</th><th>outcomes</th></tr>"
                 + groups.map(groupRow).joined(separator: "\n") + "</table>"
         let thresholds = figures.thresholds.map {
-            "<tr><th>\(e($0.threshold))</th><td>\(Self.trimmed($0.measured))</td><td>\($0.met ? "met" : "MISSED")</td></tr>"
+            "<tr><th>\(e($0.threshold))</th><td>\(e($0.shown))</td><td>\($0.met ? "met" : "MISSED")</td></tr>"
         }
         let phases = figures.phases.map {
-            "<tr><th>\($0.name)</th><td>s \($0.firstSecond)-\($0.endSecond)</td><td>\($0.answered)</td>"
+            // An empty phase (no sell-out in the run) has no latencies to show.
+            guard $0.answered > 0 else { return "<tr><th>\($0.name)</th><td colspan=\"6\">no answers</td></tr>" }
+            return "<tr><th>\($0.name)</th><td>s \($0.firstSecond)-\($0.endSecond - 1)</td><td>\($0.answered)</td>"
                 + "<td>\(Self.ms($0.p50Ms))</td><td>\(Self.ms($0.p99Ms))</td><td>\(Self.ms($0.p999Ms))</td>"
                 + "<td>\(Self.ms($0.worstSecondP99Ms))</td></tr>"
         }

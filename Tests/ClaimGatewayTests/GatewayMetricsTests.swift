@@ -81,6 +81,48 @@ import Testing
         #expect(samples.contains { $0.hasPrefix("claimgate_redis_errors_total{}") })
     }
 
+    /// Issue "Release day in the operators' hands": no process or build-info metrics, no
+    /// Redis-up gauge, no per-pool stock gauges, no redemption metrics.
+    @Test func processBuildRedisPoolAndRedemptionMetricsAreExported() throws {
+        let g = try GatewayHarness(programme: programme, clock: clock, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        let granted = try claim(c, g, "m1")
+        #expect(granted.status == 201)
+        let voucher = try #require((granted.json["voucher"] as? [String: Any])?["id"] as? String)
+        // A merchant redeems it twice with one order (the second is a replay), then a refusal.
+        let merchant = g.merchantToken("shop-1", categories: pool.merchantCategories)
+        func redeem(_ order: String, _ amount: Int) throws -> Int {
+            try c.request(
+                "POST", "/v1/redemptions", headers: ["Authorization": "Bearer \(merchant)"],
+                body:
+                    #"{"voucher":"\#(voucher)","order":"\#(order)","amount_fen":\#(amount),"payment_code":"\#(g.token("m1"))"}"#
+            ).status
+        }
+        #expect(try redeem("o-1", 600_000) == 200)
+        #expect(try redeem("o-1", 600_000) == 200)
+        #expect(try redeem("o-2", 600_000) == 409)
+        try PoolPause.pause(try redis.client(), pool: pool, reason: "checking")
+        defer { _ = try? PoolPause.resume(try redis.client(), pool: pool) }
+        #expect(try claim(c, g, "m2").status == 409)
+        let samples = try parseWithPrometheusClient(try c.request("GET", "/metrics").text)
+        func value(_ prefix: String) -> Double? {
+            samples.first { $0.hasPrefix(prefix) }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        #expect(value(#"claimgate_build_info{version="\#(BuildInfo.version)"}"#) == 1)
+        #expect(value("claimgate_loops{}") == 1)
+        #expect(value("claimgate_redis_links_up{}") == 1)
+        #expect(value(#"claimgate_pool_left{pool="\#(pool.id)"}"#) == 0)
+        #expect(value(#"claimgate_pool_paused{pool="\#(pool.id)"}"#) == 1)
+        #expect(value(#"claimgate_redemptions_total{kind="redeem",outcome="done"}"#) == 1)
+        #expect(value(#"claimgate_redemptions_total{kind="redeem",outcome="replayed"}"#) == 1)
+        #expect(value(#"claimgate_redemptions_total{kind="redeem",outcome="refused"}"#) == 1)
+        #expect((value("process_resident_memory_bytes{}") ?? 0) > 1_000_000)
+        #expect((value("process_open_fds{}") ?? 0) >= 3)
+        #expect((value("process_max_fds{}") ?? 0) >= (value("process_open_fds{}") ?? 0))
+        #expect((value("process_start_time_seconds{}") ?? 0) > 1_600_000_000)
+    }
+
     /// `promtool check metrics` refused the exposition for want of `# HELP` on every metric
     /// (issue "Release day in the operators' hands"); scripts/operator-check.sh runs promtool.
     @Test func everyMetricHasItsHelpLineBeforeItsType() throws {
