@@ -5,7 +5,8 @@
 #   - open --quota on a window already released says it changed nothing and exits non-zero
 #   - claimctl refuses a Redis that may evict keys, naming the setting
 #   - a seed that re-splits a pool with a live window is refused by claimgate and claimctl
-#   - stats and audit report a key of the wrong type by name and go on with the other pools
+#   - stats and audit report a key of the wrong type by name and go on with the other pools,
+#     as text and as --json
 #   - /metrics passes promtool check metrics (Debian's prometheus package); deploy/'s alert
 #     rules pass promtool check rules and read only metrics the gateway exports, as does the
 #     dashboard; the systemd unit passes systemd-analyze verify
@@ -141,6 +142,25 @@ ok=0
   && [ "$audit_status" = 1 ] && grep -q 'cg:{specialty-30}:windows.*WRONGTYPE' "$WORK/audit.out" \
   && grep -q 'in [1-9][0-9]* windows' "$WORK/audit.out" || ok=1
 verdict wrong-typed-key $ok "stats exit $stats_status, audit exit $audit_status: $(grep -m1 WRONGTYPE "$WORK/audit.out" | cut -c1-110)"
+# The same for scripts: --json, with the wrong-typed key as a row's problem and the finding in
+# the audit's problems (exit codes as above).
+sj_status=0
+"$BIN/claimctl" stats --json --redis "$R" >"$WORK/stats.json" 2>&1 || sj_status=$?
+aj_status=0
+"$BIN/claimctl" audit --json --redis "$R" >"$WORK/audit.json" 2>&1 || aj_status=$?
+ok=0
+python3 - "$WORK/stats.json" "$WORK/audit.json" <<'PY' >"$WORK/json.out" 2>&1 || ok=1
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert any(r["pool"] == "specialty-30" and "WRONGTYPE" in r.get("problem", "") for r in rows), rows[:3]
+a5 = [r for r in rows if r["pool"] == "appliance-500" and "released" in r]
+assert a5 and all(isinstance(r[k], int) for r in a5 for k in ("released", "granted", "left")), a5
+audit = json.load(open(sys.argv[2]))
+assert audit["clean"] is False and audit["windows"] > 0 and any("WRONGTYPE" in p for p in audit["problems"]), audit
+print(len(rows), "rows;", len(audit["problems"]), "problems")
+PY
+[ "$sj_status" = 0 ] && [ "$aj_status" = 1 ] || ok=1
+verdict json $ok "stats --json exit $sj_status, audit --json exit $aj_status: $(tail -1 "$WORK/json.out")"
 redis-cli -p "$RP" del 'cg:{specialty-30}:windows' >/dev/null
 
 # Exit codes: stats of a pool nobody loaded is a usage error (it said nothing and exited 0),

@@ -46,10 +46,11 @@ final class ClaimService: HTTPApplication {
         switch route {
         case .claim(let ref): claims.handle(request, pool: ref, slot: slot, now: now)
         case .health:
+            let (ready, reason) = readiness()
             context.respond(
                 slot,
                 ResponseBody.health(
-                    redisReady: context.redis.isReady, reason: context.redisProblem, programme: context.programme,
+                    ready: ready, redisUp: context.redis.isReady, reason: reason, programme: context.programme,
                     now: now))
         case .metrics:
             guard let text = context.metrics.exposition() else {
@@ -98,6 +99,19 @@ final class ClaimService: HTTPApplication {
             let r = GatewayResponse.error(code, error.message)
             context.respond(slot, GatewayResponse(status: error.status, body: r.body))
         }
+    }
+
+    /// Whether the whole gateway can serve claims: this loop's Redis link, every other loop's,
+    /// and the programme's check against Redis; if not, why.
+    private func readiness() -> (Bool, String?) {
+        // A Redis refused for its settings: why, first (it is what to fix).
+        if !context.redis.isReady, let problem = context.redisProblem { return (false, problem) }
+        if let all = context.config.readiness, !all.allReady {
+            return (false, "\(all.readyLoops) of \(all.loops) event loops have a Redis link")
+        }
+        guard context.redis.isReady else { return (false, "no Redis link: reconnecting") }
+        if let check = context.config.programmeCheck, !check.hasPassed { return (false, ProgrammeCheck.pendingReason) }
+        return (true, nil)
     }
 
     /// The answer to a connection over the per-address cap.

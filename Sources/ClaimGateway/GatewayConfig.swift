@@ -60,6 +60,9 @@ public struct GatewayConfig: Sendable {
     public var progressRefreshMilliseconds: UInt64 = 250
     /// Web origins whose pages may call the API from a browser.
     public var cors = CORSPolicy.none
+    /// The loops of one gateway, counted ready by their Redis links (`GatewayLoops` makes it;
+    /// nil for a loop on its own: its own link is its readiness).
+    public var readiness: LoopReadiness?
     /// Claims wait for this check (nil: none, as in tests that serve their own programme).
     public var programmeCheck: ProgrammeCheck?
     /// Listen for restocks on this channel (`RestockListener`); nil: rely on the recheck alone.

@@ -39,8 +39,10 @@ public final class GatewayLoops: Sendable {
         died = try WakeupSignal()
         finished = DispatchGroup()
         failures = FailureCount()
+        let readiness = LoopReadiness(loops: count)
         for (i, listener) in listeners.enumerated() {
             var config = template
+            config.readiness = readiness
             config.listener = listener
             config.stopDescriptors = template.stopDescriptors + [stopSignal.fd]
             config.logger[metadataKey: "loop"] = "\(i)"

@@ -107,6 +107,7 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
         guard linkUp else { return }
         linkUp = false
         metrics.redisLinksUp.decrement()
+        config.readiness?.linkDown()
     }
 
     public func redisConnected(_ endpoint: RedisEndpoint, unverified: String?) {
@@ -114,6 +115,7 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
         if !linkUp {
             linkUp = true
             metrics.redisLinksUp.increment()
+            config.readiness?.linkUp()
         }
         config.logger.info("redis connected", metadata: ["redis": "\(endpoint)"])
         if let unverified {

@@ -209,17 +209,19 @@ public enum ResponseBody {
         }
     }
 
-    public static func health(redisReady: Bool, reason: String? = nil, programme: Programme, now: Instant)
-        -> GatewayResponse
-    {
+    /// `/healthz`: `ok` when the gateway can serve claims (every loop's Redis link, the
+    /// programme checked), `degraded` with the reason otherwise; `redis` is this loop's link.
+    public static func health(
+        ready: Bool, redisUp: Bool, reason: String? = nil, programme: Programme, now: Instant
+    ) -> GatewayResponse {
         var w = JSONWriter(capacity: 128)
         w.beginObject()
-        w.field("status", redisReady ? "ok" : "degraded")
-        w.field("redis", redisReady ? "up" : "down")
-        if !redisReady, let reason { w.field("reason", reason) }
+        w.field("status", ready ? "ok" : "degraded")
+        w.field("redis", redisUp ? "up" : "down")
+        if !ready, let reason { w.field("reason", reason) }
         w.field("programme", programme.id)
         w.field("now", programme.calendar.iso8601(now))
         w.endObject()
-        return GatewayResponse(status: redisReady ? 200 : 503, body: w.bytes)
+        return GatewayResponse(status: ready ? 200 : 503, body: w.bytes)
     }
 }

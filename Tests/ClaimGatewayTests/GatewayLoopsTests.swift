@@ -1,4 +1,5 @@
 import ClaimCore
+import ClaimHTTP
 import ClaimRedis
 import ClaimTestSupport
 import Foundation
@@ -8,6 +9,52 @@ import Testing
 
 /// Several event loops on one port: connections spread over them, grants stay exact, all stop.
 @Suite struct GatewayLoopsTests {
+    /// CI's redis-late chaos: /healthz said ok (the loop that answered had Redis again) while the
+    /// resident's claim, on another connection, reached a loop still reconnecting, or claims
+    /// still waited for the programme's check: 503. /healthz now speaks for the whole gateway.
+    @Test func healthIsOkOnlyWhenEveryLoopCanServeClaims() throws {
+        let redis = try TestRedis.get()
+        let pool = TestProgramme.dailyPool(stock: 1, autoOpen: true)
+        func loops(_ endpoint: RedisEndpoint, check: ProgrammeCheck?) throws -> GatewayLoops {
+            var template = GatewayConfig(
+                listener: -1, redis: endpoint, programme: TestProgramme.programme([pool]),
+                tokenSecret: GatewayHarness.secret, clock: FixedClock(TestProgramme.releaseInstant),
+                stopDescriptors: [])
+            template.programmeCheck = check
+            template.redisReconnectMilliseconds = 50
+            return try GatewayLoops(count: 2, host: "127.0.0.1", port: 0, template: template)
+        }
+        func health(_ port: Int) throws -> HTTPResponse { try TestHTTPClient(port: port).request("GET", "/healthz") }
+        // No Redis: degraded, saying how many loops have a link.
+        let down = try loops(RedisEndpoint(host: "127.0.0.1", port: 1), check: nil)
+        let h = try health(down.port)
+        #expect(h.status == 503)
+        #expect(h.json["reason"] as? String == "0 of 2 event loops have a Redis link")
+        down.stop()
+        #expect(down.wait(timeout: 5) == 0)
+        // Redis up but the programme not yet checked against it: degraded until it is.
+        let check = ProgrammeCheck(passed: false)
+        let up = try loops(redis.endpoint, check: check)
+        var seen: HTTPResponse?
+        for _ in 0..<100 {
+            seen = try health(up.port)
+            if seen?.json["redis"] as? String == "up" { break }
+            usleep(10_000)
+        }
+        #expect(seen?.status == 503)
+        #expect(seen?.json["reason"] as? String == ProgrammeCheck.pendingReason)
+        check.pass()
+        var status = 0
+        for _ in 0..<100 {
+            status = try health(up.port).status
+            if status == 200 { break }
+            usleep(10_000)
+        }
+        #expect(status == 200)
+        up.stop()
+        #expect(up.wait(timeout: 5) == 0)
+    }
+
     @Test(arguments: [false, true], [false, true])
     func twoLoopsShareAPortAndTheStockAndStopTogether(pinLoops: Bool, batchScheduling: Bool) throws {
         let redis = try TestRedis.get()
