@@ -14,6 +14,8 @@
 #     CLAIMGATE_REDIS_URL, --version, operator log lines only when asked
 #   - a seed with a misspelt rule is refused by its path (check and load), and check prints
 #     every pool's rules in plain words
+#   - one source of truth: claimctl acts on the programme loaded in Redis (no seed file), and a
+#     gateway started without --seed serves each newly loaded version without a restart
 #   - the independent history checker passes a true history and fails a lost voucher and a
 #     voucher that a "nothing granted" answer hid
 #
@@ -231,6 +233,41 @@ ok=0
 [ "$true_status" = 0 ] && [ "$hidden_status" = 1 ] && grep -q "no answer acknowledged" "$WORK/hidden.out" \
   && [ "$lost_status" = 1 ] && grep -q "$lost.*missing from Redis" "$WORK/lost.out" || ok=1
 verdict history-checker $ok "true history exit $true_status ($(cut -c1-60 "$WORK/history.out")...), a hidden grant exit $hidden_status, a lost voucher exit $lost_status"
+
+# One source of truth: the programme lives in Redis, versioned. claimctl acts on what was
+# loaded (no seed file), and a gateway started without --seed serves each new version
+# without a restart.
+GP=$(free_port)
+"$BIN/claimgate" serve --listen "127.0.0.1:$GP" --redis "$R" --now "$NOW" --person-rate 0 2>"$WORK/follow.log" &
+GATEWAY_PID=$!
+wait_http "http://127.0.0.1:$GP/healthz"
+v1=$(curl -s "http://127.0.0.1:$GP/healthz" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("programme_version"))')
+sed 's/"Comprehensive 50 off 200"/"Comprehensive 50 off 200, reissued"/' seeds/shenyang-2022.json >"$WORK/reissued.json"
+"$BIN/claimctl" load --redis "$R" --now "$NOW" "$WORK/reissued.json" >"$WORK/reissued.out" 2>&1 || true
+followed=""
+for i in $(seq 50); do
+  if curl -s "http://127.0.0.1:$GP/v1/pools/comprehensive-50" | grep -q 'reissued'; then followed=$((i * 100)); break; fi
+  sleep 0.1
+done
+v2=$(curl -s "http://127.0.0.1:$GP/healthz" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("programme_version"))')
+claim_after=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $("$BIN/claimctl" token --person follow-1)" \
+  "http://127.0.0.1:$GP/v1/pools/comprehensive-50/claims")
+"$BIN/claimctl" load --redis "$R" --now "$NOW" "$WORK/reissued.json" >"$WORK/again.out" 2>&1 || true
+ok=0
+[ -n "$followed" ] && [ "$v2" = $((v1 + 1)) ] && [ "$claim_after" = 201 ] && grep -q "unchanged" "$WORK/again.out" || ok=1
+verdict follows-redis $ok "version $v1 -> $v2, the gateway served it after ${followed:-(never)} ms without a restart, a claim then $claim_after; the same file again: $(cut -c1-60 "$WORK/again.out")"
+# The issue's steps: load the national seed, then open one of its pools with no --seed.
+"$BIN/claimctl" load --redis "$R" --now "$NOW" seeds/national-2022.json >/dev/null 2>&1 || true
+status=0
+ctl open national-15 --quota 10 >"$WORK/national.out" 2>&1 || status=$?
+seed_status=0
+"$BIN/claimctl" open national-15 --seed seeds/national-2022.json --redis "$R" >"$WORK/seedflag.out" 2>&1 \
+  || seed_status=$?
+ok=0
+[ "$status" = 0 ] && [ "$seed_status" = 64 ] && grep -q "loaded in Redis" "$WORK/seedflag.out" || ok=1
+verdict one-source $ok "open national-15 after load, no --seed: exit $status ($(head -1 "$WORK/national.out" | cut -c1-70)); with --seed: exit $seed_status ($(head -1 "$WORK/seedflag.out" | cut -c1-60))"
+kill "$GATEWAY_PID" && wait "$GATEWAY_PID" 2>/dev/null || true
+GATEWAY_PID=""
 
 # A Redis that may evict keys (the shipped config, with the policy every other script avoids):
 # claimctl acts on none of it and says which setting is wrong.

@@ -48,6 +48,6 @@ echo "== swift-format lint --strict"
 swift-format lint --strict -r Sources Tests Package.swift
 echo "== swift test"
 swift test 2>&1
-echo "== the gateway's end-to-end tests against a release build"
-swift test -c release -Xswiftc -enable-testing --filter 'ClaimGatewayTests|RedisLoopClient|EventLoopTests' 2>&1 \
+echo "== the gateway's end-to-end tests, and the programme versions (a release-only miscompile once), against a release build"
+swift test -c release -Xswiftc -enable-testing --filter 'ClaimGatewayTests|RedisLoopClient|EventLoopTests|ProgrammeVersionsTests' 2>&1 \
   | grep -E '✘|✔ Test run' | tail -20

@@ -51,7 +51,7 @@ final class ClaimService: HTTPApplication {
                 slot,
                 ResponseBody.health(
                     ready: ready, redisUp: context.redis.isReady, reason: reason, programme: context.programme,
-                    now: now))
+                    version: context.config.programmeVersion, now: now))
         case .metrics:
             guard let text = context.metrics.exposition() else {
                 return context.respond(slot, .error(.notFound, "metrics are off"))

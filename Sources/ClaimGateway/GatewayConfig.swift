@@ -16,6 +16,9 @@ public struct GatewayConfig: Sendable {
     /// learns the slot map and keeps one pipeline per master.
     public var clusterSeeds: [RedisEndpoint] = []
     public var programme: Programme
+    /// The programme's version in Redis when it is served from there (`ProgrammeVersions`);
+    /// nil for a seed file.
+    public var programmeVersion: Int?
     /// The identity provider's HS256 keys (resident and merchant tokens), several during a
     /// rotation.
     public var tokenKeys: TokenKeyring

@@ -99,7 +99,7 @@ final class GatewayMetrics {
     /// What this loop last set each pool's pause gauge to: a grant clears it only if it was set.
     private var pausedShown: [Bool]
 
-    init(prometheus: PrometheusMetricsFactory?, pools: [Pool]) {
+    init(prometheus: PrometheusMetricsFactory?, pools: [Pool], programmeVersion: Int? = nil) {
         let factory: any MetricsFactory
         if var prometheus {
             Self.configureBuckets(&prometheus)
@@ -154,6 +154,7 @@ final class GatewayMetrics {
         pausedShown = pools.map { _ in false }
         CoreMetrics.Gauge(label: "claimgate_build_info", dimensions: [("version", BuildInfo.version)], factory: factory)
             .record(1)
+        CoreMetrics.Gauge(label: "claimgate_programme_version", factory: factory).record(programmeVersion ?? 0)
     }
 
     private static func configureBuckets(_ factory: inout PrometheusMetricsFactory) {
@@ -247,5 +248,6 @@ final class GatewayMetrics {
         "claimgate_pool_left": "Vouchers left in the pool's current window, as last heard from Redis by any loop.",
         "claimgate_pool_paused": "1 while operators have paused the pool (claimctl pause), as last seen.",
         "claimgate_build_info": "The gateway's version, as a label; always 1.",
+        "claimgate_programme_version": "The programme version served, as loaded in Redis (0: a seed file).",
     ]
 }

@@ -29,7 +29,8 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
     public init(config: GatewayConfig) throws(POSIXError) {
         self.config = config
         loop = try EventLoop(clock: config.loopClock)
-        metrics = GatewayMetrics(prometheus: config.metrics, pools: config.programme.pools)
+        metrics = GatewayMetrics(
+            prometheus: config.metrics, pools: config.programme.pools, programmeVersion: config.programmeVersion)
         redis = RedisLoopClient(settings: config.redisSettings, loop: loop)
         context = GatewayContext(config: config, loop: loop, metrics: metrics, redis: redis)
         service = ClaimService(context: context)

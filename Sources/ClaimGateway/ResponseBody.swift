@@ -212,7 +212,7 @@ public enum ResponseBody {
     /// `/healthz`: `ok` when the gateway can serve claims (every loop's Redis link, the
     /// programme checked), `degraded` with the reason otherwise; `redis` is this loop's link.
     public static func health(
-        ready: Bool, redisUp: Bool, reason: String? = nil, programme: Programme, now: Instant
+        ready: Bool, redisUp: Bool, reason: String? = nil, programme: Programme, version: Int? = nil, now: Instant
     ) -> GatewayResponse {
         var w = JSONWriter(capacity: 128)
         w.beginObject()
@@ -220,6 +220,7 @@ public enum ResponseBody {
         w.field("redis", redisUp ? "up" : "down")
         if !ready, let reason { w.field("reason", reason) }
         w.field("programme", programme.id)
+        if let version { w.field("programme_version", version) }
         w.field("now", programme.calendar.iso8601(now))
         w.endObject()
         return GatewayResponse(status: ready ? 200 : 503, body: w.bytes)

@@ -27,6 +27,28 @@ public final class ShutdownSignal {
         }
     }
 
+    /// What ended a bounded wait.
+    public enum Wake: Sendable {
+        case signal, readable, timeout
+    }
+
+    /// The same as `wait(orReadable:)`, at most `milliseconds` (the caller's periodic work).
+    public func wait(orReadable other: Int32, milliseconds: Int32) -> Wake {
+        var fds = [
+            pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: other, events: Int16(POLLIN), revents: 0),
+        ]
+        while true {
+            let n = poll(&fds, 2, milliseconds)
+            if n < 0, cg_errno() == EINTR { continue }
+            if n == 0 { return .timeout }
+            if fds[0].revents != 0 {
+                _ = drain()
+                return .signal
+            }
+            if fds[1].revents != 0 { return .readable }
+        }
+    }
+
     /// Reads pending signals; true if any arrived.
     public func drain() -> Bool {
         var info = signalfd_siginfo()

@@ -35,7 +35,11 @@ public struct LuaScript: Sendable, Hashable {
     public static let move = LuaScript(name: "move", source: PackageResources.move_lua)
     /// Adds people to a grant pool's buyer list.
     public static let buyers = LuaScript(name: "buyers", source: PackageResources.buyers_lua)
-    public static let all: [LuaScript] = [.claim, .open, .reset, .wallet, .redeem, .reverse, .move, .buyers]
+    /// Records a programme version (`claimctl load`): see `programme.lua`.
+    public static let programme = LuaScript(name: "programme", source: PackageResources.programme_lua)
+    public static let all: [LuaScript] = [
+        .claim, .open, .reset, .wallet, .redeem, .reverse, .move, .buyers, .programme,
+    ]
 
     /// `EVALSHA sha numkeys keys... args...`, or `EVAL source ...` to (re)load it.
     public func command(keys: [String], arguments: [String], sendSource: Bool = false) -> [[UInt8]] {

@@ -57,11 +57,19 @@ struct ClaimCtl: ParsableCommand {
     }
 }
 
-/// Options every Redis-facing subcommand takes.
+/// Options every Redis-facing subcommand takes. The programme is the one loaded in Redis
+/// (`ProgrammeVersions`): a seed file is read only by `load` and `check`.
 struct Connection: ParsableArguments {
     @Option(help: ArgumentHelp(RedisCredentials.urlHelp)) var redis = RedisCredentials.defaultURL
-    @Option(help: "Programme seed file.") var seed = "seeds/shenyang-2022.json"
+    @Option(help: .hidden) var seed: String?
     @Option(help: "Act as if it were this ISO-8601 instant.") var now: String?
+
+    func validate() throws {
+        if seed != nil {
+            throw ValidationError(
+                "claimctl acts on the programme loaded in Redis; --seed is gone (load a seed with claimctl load SEED)")
+        }
+    }
 
     func client() throws -> any RedisCommands {
         // A node that closes the connection must fail the write (reported), not kill claimctl.
@@ -69,7 +77,13 @@ struct Connection: ParsableArguments {
         return try RedisCredentials.target(redis).connect()
     }
 
-    func programme() throws -> Programme { try ProgrammeFile.load(seed) }
+    /// The programme loaded in Redis (its current version).
+    func programme() throws -> Programme {
+        guard let loaded = try ProgrammeVersions.currentProgramme(try client()) else {
+            throw SetupError("no programme is loaded in Redis at \(redis): run claimctl load SEED first")
+        }
+        return loaded.programme
+    }
 
     func instant(_ programme: Programme) throws -> Instant {
         try ClockSetting.clock(now: now, calendar: programme.calendar).now()
@@ -77,21 +91,29 @@ struct Connection: ParsableArguments {
 }
 
 struct Load: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Load a programme's pools into Redis.")
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Load a programme into Redis as its next version (the same file again changes nothing): claimctl and every gateway following Redis act on it."
+    )
     @OptionGroup var connection: Connection
-    @Argument(help: "Seed file (default: --seed).") var file: String?
+    @Argument(help: "Seed file.") var file: String
 
     func run() throws {
-        let programme = try ProgrammeFile.load(file ?? connection.seed)
+        let programme = try ProgrammeFile.load(file)
+        guard let seed = FileManager.default.contents(atPath: file) else { throw SetupError("cannot read \(file)") }
         let client = try connection.client()
         try checkShapes(programme, client: client, now: try connection.instant(programme))
         try ProgrammeStore(client: client).load(programme)
+        let (version, changed) = try ProgrammeVersions.record(client, seed: Array(seed))
         operatorLog.info(
             "operator action",
-            metadata: ["action": "load", "programme": "\(programme.id)", "pools": "\(programme.pools.count)"])
+            metadata: [
+                "action": "load", "programme": "\(programme.id)", "pools": "\(programme.pools.count)",
+                "version": "\(version)", "changed": "\(changed)",
+            ])
         print(
-            "loaded \(programme.id): \(programme.pools.count) pools (\(programme.pools.map(\.id).joined(separator: ", ")))"
-        )
+            "loaded \(programme.id) as version \(version)\(changed ? "" : " (unchanged: already the current version)"): "
+                + "\(programme.pools.count) pools (\(programme.pools.map(\.id).joined(separator: ", ")))")
     }
 }
 

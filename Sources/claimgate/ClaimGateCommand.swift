@@ -22,7 +22,11 @@ struct Serve: ParsableCommand {
 
     @Option(help: "Address to listen on.") var listen = "127.0.0.1:8080"
     @Option(help: ArgumentHelp(RedisCredentials.urlHelp)) var redis = RedisCredentials.defaultURL
-    @Option(help: "Programme seed file.") var seed = "seeds/shenyang-2022.json"
+    @Option(
+        help:
+            "Serve this seed file. Without it, the programme loaded in Redis (claimctl load), following each new version without a restart."
+    )
+    var seed: String?
     @Option(help: "Start the clock at this ISO-8601 instant (it runs on from there).") var now: String?
     @Option(help: "File holding the identity provider's HS256 secret or keyring JSON (else $CLAIMGATE_TOKEN_SECRET).")
     var tokenSecretFile: String?
@@ -93,11 +97,24 @@ struct Serve: ParsableCommand {
         LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
         let logger = Logger(label: "claimgate")
         do {
-            let programme = try ProgrammeFile.load(seed)
             guard let address = ListenAddress(listen) else {
                 throw SetupError("--listen \(listen): expected host:port")
             }
             let target = try RedisCredentials.target(redis)
+            // A seed file is served as it is; without one, Redis's current version, followed.
+            let programme: Programme
+            var follower: ProgrammeFollower?
+            if let seed {
+                programme = try ProgrammeFile.load(seed)
+            } else {
+                guard let loaded = try ProgrammeVersions.currentProgramme(try target.connect()) else {
+                    throw SetupError(
+                        "no programme is loaded in Redis at \(redis): run claimctl load SEED, or serve a file with --seed"
+                    )
+                }
+                programme = loaded.programme
+                follower = ProgrammeFollower(target: target, version: loaded.version, logger: logger)
+            }
             let keys = try TokenSecret.loadKeyring(file: tokenSecretFile)
             let storeQRSecret = try TokenSecret.loadStoreQR(file: storeQRSecretFile)
             let clock = try ClockSetting.clock(now: now, calendar: programme.calendar)
@@ -124,16 +141,50 @@ struct Serve: ParsableCommand {
             template.personRate = personRate > 0 ? RateLimit(burst: personBurst, perSecond: personRate) : nil
             template.addressRate = addressRate > 0 ? RateLimit(burst: addressBurst, perSecond: addressRate) : nil
             template.maxConnectionsPerAddress = maxConnectionsPerAddress > 0 ? maxConnectionsPerAddress : nil
-            let loops = try GatewayLoops(
-                count: threads ?? ProcessInfo.processInfo.activeProcessorCount, host: address.host, port: address.port,
-                template: template, pinLoops: pinLoops, batchScheduling: batchScheduling)
+            template.programmeVersion = follower?.version
+            let count = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            var loops = try GatewayLoops(
+                count: count, host: address.host, port: address.port, template: template, pinLoops: pinLoops,
+                batchScheduling: batchScheduling)
             logger.info(
                 "listening",
                 metadata: [
                     "url": "http://\(address.host):\(loops.port)", "loops": "\(loops.count)", "clock": "\(clock.now())",
-                    "seed": "\(seed)",
+                    "programme": "\(seed ?? "redis, version \(follower?.version ?? 0)")",
                 ])
-            _ = signals.wait(orReadable: loops.died.fd)
+            while true {
+                // Signals and a failed loop end the wait; a second passing, when following Redis,
+                // is the time to look for a new version.
+                guard case .timeout = signals.wait(orReadable: loops.died.fd, milliseconds: follower == nil ? -1 : 1000)
+                else { break }
+                guard let follower, let newer = follower.newer() else { continue }
+                let (version, next) = (newer.version, newer.programme)
+                // A new version: new loops on the same port (SO_REUSEPORT) take new connections
+                // before the old ones drain, so nothing is refused in between.
+                follower.settle(on: version)
+                do {
+                    let conflicts = try PoolShapes(client: try target.connect()).reconcile(next, now: clock.now())
+                    guard conflicts.isEmpty else { throw Self.refusal(conflicts) }
+                    var t = template
+                    t.programme = next
+                    t.programmeVersion = version
+                    let replacement = try GatewayLoops(
+                        count: count, host: address.host, port: loops.port, template: t, pinLoops: pinLoops,
+                        batchScheduling: batchScheduling)
+                    loops.stop()
+                    if let failed = loops.wait(timeout: 30), failed > 0 {
+                        logger.error("\(failed) event loops of the old programme failed while draining")
+                    }
+                    loops = replacement
+                    logger.info(
+                        "serving a new programme version",
+                        metadata: ["version": "\(version)", "programme": "\(next.id)", "pools": "\(next.pools.count)"])
+                } catch {
+                    logger.error(
+                        "not serving programme version \(version): still serving the one before",
+                        metadata: ["error": "\(error)"])
+                }
+            }
             loops.stop()
             if let failed = loops.wait(), failed > 0 { throw SetupError("\(failed) event loops failed") }
         } catch {

@@ -35,10 +35,11 @@ import Testing
         // Redis up but the programme not yet checked against it: degraded until it is.
         let check = ProgrammeCheck(passed: false)
         let up = try loops(redis.endpoint, check: check)
+        // Once both loops have their links (each on its own connect), only the check is missing.
         var seen: HTTPResponse?
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             seen = try health(up.port)
-            if seen?.json["redis"] as? String == "up" { break }
+            if seen?.json["reason"] as? String == ProgrammeCheck.pendingReason { break }
             usleep(10_000)
         }
         #expect(seen?.status == 503)

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/../.."
 source loadtest/chaos/lib.sh
 chaos_setup
 URL="http://127.0.0.1:$GP"
-"$BIN/claimgate" serve --listen "127.0.0.1:$GP" --redis "$R" --now "$NOW" --person-rate 0 2>>"$WORK/gateway.log" &
+"$BIN/claimgate" serve --listen "127.0.0.1:$GP" --redis "$R" --now "$NOW" --person-rate 0 \
+  --seed seeds/shenyang-2022.json 2>>"$WORK/gateway.log" &
 GATEWAY_PID=$!
 for _ in $(seq 200); do curl -s -o /dev/null "$URL/healthz" && break; sleep 0.05; done
 health=$(curl -s -w ' %{http_code}' "$URL/healthz")

@@ -23,7 +23,7 @@ echo "== segments: national-15 on $(master_of national-15); national-15-split on
 rate_of() { grep -o '= [0-9]* req/s' "$1" | grep -o '[0-9]*'; }
 declare -A RATES
 for pool in national-15 national-15-split; do
-  "$BIN/claimctl" open "$pool" --quota 100000000 --redis "$R" --now "$NOW" --seed "$SEED" >/dev/null 2>&1
+  "$BIN/claimctl" open "$pool" --quota 100000000 --redis "$R" --now "$NOW" >/dev/null 2>&1
 done
 for r in $(seq "$ROUNDS"); do
   for pool in national-15 national-15-split; do
@@ -42,14 +42,14 @@ k3=$(echo "${RATES[national-15-split]}" | mean)
 # with a rebalance every 0.2 s when MODE=rebalance; prints "granted tail".
 tail_run() {
   local pool=$1 mode=$2 prefix=$3
-  "$BIN/claimctl" reset "$pool" --quota 9000 --redis "$R" --now "$NOW" --seed "$SEED" >/dev/null 2>&1
+  "$BIN/claimctl" reset "$pool" --quota 9000 --redis "$R" --now "$NOW" >/dev/null 2>&1
   "$BIN/claimload" --url "$URLS" --redis "$R" --seed-file "$SEED" --pool "$pool" --users 100000000 \
     --repeat-share 0 --connections 64 --duration 6 --person-prefix "$prefix-" --history "$WORK/$prefix.jsonl" \
     >"$WORK/tail.out" 2>&1 &
   local load=$!
   if [ "$mode" = rebalance ]; then
     while kill -0 "$load" 2>/dev/null; do
-      "$BIN/claimctl" rebalance "$pool" --redis "$R" --now "$NOW" --seed "$SEED" >>"$WORK/rebalance.log" 2>&1 || true
+      "$BIN/claimctl" rebalance "$pool" --redis "$R" --now "$NOW" >>"$WORK/rebalance.log" 2>&1 || true
       sleep 0.2
     done
   fi
