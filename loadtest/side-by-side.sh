@@ -13,6 +13,10 @@ source loadtest/lib.sh
 C=${1:-64}
 S=${2:-10}
 SHARED=${CLAIMGATE_SHARED:-$(cd .. && pwd)/shared}
+[ -f "$SHARED/anchors/run-anchors.sh" ] || {
+  echo "side-by-side: the shared anchors are not at $SHARED/anchors (outside this repository, on the bench machine; set CLAIMGATE_SHARED)" >&2
+  exit 1
+}
 bench_setup nginx-light libnginx-mod-http-lua lua-nginx-redis wrk
 
 echo "== anchors (workers=1 c=$C ${S}s)"

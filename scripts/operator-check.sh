@@ -8,8 +8,9 @@
 #   - stats and audit report a key of the wrong type by name and go on with the other pools,
 #     as text and as --json
 #   - /metrics passes promtool check metrics (Debian's prometheus package); deploy/'s alert
-#     rules pass promtool check rules and read only metrics the gateway exports, as does the
-#     dashboard; the systemd unit passes systemd-analyze verify
+#     rules pass promtool check rules and their unit tests (promtool test rules), and read only
+#     metrics the gateway (or claimctl audit --metrics) exports, as does the dashboard; the
+#     systemd unit passes systemd-analyze verify
 #   - exit codes a script can act on (0 done, 1 a finding, 2 Redis unreachable, 64 usage),
 #     CLAIMGATE_REDIS_URL, --version, operator log lines only when asked
 #   - a seed with a misspelt rule is refused by its path (check and load), and check prints
@@ -71,6 +72,10 @@ verdict promtool $ok "promtool check metrics exit $promtool_status$([ -n "$promt
 # deploy/: the alert rules load in Prometheus, and every metric the rules and the dashboard
 # read is one a live gateway exports (a renamed metric would leave an alert silent forever).
 rules_out=$(promtool check rules deploy/prometheus/claimgate-rules.yml 2>&1) && rules_status=0 || rules_status=$?
+tests_out=$(promtool test rules deploy/prometheus/claimgate-rules.test.yml 2>&1) && tests_status=0 || tests_status=$?
+# claimctl audit --metrics writes the audit's own metrics (node_exporter's textfile collector).
+"$BIN/claimctl" audit --redis "$R" --metrics "$WORK/audit.prom" >/dev/null 2>&1 || true
+cat "$WORK/audit.prom" >>"$WORK/metrics.txt" 2>/dev/null || true
 missing=$(python3 - "$WORK/metrics.txt" deploy/prometheus/claimgate-rules.yml deploy/grafana/claimgate-dashboard.json <<'PY'
 import json, re, sys
 exported = set()
@@ -87,8 +92,8 @@ print(" ".join(sorted(used - exported)))
 PY
 )
 ok=0
-[ "$rules_status" = 0 ] && [ -z "$missing" ] || ok=1
-verdict deploy-alerts $ok "promtool check rules exit $rules_status ($(grep -o 'SUCCESS: [0-9]* rules found' <<<"$rules_out" || echo "$rules_out" | tail -1)); metrics read but not exported: ${missing:-none}"
+[ "$rules_status" = 0 ] && [ "$tests_status" = 0 ] && [ -z "$missing" ] && grep -q '^claimgate_audit_problems 0' "$WORK/audit.prom" || ok=1
+verdict deploy-alerts $ok "promtool test rules exit $tests_status$([ "$tests_status" != 0 ] && echo ": $(tail -5 <<<"$tests_out" | paste -sd';')"), promtool check rules exit $rules_status ($(grep -o 'SUCCESS: [0-9]* rules found' <<<"$rules_out" || echo "$rules_out" | tail -1)); metrics read but not exported: ${missing:-none}"
 # The systemd unit is one systemd accepts (with the binary where the unit expects it).
 sed "s#/usr/local/bin/claimgate#$BIN/claimgate#" deploy/systemd/claimgate.service >"$WORK/claimgate.service"
 unit_out=$(systemd-analyze verify "$WORK/claimgate.service" 2>&1) && unit_status=0 || unit_status=$?
@@ -268,6 +273,12 @@ ok=0
 verdict one-source $ok "open national-15 after load, no --seed: exit $status ($(head -1 "$WORK/national.out" | cut -c1-70)); with --seed: exit $seed_status ($(head -1 "$WORK/seedflag.out" | cut -c1-60))"
 kill "$GATEWAY_PID" && wait "$GATEWAY_PID" 2>/dev/null || true
 GATEWAY_PID=""
+# A buyer list that is not there is named as missing (it said "cannot read as UTF-8").
+status=0
+"$BIN/claimctl" grant-list load "$WORK/no-such-buyers.csv" --redis "$R" >"$WORK/buyers.out" 2>&1 || status=$?
+ok=0
+[ "$status" = 1 ] && grep -q "no-such-buyers.csv: no such file" "$WORK/buyers.out" || ok=1
+verdict missing-file $ok "exit $status: $(head -1 "$WORK/buyers.out")"
 
 # A Redis that may evict keys (the shipped config, with the policy every other script avoids):
 # claimctl acts on none of it and says which setting is wrong.

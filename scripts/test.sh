@@ -21,6 +21,8 @@ python3 -c "import prometheus_client" 2>/dev/null || python3 -m pip install -q p
   || python3 -m pip install -q --break-system-packages prometheus_client
 echo "== end to end: claimgate + claimctl + claimload on a local Redis"
 scripts/demo.sh --check --debug
+echo "== the README's hand-run block, as written"
+scripts/readme-check.sh --debug
 echo "== operators: claimctl on release day (reset, open, seeds, Redis settings)"
 scripts/operator-check.sh --debug
 echo "== SREs: claimload thresholds, results.json, HDR export, errors that name the gateway"

@@ -92,9 +92,14 @@ final class GatewayMetrics {
     /// Loops serving, and loops whose Redis link is up (each loop adds and removes its own).
     let loops: CoreMetrics.Meter
     let redisLinksUp: CoreMetrics.Meter
+    /// 1 when every loop of the gateway has its Redis link (`LoopReadiness`), 0 otherwise.
+    let redisUp: CoreMetrics.Gauge
     /// Per pool: vouchers left in the current window as last heard from Redis (a grant's
     /// answer, a progress read; 0 on sold_out), and whether an operator paused it.
     private let poolLeft: [CoreMetrics.Gauge]
+    /// Per pool: released and granted in the current window, from progress reads.
+    private let poolReleased: [CoreMetrics.Gauge]
+    private let poolGranted: [CoreMetrics.Gauge]
     private let poolPaused: [CoreMetrics.Gauge]
     /// What this loop last set each pool's pause gauge to: a grant clears it only if it was set.
     private var pausedShown: [Bool]
@@ -145,8 +150,15 @@ final class GatewayMetrics {
         }
         loops = CoreMetrics.Meter(label: "claimgate_loops", factory: factory)
         redisLinksUp = CoreMetrics.Meter(label: "claimgate_redis_links_up", factory: factory)
+        redisUp = CoreMetrics.Gauge(label: "claimgate_redis_up", factory: factory)
         poolLeft = pools.map {
             CoreMetrics.Gauge(label: "claimgate_pool_left", dimensions: [("pool", $0.id)], factory: factory)
+        }
+        poolReleased = pools.map {
+            CoreMetrics.Gauge(label: "claimgate_pool_released", dimensions: [("pool", $0.id)], factory: factory)
+        }
+        poolGranted = pools.map {
+            CoreMetrics.Gauge(label: "claimgate_pool_granted", dimensions: [("pool", $0.id)], factory: factory)
         }
         poolPaused = pools.map {
             CoreMetrics.Gauge(label: "claimgate_pool_paused", dimensions: [("pool", $0.id)], factory: factory)
@@ -185,6 +197,13 @@ final class GatewayMetrics {
 
     /// What Redis last said is left in pool `index`'s window.
     func poolLeft(_ index: Int, _ left: Int) { poolLeft[index].record(Double(left)) }
+
+    /// A progress read's counts for pool `index`'s window.
+    func poolCounts(_ index: Int, released: Int, left: Int, granted: Int) {
+        poolReleased[index].record(Double(released))
+        poolGranted[index].record(Double(granted))
+        poolLeft[index].record(Double(left))
+    }
 
     /// Whether pool `index` is paused, as a claim's answer or a progress read showed it.
     func poolPaused(_ index: Int, _ paused: Bool) {
@@ -244,8 +263,11 @@ final class GatewayMetrics {
         "claimgate_redemptions_total":
             "Redemption and reversal answers by kind and outcome (done, replayed, refused, unavailable, outcome_unknown, error).",
         "claimgate_loops": "Event loops serving.",
+        "claimgate_redis_up": "1 when every event loop of the gateway has its Redis link, else 0.",
         "claimgate_redis_links_up": "Event loops whose Redis link is up (below claimgate_loops: claims get 503).",
         "claimgate_pool_left": "Vouchers left in the pool's current window, as last heard from Redis by any loop.",
+        "claimgate_pool_released": "Vouchers released in the pool's current window, as last read (a progress poll).",
+        "claimgate_pool_granted": "Vouchers granted in the pool's current window, as last read (a progress poll).",
         "claimgate_pool_paused": "1 while operators have paused the pool (claimctl pause), as last seen.",
         "claimgate_build_info": "The gateway's version, as a label; always 1.",
         "claimgate_programme_version": "The programme version served, as loaded in Redis (0: a seed file).",

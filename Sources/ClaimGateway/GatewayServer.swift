@@ -109,6 +109,7 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
         linkUp = false
         metrics.redisLinksUp.decrement()
         config.readiness?.linkDown()
+        metrics.redisUp.record(0)
     }
 
     public func redisConnected(_ endpoint: RedisEndpoint, unverified: String?) {
@@ -117,6 +118,7 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
             linkUp = true
             metrics.redisLinksUp.increment()
             config.readiness?.linkUp()
+            metrics.redisUp.record(config.readiness.map { $0.allReady ? 1 : 0 } ?? 1)
         }
         config.logger.info("redis connected", metadata: ["redis": "\(endpoint)"])
         if let unverified {

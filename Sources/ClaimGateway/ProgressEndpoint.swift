@@ -83,9 +83,11 @@ final class ProgressEndpoint {
     }
 
     /// A read is in: the pool's view, and the polls that waited on it (and the pool's gauges).
-    func read(pool index: Int, left: Int?, paused: Bool, _ view: ProgressSnapshot) {
+    func read(
+        pool index: Int, counts: (released: Int, left: Int, granted: Int)?, paused: Bool, _ view: ProgressSnapshot
+    ) {
         views[index] = view
-        if let left { context.metrics.poolLeft(index, left) }
+        if let c = counts { context.metrics.poolCounts(index, released: c.released, left: c.left, granted: c.granted) }
         context.metrics.poolPaused(index, paused)
         let polls = waiting[index] ?? []
         waiting[index] = nil

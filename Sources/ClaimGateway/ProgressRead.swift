@@ -75,7 +75,7 @@ final class ProgressRead: RedisCallOwner {
             return endpoint.readFailed(pool: poolIndex, .error(.internalError, "unexpected progress reply"))
         }
         endpoint.read(
-            pool: poolIndex, left: any ? left : nil, paused: pausedReason != nil,
+            pool: poolIndex, counts: any ? (released, left, granted) : nil, paused: pausedReason != nil,
             ProgressSnapshot(
                 pool: pool, position: position, counts: any ? (released, left, granted) : nil,
                 pausedReason: pausedReason, calendar: calendar, freshUntil: freshUntil))

@@ -6,7 +6,7 @@
 /// pressure, and a dropped window is released again at the next claim, a dropped person's
 /// count lets them claim twice, a dropped counter issues voucher ids again. With `noeviction`
 /// a full Redis refuses writes (OOM), which the gateway answers 503 with nothing granted.
-/// The shipped `scripts/redis.conf` has the settings.
+/// The shipped `deploy/redis/redis.conf` has the settings.
 public enum RedisServerSettings {
     /// The command whose reply carries what is checked (INFO is allowed to the gateway's ACL
     /// user: docs/trust.md).
@@ -19,7 +19,7 @@ public enum RedisServerSettings {
         }
         guard policy == "noeviction" else {
             return "redis maxmemory-policy is \(policy): it may evict released windows and vouchers; ClaimGate needs "
-                + "maxmemory-policy noeviction (scripts/redis.conf)"
+                + "maxmemory-policy noeviction (deploy/redis/redis.conf)"
         }
         return nil
     }

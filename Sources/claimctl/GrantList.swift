@@ -18,13 +18,18 @@ struct GrantList: ParsableCommand {
         @OptionGroup var operation: OperationOption
 
         func run() throws {
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw SetupError("\(file): no such file (a CSV of person ids, one per line)")
+            }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw SetupError("\(file): cannot be read (permissions?)")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw SetupError("\(file): not UTF-8 text (a CSV of person ids, one per line)")
+            }
             let programme = try connection.programme()
             guard let p = programme.pool(id: pool), p.eligibility.requiresBuyerList else {
                 throw SetupError("\(pool) is not a pool with a buyer list")
-            }
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
-            else {
-                throw SetupError("cannot read \(file) as UTF-8")
             }
             // Validate the whole file before writing anything: a bad line loads nothing.
             var people: [String] = []

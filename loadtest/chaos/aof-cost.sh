@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What durability costs: claims/s and p99 through the gateway with the AOF off, with
-# appendfsync everysec, and with appendfsync always (the shipped scripts/redis.conf), run
+# appendfsync everysec, and with appendfsync always (the shipped deploy/redis/redis.conf), run
 # interleaved ROUNDS times (default 3) in one go; prints a markdown table of medians and the
 # ratios to `everysec`. Closed loop, 64 connections, unique people, stock that never runs out.
 #

@@ -1,4 +1,4 @@
-# Shared by loadtest/chaos/*.sh: a build, a work folder, a durable Redis (scripts/redis.conf)
+# Shared by loadtest/chaos/*.sh: a build, a work folder, a durable Redis (deploy/redis/redis.conf)
 # that can be killed and restarted from its AOF on the same port, a gateway process that can
 # be killed and restarted on the same port, and the closing audit. Sourced.
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"

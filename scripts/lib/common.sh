@@ -45,7 +45,7 @@ free_port() {
 }
 
 # The Redis configuration ClaimGate ships (AOF always, noeviction): every script runs Redis with it.
-REDIS_CONF="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/redis.conf"
+REDIS_CONF="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/deploy/redis/redis.conf"
 
 # start_redis DIR PORT [extra redis-server args...]: starts redis-server with the shipped
 # configuration in the background (data in DIR), waits for PING, sets REDIS_PID.
