@@ -24,29 +24,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
-CONFIG=release
-[ "${1:-}" = "--debug" ] && CONFIG=debug
 ensure_packages redis-server redis-tools libhiredis-dev curl prometheus
-for p in claimgate claimctl claimload; do swift build -c "$CONFIG" --product "$p" >/dev/null; done
-BIN=$(swift build -c "$CONFIG" --show-bin-path)
-WORK=$(mktemp -d /tmp/claimgate-operator.XXXXXX)
-GATEWAY_PID=""
-cleanup() {
-  exec 2>/dev/null
-  [ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null && wait "$GATEWAY_PID" 2>/dev/null || true
-  [ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-fresh_secrets
-RP=$(free_port)
-start_redis "$WORK" "$RP"
-R="redis://127.0.0.1:$RP"
+check_setup OPERATOR operator "${1:-}"
 NOW=2022-06-10T10:00:01+08:00
-FAILED=0
-verdict() { # NAME OK(0|1) WHAT
-  if [ "$2" = 0 ]; then echo "OPERATOR $1: PASS $3"; else echo "OPERATOR $1: FAIL $3"; FAILED=1; fi
-}
 ctl() { "$BIN/claimctl" "$@" --redis "$R" --now "$NOW" 2>>"$WORK/claimctl.log"; }
 window() { redis-cli -p "$RP" hmget "cg:{$1}:w:2022-06-10" released left granted quota | paste -sd' '; }
 

@@ -16,28 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
-CONFIG=release
-[ "${1:-}" = "--debug" ] && CONFIG=debug
 ensure_packages redis-server redis-tools libhiredis-dev curl
-for p in claimgate claimctl claimload; do swift build -c "$CONFIG" --product "$p" >/dev/null; done
-BIN=$(swift build -c "$CONFIG" --show-bin-path)
-WORK=$(mktemp -d /tmp/claimgate-sre.XXXXXX)
-GATEWAY_PID=""
-cleanup() {
-  exec 2>/dev/null
-  [ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null && wait "$GATEWAY_PID" 2>/dev/null || true
-  [ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-fresh_secrets
-RP=$(free_port)
-start_redis "$WORK" "$RP"
-R="redis://127.0.0.1:$RP"
-FAILED=0
-verdict() { # NAME OK(0|1) WHAT
-  if [ "$2" = 0 ]; then echo "SRE $1: PASS $3"; else echo "SRE $1: FAIL $3"; FAILED=1; fi
-}
+check_setup SRE sre "${1:-}"
 "$BIN/claimctl" load --redis "$R" seeds/shenyang-2022.json >/dev/null 2>&1
 GP=$(free_port)
 "$BIN/claimgate" serve --listen "127.0.0.1:$GP" --redis "$R" --now 2022-06-10T09:59:59+08:00 --person-rate 0 \

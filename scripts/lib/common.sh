@@ -76,3 +76,34 @@ wait_http() {
   echo "no answer from $1" >&2
   return 1
 }
+
+# check_setup PREFIX NAME [--debug]: the frame of the end-to-end checks (operator-check,
+# sre-check): the binaries built (release, or debug with --debug; BIN), a work folder (WORK),
+# a throwaway Redis (RP, R, REDIS_PID), fresh secrets, and `verdict` lines "PREFIX check:
+# PASS|FAIL what" with FAILED set on any failure. Whatever the script starts as GATEWAY_PID is
+# stopped with the Redis when it exits.
+check_setup() {
+  CHECK_PREFIX=$1
+  CONFIG=release
+  [ "${3:-}" = "--debug" ] && CONFIG=debug
+  local p
+  for p in claimgate claimctl claimload; do swift build -c "$CONFIG" --product "$p" >/dev/null; done
+  BIN=$(swift build -c "$CONFIG" --show-bin-path)
+  WORK=$(mktemp -d "/tmp/claimgate-$2.XXXXXX")
+  GATEWAY_PID=""
+  trap check_cleanup EXIT
+  fresh_secrets
+  RP=$(free_port)
+  start_redis "$WORK" "$RP"
+  R="redis://127.0.0.1:$RP"
+  FAILED=0
+}
+check_cleanup() {
+  exec 2>/dev/null
+  [ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null && wait "$GATEWAY_PID" 2>/dev/null || true
+  [ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+verdict() { # NAME OK(0|1) WHAT
+  if [ "$2" = 0 ]; then echo "$CHECK_PREFIX $1: PASS $3"; else echo "$CHECK_PREFIX $1: FAIL $3"; FAILED=1; fi
+}
