@@ -16,6 +16,8 @@ public final class GatewayLoops: Sendable {
     public let died: WakeupSignal
     private let finished: DispatchGroup
     private let failures: FailureCount
+    /// How many of the loops have their Redis link (`/healthz` reads it too).
+    public let readiness: LoopReadiness
 
     /// Starts `count` loops on `host:port` with `template` (its `listener` and stop descriptors
     /// are replaced per loop), each pinned to a CPU of its own if `pinLoops`, and each under
@@ -40,6 +42,7 @@ public final class GatewayLoops: Sendable {
         finished = DispatchGroup()
         failures = FailureCount()
         let readiness = LoopReadiness(loops: count)
+        self.readiness = readiness
         for (i, listener) in listeners.enumerated() {
             var config = template
             config.readiness = readiness

@@ -69,7 +69,9 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
         metrics.loops.increment()
         defer {
             metrics.loops.decrement()
-            linkDown()
+            // Stopping is not Redis going down: `claimgate_redis_up` is left to the loops that
+            // serve on (a programme reload's new loops), so no alert fires for a reload.
+            linkDown(stopping: true)
         }
         redis.start()
         restocks?.start()
@@ -104,12 +106,12 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
     public func redisPipelineDepth(_ commands: Int) { metrics.pipelineDepth.record(commands) }
     public func redisError() { metrics.redisErrors.increment() }
     public func redisReplicationShort(writes: Int) { metrics.replicationShort.increment(by: writes) }
-    private func linkDown() {
+    private func linkDown(stopping: Bool = false) {
         guard linkUp else { return }
         linkUp = false
         metrics.redisLinksUp.decrement()
         config.readiness?.linkDown()
-        metrics.redisUp.record(0)
+        if !stopping { metrics.redisUp.record(0) }
     }
 
     public func redisConnected(_ endpoint: RedisEndpoint, unverified: String?) {

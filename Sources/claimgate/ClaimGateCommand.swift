@@ -171,6 +171,8 @@ struct Serve: ParsableCommand {
                     let replacement = try GatewayLoops(
                         count: count, host: address.host, port: loops.port, template: t, pinLoops: pinLoops,
                         batchScheduling: batchScheduling)
+                    // The old loops serve until the new ones can (their Redis links up, 5 s at most).
+                    for _ in 0..<500 where !replacement.readiness.allReady { usleep(10_000) }
                     loops.stop()
                     if let failed = loops.wait(timeout: 30), failed > 0 {
                         logger.error("\(failed) event loops of the old programme failed while draining")
