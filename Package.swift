@@ -9,6 +9,7 @@ import PackageDescription
 //   ClaimRedis    the Redis adapter: hiredis (CHiredis), RESP encoding, the Lua scripts.
 //   ClaimHTTP     the HTTP/1.1 wire: request parser, response writer, connection buffers.
 //   ClaimGateway  the gateway's event loop: HTTP + Redis pipeline + routes.
+//   ClaimConsole  the operators' console: its own listener and thread, a page from resources.
 //   ClaimLoadReport  claimload's time series and its JSON/HTML/SVG report.
 //   ClaimSetup    what the executables share: seed file, --now clock, token secret.
 //   claimgate / claimctl / claimload: thin executables.
@@ -64,6 +65,14 @@ let package = Package(
             ],
             swiftSettings: loopSettings
         ),
+        // The operators' console: its own listener and thread, the page served from resources.
+        .target(
+            name: "ClaimConsole",
+            dependencies: [
+                "ClaimCore", "ClaimRedis", "ClaimHTTP", "ClaimPOSIX", .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Console")]
+        ),
         .target(
             name: "ClaimSetup",
             dependencies: [
@@ -73,7 +82,8 @@ let package = Package(
         .executableTarget(
             name: "claimgate",
             dependencies: [
-                "ClaimGateway", "ClaimSetup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ClaimGateway", "ClaimConsole", "ClaimSetup",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
@@ -120,6 +130,7 @@ let package = Package(
         .testTarget(name: "ClaimFuzzingTests", dependencies: ["ClaimFuzzing", "ClaimAuth", "ClaimCore"]),
         .testTarget(name: "ClaimRedisTests", dependencies: ["ClaimRedis", "ClaimTestSupport"]),
         .testTarget(name: "ClaimPOSIXTests", dependencies: ["ClaimPOSIX"]),
+        .testTarget(name: "ClaimConsoleTests", dependencies: ["ClaimConsole", "ClaimTestSupport", "ClaimHTTP"]),
         .testTarget(
             name: "ClaimGatewayTests",
             dependencies: ["ClaimGateway", "ClaimTestSupport", "ClaimAuth", "ClaimHTTP"]

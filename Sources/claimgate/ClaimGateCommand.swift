@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClaimConsole
 import ClaimCore
 import ClaimGateway
 import ClaimPOSIX
@@ -70,6 +71,13 @@ struct Serve: ParsableCommand {
             "A web origin (https://app.example) whose pages may call the API from a browser (CORS); repeatable.",
             valueName: "origin"))
     var corsOrigin: [String] = []
+    @Option(
+        help:
+            "Serve the operators' console on this address (keep it on loopback or an operators' network); needs an operator credential."
+    )
+    var adminListen: String?
+    @Option(help: "File holding the operator credential for the console (else $CLAIMGATE_ADMIN_CREDENTIAL).")
+    var adminCredentialFile: String?
 
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1...256") }
@@ -146,6 +154,9 @@ struct Serve: ParsableCommand {
             var loops = try GatewayLoops(
                 count: count, host: address.host, port: address.port, template: template, pinLoops: pinLoops,
                 batchScheduling: batchScheduling)
+            let console = try startConsole(
+                target: target, programme: programme, clock: clock, metrics: template.metrics, logger: logger)
+            defer { console?.stop() }
             logger.info(
                 "listening",
                 metadata: [
@@ -236,6 +247,40 @@ extension Serve {
         Result { () throws(RedisError) in
             try PoolShapes(client: try target.connect()).reconcile(programme, now: clock.now())
         }
+    }
+
+    /// The operators' console on `--admin-listen`, with its credential, or nil when not asked for.
+    func startConsole(
+        target: RedisTarget, programme: Programme, clock: any ClaimClock, metrics: PrometheusMetricsFactory?,
+        logger: Logger
+    ) throws -> ConsoleServer? {
+        guard let adminListen else { return nil }
+        guard let address = ListenAddress(adminListen) else {
+            throw SetupError("--admin-listen \(adminListen): expected host:port")
+        }
+        let credential: String
+        if let adminCredentialFile {
+            guard let data = FileManager.default.contents(atPath: adminCredentialFile) else {
+                throw SetupError("--admin-credential-file \(adminCredentialFile): cannot be read")
+            }
+            credential = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            credential = ProcessInfo.processInfo.environment["CLAIMGATE_ADMIN_CREDENTIAL"] ?? ""
+        }
+        guard credential.utf8.count >= 16 else {
+            throw SetupError(
+                "the console needs an operator credential of at least 16 characters: --admin-credential-file or CLAIMGATE_ADMIN_CREDENTIAL"
+            )
+        }
+        if !address.host.hasPrefix("127.") {
+            logger.warning("the console listens beyond loopback", metadata: ["address": "\(adminListen)"])
+        }
+        let registry = metrics?.registry
+        let console = try ConsoleServer(
+            host: address.host, port: address.port, credential: Array(credential.utf8), target: target,
+            served: programme, clock: clock, metricsText: { registry?.emitToString() ?? "" }, logger: logger)
+        logger.info("console", metadata: ["url": "http://\(address.host):\(console.port)/"])
+        return console
     }
 
     private static func refusal(_ conflicts: [PoolShapes.Conflict]) -> SetupError {
