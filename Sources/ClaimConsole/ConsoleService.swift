@@ -18,8 +18,11 @@ final class ConsoleService: HTTPApplication {
     private let clock: any ClaimClock
     private let claimCounts: () -> [String: [String: Int]]
     private let logger: Logger
-    /// When each pool's window was first seen sold out, by "pool window".
+    /// When each pool's window sold out, by "pool window": the first poll that saw it empty after
+    /// one that saw stock, so to the second while the console is open. A window already empty
+    /// when the console first looked is said to be sold out, with no time (none is known).
     private var soldOutAt: [String: Instant] = [:]
+    private var sawStock: Set<String> = []
     private var lastAudit: (at: Instant, findings: ProgrammeAudit.Findings)?
 
     init(
@@ -133,11 +136,16 @@ final class ConsoleService: HTTPApplication {
             w.field("granted", row.counts?.granted ?? 0)
             w.field("left", row.counts?.left ?? 0)
             if let reason = row.pausedReason { w.field("paused_reason", reason) }
-            if let window, let c = row.counts, c.released > 0, c.left == 0 {
+            if let window, let c = row.counts {
                 let key = "\(row.pool.id) \(window.id)"
-                let at = soldOutAt[key] ?? now
-                soldOutAt[key] = at
-                w.field("sold_out_at", calendar.iso8601(at))
+                if c.left > 0 {
+                    sawStock.insert(key)
+                    soldOutAt[key] = nil
+                } else if c.released > 0 {
+                    if soldOutAt[key] == nil, sawStock.contains(key) { soldOutAt[key] = now }
+                    w.field("sold_out", true)
+                    if let at = soldOutAt[key] { w.field("sold_out_at", calendar.iso8601(at)) }
+                }
             }
             w.beginObject("claims")
             for (outcome, n) in (counts[row.pool.id] ?? [:]).sorted(by: { $0.key < $1.key }) { w.field(outcome, n) }

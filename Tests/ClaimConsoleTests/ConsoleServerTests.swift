@@ -63,6 +63,47 @@ import Testing
         #expect(try c.request("POST", "/api/pools/nosuchpool/pause", headers: auth).status == 404)
     }
 
+    /// The sold-out time is the console's own observation: a window it first saw empty gets no
+    /// time (it would be the time of looking, not of selling out).
+    @Test func aSellOutIsTimedOnlyWhenSeenHappening() throws {
+        let clock = SettableClock(TestProgramme.releaseInstant.adding(milliseconds: 1))
+        let tiny = TestProgramme.dailyPool(stock: 1, autoOpen: true)
+        let s = try ConsoleServer(
+            host: "127.0.0.1", port: 0, credential: Array(credential.utf8), target: .single(redis.endpoint),
+            served: TestProgramme.programme([tiny]), clock: clock, metricsText: { "" },
+            logger: Logger(label: "console-test"))
+        defer { s.stop() }
+        let c = try TestHTTPClient(port: s.port)
+        let auth = ["Authorization": "Bearer \(credential)"]
+        func row() throws -> [String: Any] {
+            (try c.request("GET", "/api/state", headers: auth).json["pools"] as? [[String: Any]])?.first ?? [:]
+        }
+        #expect(try c.request("POST", "/api/pools/\(tiny.id)/open", headers: auth).status == 200)
+        #expect(try row()["left"] as? Int == 1)
+        // A resident takes the one voucher.
+        guard
+            case .run(let claim) = ClaimPlanner(programme: TestProgramme.programme([tiny])).plan(
+                pool: tiny, person: "p1", facts: TestProgramme.resident, idempotencyKey: nil,
+                now: TestProgramme.releaseInstant.adding(milliseconds: 2))
+        else { throw TestHTTPError("the claim was not planned") }
+        _ = try ClaimScript.run(claim, on: try redis.client())
+        clock.set(TestProgramme.releaseInstant.adding(milliseconds: 3_000))
+        let soldOut = try row()
+        #expect(soldOut["sold_out"] as? Bool == true)
+        #expect(soldOut["sold_out_at"] as? String == "2022-06-10T10:00:03.000+08:00")
+        // Another console, opened after the sell-out, says so without making up a time.
+        let late = try ConsoleServer(
+            host: "127.0.0.1", port: 0, credential: Array(credential.utf8), target: .single(redis.endpoint),
+            served: TestProgramme.programme([tiny]), clock: clock, metricsText: { "" },
+            logger: Logger(label: "console-test"))
+        defer { late.stop() }
+        let lateRow =
+            (try TestHTTPClient(port: late.port).request("GET", "/api/state", headers: auth).json["pools"]
+            as? [[String: Any]])?.first ?? [:]
+        #expect(lateRow["sold_out"] as? Bool == true)
+        #expect(lateRow["sold_out_at"] == nil)
+    }
+
     @Test func claimCountsAreReadFromTheExposition() {
         let counts = ConsoleServer.claimCounts(
             "# HELP x\nclaimgate_claims_total{pool=\"a\",outcome=\"granted\"} 3\nclaimgate_claims_total{pool=\"a\",outcome=\"sold_out\"} 0\nclaimgate_claims_total{pool=\"b\",outcome=\"paused\"} 2.0\n"

@@ -73,7 +73,7 @@ function render(state) {
     const row = rowFor(p);
     row.dataset.window = p.window ? p.window.id : "";
     row.classList.toggle("paused", p.state === "paused");
-    row.classList.toggle("sold-out", Boolean(p.sold_out_at));
+    row.classList.toggle("sold-out", Boolean(p.sold_out));
     set(row, "name", p.pool + " — " + p.name);
     set(row, "window", p.window ? p.window.id : "-");
     set(row, "state", p.state + (p.paused_reason ? " (" + p.paused_reason + ")" : ""));
@@ -86,7 +86,7 @@ function render(state) {
     const refusals = Object.entries(p.claims).filter(([k]) => k !== "granted" && k !== "replayed")
       .map(([k, v]) => k + " " + v).join(", ");
     set(row, "refusals", refusals || "-");
-    set(row, "sold-out-at", p.sold_out_at ? p.sold_out_at.slice(11, 23) : "-");
+    set(row, "sold-out-at", p.sold_out_at ? p.sold_out_at.slice(11, 23) : p.sold_out ? "before this page" : "-");
     row.querySelector("button[data-action=pause]").hidden = p.state === "paused";
     row.querySelector("button[data-action=resume]").hidden = p.state !== "paused";
     previous[p.pool] = p.granted;
