@@ -11,6 +11,9 @@ final class ProgrammeFollower {
     private let logger: Logger
     private var client: (any RedisCommands)?
     private(set) var version: Int
+    /// Redis could not be read at the last look: said once when it starts and once when it ends,
+    /// not every second of an outage.
+    private var failing = false
 
     init(target: RedisTarget, version: Int, logger: Logger) {
         self.target = target
@@ -24,11 +27,21 @@ final class ProgrammeFollower {
         do {
             let c = try client ?? target.connect()
             client = c
-            guard let current = try ProgrammeVersions.currentVersion(c), current != version else { return nil }
+            let current = try ProgrammeVersions.currentVersion(c)
+            if failing {
+                failing = false
+                logger.info("reading the programme version from redis again")
+            }
+            guard let current, current != version else { return nil }
             return try ProgrammeVersions.currentProgramme(c)
         } catch {
             client = nil
-            logger.warning("cannot read the programme version from redis", metadata: ["error": "\(error)"])
+            if !failing {
+                failing = true
+                logger.warning(
+                    "cannot read the programme version from redis; serving version \(version) meanwhile",
+                    metadata: ["error": "\(error)"])
+            }
             return nil
         }
     }
