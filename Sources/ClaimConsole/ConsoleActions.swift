@@ -46,11 +46,10 @@ final class ConsoleActions {
             let store = ProgrammeStore(client: c)
             return try programme.pools.map { pool in
                 let position = programme.position(of: pool, at: now)
-                var counts: (released: Int, left: Int, granted: Int)?
-                if case .open(let w) = position {
-                    counts = try Self.sum(store, pool, w.id)
-                } else if case .upcoming(let w) = position {
-                    counts = try Self.sum(store, pool, w.id)
+                let counts: (released: Int, left: Int, granted: Int)?
+                switch position {
+                case .open(let w), .upcoming(let w): counts = try Self.sum(store, pool, w.id)
+                case .ended: counts = nil
                 }
                 return PoolRow(
                     pool: pool, position: position, counts: counts, pausedReason: try PoolPause.reason(c, pool: pool))
