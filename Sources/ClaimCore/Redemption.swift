@@ -1,10 +1,12 @@
-/// A merchant's request to take a voucher off an order, checked by the gateway (tokens, scope)
-/// and then atomically by the redeem script (owner, expiry, threshold, usage, once only).
+/// A merchant's request to take a voucher off an order, checked by the gateway (token, scope)
+/// and then atomically by the redeem script (payment code, owner, expiry, threshold, usage,
+/// once only).
 public struct RedemptionRequest: Hashable, Sendable {
     public let pool: Pool
     public let voucherID: String
-    /// The paying person, from the payment code (their own token) shown at the till.
-    public let person: String
+    /// The single-use code the paying resident's app showed at the till: the script reads the
+    /// payer from it and consumes it with the voucher.
+    public let paymentCode: PaymentCode
     public let merchant: String
     /// The merchant's order id: retrying the same order returns the first answer.
     public let order: String
@@ -12,11 +14,12 @@ public struct RedemptionRequest: Hashable, Sendable {
     public let now: Instant
 
     public init(
-        pool: Pool, voucherID: String, person: String, merchant: String, order: String, amountFen: Int, now: Instant
+        pool: Pool, voucherID: String, paymentCode: PaymentCode, merchant: String, order: String, amountFen: Int,
+        now: Instant
     ) {
         self.pool = pool
         self.voucherID = voucherID
-        self.person = person
+        self.paymentCode = paymentCode
         self.merchant = merchant
         self.order = order
         self.amountFen = amountFen
@@ -43,8 +46,18 @@ public enum RedemptionOutcome: Hashable, Sendable {
     case refused(RedemptionRefusal)
 }
 
-/// Why a voucher could not be redeemed.
+/// Why a voucher could not be redeemed (or a payment code not issued for it).
 public enum RedemptionRefusal: String, Hashable, Sendable, CaseIterable {
+    /// No such payment code (never issued, or gone ten minutes after its expiry).
+    case paymentCodeUnknown = "payment_code_unknown"
+    /// The code was issued for another voucher.
+    case paymentCodeOtherVoucher = "payment_code_other_voucher"
+    /// The resident bound the code to another merchant.
+    case paymentCodeOtherMerchant = "payment_code_other_merchant"
+    /// The code has paid once already (another order).
+    case paymentCodeUsed = "payment_code_used"
+    /// The code's minute is over.
+    case paymentCodeExpired = "payment_code_expired"
     case unknownVoucher = "unknown_voucher"
     case notOwner = "not_owner"
     case expired = "expired"
@@ -60,11 +73,19 @@ public enum RedemptionRefusal: String, Hashable, Sendable, CaseIterable {
         case .unknownVoucher: 404
         case .notOwner, .outOfScope: 403
         case .expired, .belowThreshold, .usageLimit, .alreadyUsed, .orderConflict: 409
+        case .paymentCodeUnknown, .paymentCodeOtherVoucher, .paymentCodeOtherMerchant, .paymentCodeUsed,
+            .paymentCodeExpired:
+            409
         }
     }
 
     public var message: String {
         switch self {
+        case .paymentCodeUnknown: "no such payment code; ask the resident's app for a new one"
+        case .paymentCodeOtherVoucher: "the payment code was issued for another voucher"
+        case .paymentCodeOtherMerchant: "the payment code was issued for another merchant"
+        case .paymentCodeUsed: "the payment code has been used; ask the resident's app for a new one"
+        case .paymentCodeExpired: "the payment code has expired; ask the resident's app for a new one"
         case .unknownVoucher: "no such voucher"
         case .notOwner: "the voucher belongs to someone else"
         case .expired: "the voucher has expired"

@@ -3,7 +3,7 @@ import ClaimHTTP
 import ClaimPOSIX
 
 /// The gateway's HTTP application: routes each request to its endpoint (claims, progress,
-/// wallet, redemptions; health and metrics here), after the per-address limit, and renders the
+/// wallet, payment codes, redemptions; health and metrics here), after the per-address limit, and renders the
 /// HTTP server's own refusals. Endpoints answer through the shared `GatewayContext`.
 final class ClaimService: HTTPApplication {
     private let context: GatewayContext
@@ -15,6 +15,7 @@ final class ClaimService: HTTPApplication {
     private let progress: ProgressEndpoint
     private let wallet: WalletEndpoint
     private let redemptions: RedemptionEndpoint
+    private let paymentCodes: PaymentCodeEndpoint
     /// Pool ids by their bytes, for routing without Strings.
     private let pools: PoolDirectory
     private let cors: CORSPolicy
@@ -28,6 +29,7 @@ final class ClaimService: HTTPApplication {
         progress = ProgressEndpoint(context: context)
         wallet = WalletEndpoint(context: context, gatekeeper: gatekeeper)
         redemptions = RedemptionEndpoint(context: context, gatekeeper: gatekeeper)
+        paymentCodes = PaymentCodeEndpoint(context: context, gatekeeper: gatekeeper)
         pools = PoolDirectory(ids: context.programme.pools.map(\.id))
         cors = context.config.cors
     }
@@ -79,6 +81,7 @@ final class ClaimService: HTTPApplication {
             context.respond(
                 slot, GatewayResponse(status: 204, body: [], headers: CORSPolicy.preflightHeaders(allowed: allowed)))
         case .wallet: wallet.handle(request, slot: slot, now: now)
+        case .paymentCode: paymentCodes.handle(request, slot: slot, now: now)
         case .redeem: redemptions.redeem(request, slot: slot, now: now)
         case .reverse(let order): redemptions.reverse(request, order: order, slot: slot, now: now)
         }

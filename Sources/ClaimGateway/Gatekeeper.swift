@@ -55,12 +55,6 @@ final class Gatekeeper {
         }
     }
 
-    /// The resident a payment code (their own token, shown at the till) names.
-    func payer(_ code: String, now: Instant) -> PersonToken? {
-        guard case .success(let payer) = verifier.verify(Array(code.utf8), now: now) else { return nil }
-        return payer
-    }
-
     /// The merchant the bearer token names, or the 401 to answer.
     func merchant(_ request: HTTPRequestView, now: Instant) -> Result<MerchantToken, GatewayResponse> {
         guard let token = RequestFields.bearerToken(request) else {

@@ -50,9 +50,18 @@ final class GatewayMetrics {
         }
     }
 
-    /// Redemptions and reversals, for `claimgate_redemptions_total{kind,outcome}`.
+    /// Redemptions, reversals and the payment codes residents ask for, for
+    /// `claimgate_redemptions_total{kind,outcome}`.
     enum RedemptionKind: Int, CaseIterable {
-        case redeem, reverse
+        case redeem, reverse, paymentCode
+
+        var label: String {
+            switch self {
+            case .redeem: "redeem"
+            case .reverse: "reverse"
+            case .paymentCode: "payment_code"
+            }
+        }
     }
     /// What a redemption's answer said: done (200), replayed (the same order again), refused
     /// (4xx), unavailable (503: never reached Redis), outcome_unknown (504), error (500).
@@ -144,7 +153,7 @@ final class GatewayMetrics {
         redemptions = RedemptionKind.allCases.map { kind in
             Self.redemptionOutcomes.map {
                 CoreMetrics.Counter(
-                    label: "claimgate_redemptions_total", dimensions: [("kind", "\(kind)"), ("outcome", $0)],
+                    label: "claimgate_redemptions_total", dimensions: [("kind", kind.label), ("outcome", $0)],
                     factory: factory)
             }
         }

@@ -4,8 +4,8 @@ import ClaimHTTP
 import ClaimRedis
 
 /// `POST /v1/redemptions` and `POST /v1/redemptions/{order}/reverse`: the merchant's token,
-/// the body, the payment code and the scope are checked here; `redeem.lua` and `reverse.lua`
-/// check the rest atomically (a `RedemptionCall` each).
+/// the body, the payment code's form and the scope are checked here; `redeem.lua` and
+/// `reverse.lua` check the rest atomically (a `RedemptionCall` each), the code included.
 final class RedemptionEndpoint {
     private let context: GatewayContext
     private let gatekeeper: Gatekeeper
@@ -68,8 +68,17 @@ final class RedemptionEndpoint {
         let shape = "body must be {\"voucher\", \"order\", \"amount_fen\", \"payment_code\"}"
         guard let body = try? FlatJSONObject(parsing: request.body), let voucher = body.string("voucher"),
             let order = body.string("order"), let amount = body.integer("amount_fen"),
-            let code = body.string("payment_code")
+            let codeText = body.string("payment_code")
         else { return .failure(.error(.badRequest, shape)) }
+        // Only a single-use code pays: a resident's bearer token at the till would let the
+        // merchant act as the resident until it expired.
+        guard let code = PaymentCode(codeText) else {
+            let why =
+                codeText.contains(".")
+                ? "payment_code must be a single-use payment code from POST /v1/me/payment-codes, not a token"
+                : "payment_code must be the 22-character code from POST /v1/me/payment-codes"
+            return .failure(.error(.badRequest, why))
+        }
         guard Identifier.isValid(order) else {
             return .failure(.error(.badRequest, "order must be 1-64 of [A-Za-z0-9_.-]"))
         }
@@ -82,17 +91,13 @@ final class RedemptionEndpoint {
             let r = RedemptionRefusal.unknownVoucher
             return .failure(.error(code: r.rawValue, status: r.status, r.message))
         }
-        // The payment code is the paying person's own token, shown at the till.
-        guard let payer = gatekeeper.payer(code, now: now) else {
-            return .failure(.error(.badRequest, "payment_code is not a valid resident token"))
-        }
         guard pool.accepts(anyOf: m.categories) else {
             let r = RedemptionRefusal.outOfScope
             return .failure(.error(code: r.rawValue, status: r.status, r.message))
         }
         return .success(
             RedemptionRequest(
-                pool: pool, voucherID: voucher, person: payer.person, merchant: m.merchant, order: order,
+                pool: pool, voucherID: voucher, paymentCode: code, merchant: m.merchant, order: order,
                 amountFen: Int(amount), now: now))
     }
 }

@@ -189,6 +189,28 @@ public enum ResponseBody {
         }
     }
 
+    /// The answer to a payment-code request: 201 with the code, or the voucher's refusal.
+    public static func paymentCode(_ outcome: PaymentCodeOutcome, request r: PaymentCodeRequest, programme: Programme)
+        -> GatewayResponse
+    {
+        switch outcome {
+        case .issued:
+            var w = JSONWriter(capacity: 192)
+            w.beginObject()
+            w.field("payment_code", r.code.text)
+            w.field("voucher", r.voucherID)
+            if let m = r.merchant { w.field("merchant", m) } else { w.nullField("merchant") }
+            w.field("expires_at", programme.calendar.iso8601(r.expiresAt))
+            w.field("expires_in", Int(PaymentCode.lifetimeMilliseconds / 1000))
+            w.endObject()
+            return GatewayResponse(status: 201, body: w.bytes)
+        case .refused(let refusal):
+            return .error(code: refusal.rawValue, status: refusal.status, refusal.message)
+        case .codeTaken:
+            return .error(.internalError, "no payment code could be drawn; retry")
+        }
+    }
+
     /// The answer to a reversal.
     public static func reversal(_ outcome: ReversalOutcome, voucher: String, order: String) -> GatewayResponse {
         switch outcome {

@@ -10,6 +10,7 @@ public enum Route: Hashable, Sendable {
     case claim(pool: PoolRef)
     case progress(pool: PoolRef)
     case wallet
+    case paymentCode
     case redeem
     case reverse(order: String)
     case notFound
@@ -19,7 +20,7 @@ public enum Route: Hashable, Sendable {
     case options(allowed: String)
 
     /// Routes `/healthz`, `/metrics`, `/v1/pools`, `/v1/pools/{pool}`,
-    /// `/v1/pools/{pool}/claims`, `/v1/me/vouchers`, `/v1/redemptions`,
+    /// `/v1/pools/{pool}/claims`, `/v1/me/vouchers`, `/v1/me/payment-codes`, `/v1/redemptions`,
     /// `/v1/redemptions/{order}/reverse`. Every GET path takes HEAD too (the HTTP server leaves
     /// the body out) and every path OPTIONS. Matched on the path's bytes, and a pool id is looked
     /// up in `pools` from its bytes: routing a claim builds no String.
@@ -50,6 +51,9 @@ public enum Route: Hashable, Sendable {
             return
         } else if Self.equals(p, "/v1/me/vouchers") {
             self = only(.get, .wallet)
+            return
+        } else if Self.equals(p, "/v1/me/payment-codes") {
+            self = only(.post, .paymentCode)
             return
         } else if Self.equals(p, "/v1/redemptions") {
             self = only(.post, .redeem)

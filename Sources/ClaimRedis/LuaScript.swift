@@ -28,6 +28,8 @@ public struct LuaScript: Sendable, Hashable {
 
     /// A merchant redeems a voucher against an order: see `redeem.lua`.
     public static let redeem = LuaScript(name: "redeem", source: PackageResources.redeem_lua)
+    /// A resident's single-use payment code for one voucher: see `paycode.lua`.
+    public static let paycode = LuaScript(name: "paycode", source: PackageResources.paycode_lua)
     /// A refunded order gives its voucher back: see `reverse.lua`.
     public static let reverse = LuaScript(name: "reverse", source: PackageResources.reverse_lua)
 
@@ -38,7 +40,7 @@ public struct LuaScript: Sendable, Hashable {
     /// Records a programme version (`claimctl load`): see `programme.lua`.
     public static let programme = LuaScript(name: "programme", source: PackageResources.programme_lua)
     public static let all: [LuaScript] = [
-        .claim, .open, .reset, .wallet, .redeem, .reverse, .move, .buyers, .programme,
+        .claim, .open, .reset, .wallet, .redeem, .paycode, .reverse, .move, .buyers, .programme,
     ]
 
     /// `EVALSHA sha numkeys keys... args...`, or `EVAL source ...` to (re)load it.

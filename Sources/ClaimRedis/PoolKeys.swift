@@ -1,3 +1,5 @@
+import ClaimCore
+
 /// Redis key names. Every key of a pool carries the pool's hash tag `{pool}`, so each script
 /// touches one slot and a Redis Cluster can hold the programme without a redesign.
 public struct PoolKeys: Hashable, Sendable {
@@ -25,6 +27,8 @@ public struct PoolKeys: Hashable, Sendable {
     public var used: String { "\(prefix):used" }
     /// Hash: merchant|order -> voucher|discount|due|state.
     public var orders: String { "\(prefix):orders" }
+    /// String: a single-use payment code's record (`paycode.lua`), expiring by itself.
+    public func paymentCode(_ code: PaymentCode) -> String { "\(prefix):pay:\(code.text)" }
     /// Set of window ids ever opened.
     public var windows: String { "\(prefix):windows" }
     /// Hash: operator action id -> the reply its script gave (`OperationID`).

@@ -8,21 +8,26 @@ public enum RedemptionScript {
         return [k.vouchers, k.redeemed, k.used, k.orders]
     }
 
+    /// The reversal's keys and the payment code's record.
+    static func redeemKeys(_ r: RedemptionRequest) -> [String] {
+        keys(pool: r.storageID) + [PoolKeys(pool: r.storageID).paymentCode(r.paymentCode)]
+    }
+
     public static func redeemArguments(_ r: RedemptionRequest) -> [String] {
         [
-            r.voucherID, r.person, r.merchant, r.order, String(r.amountFen), String(r.now.unixMilliseconds),
+            r.voucherID, r.paymentCode.text, r.merchant, r.order, String(r.amountFen), String(r.now.unixMilliseconds),
             r.pool.useLimitPerProgramme.map(String.init) ?? "",
         ]
     }
 
     public static func redeemCommand(_ r: RedemptionRequest, sendSource: Bool = false) -> [[UInt8]] {
-        LuaScript.redeem.command(keys: keys(pool: r.storageID), arguments: redeemArguments(r), sendSource: sendSource)
+        LuaScript.redeem.command(keys: redeemKeys(r), arguments: redeemArguments(r), sendSource: sendSource)
     }
 
     public static func redeem(_ r: RedemptionRequest, on client: any RedisCommands) throws(RedisError)
         -> RedemptionOutcome
     {
-        try redemption(client.run(.redeem, keys: keys(pool: r.storageID), args: redeemArguments(r)))
+        try redemption(client.run(.redeem, keys: redeemKeys(r), args: redeemArguments(r)))
     }
 
     public static func redemption(_ reply: RedisReply) throws(RedisError) -> RedemptionOutcome {

@@ -247,7 +247,7 @@ struct ClaimLoad: ParsableCommand {
         if scenario == .releaseDay, redeemShare > 0 {
             let r = RedemptionWorkload(
                 grants: claims.ledgers, programme: programme, share: redeemShare, secret: secret,
-                paymentCode: { claims.paymentCode(person: $0) }, seed: randomSeed &+ 1, host: address.host)
+                residentToken: { claims.residentToken(person: $0) }, seed: randomSeed &+ 1, host: address.host)
             let run = try LoadRun(
                 gateways: gateways.map { ($0.host, $0.port) }, connections: min(connections, 32), durationSeconds: 120,
                 maxRequests: r.total, workload: r)

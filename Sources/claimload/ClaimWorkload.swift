@@ -201,8 +201,8 @@ final class ClaimWorkload: LoadWorkload {
             ).utf8)
     }
 
-    /// The token of a person who claimed: their payment code at the till.
-    func paymentCode(person: String) -> String? {
+    /// The bearer token of a person who claimed (their app asks for payment codes with it).
+    func residentToken(person: String) -> String? {
         guard person.hasPrefix(personPrefix), let i = Int(person.dropFirst(personPrefix.count)) else { return nil }
         return String(decoding: token(i), as: UTF8.self)
     }

@@ -54,6 +54,8 @@ struct LoadResults: Codable {
         }
     }
 
+    private static let paymentCodePrefix = Array(#"{"payment_code""#.utf8)
+
     mutating func record(
         status: Int, body: [UInt8], latencyNanoseconds: UInt64, atNanoseconds: UInt64, group: String? = nil
     ) {
@@ -63,7 +65,8 @@ struct LoadResults: Codable {
         if status == 504 || status == 500 { unknownOutcomes += 1 }
         let outcome: String
         switch status {
-        case 201: outcome = "granted"
+        // A payment code's answer starts with its code (a cheap test: claims are most answers).
+        case 201: outcome = body.starts(with: Self.paymentCodePrefix) ? "code_issued" : "granted"
         case 200:
             outcome = String(decoding: body, as: UTF8.self).contains("\"replayed\":true") ? "replayed" : "ok"
         default: outcome = Self.strings(named: "error", in: body).first ?? "http_\(status)"

@@ -89,6 +89,19 @@ final class GatewayHarness {
             .payload())
     }
 
+    /// `person`'s single-use payment code for `voucher` (optionally for one merchant), asked for
+    /// over `c` as their app does; the answer when it is not 201.
+    func paymentCode(_ c: TestHTTPClient, _ person: String, voucher: String, merchant: String? = nil) throws -> String {
+        let bound = merchant.map { #","merchant":"\#($0)""# } ?? ""
+        let answer = try c.request(
+            "POST", "/v1/me/payment-codes", headers: ["Authorization": "Bearer \(token(person))"],
+            body: #"{"voucher":"\#(voucher)"\#(bound)}"#)
+        guard answer.status == 201, let code = answer.json["payment_code"] as? String else {
+            throw TestHTTPError("no payment code: \(answer.status) \(answer.text)")
+        }
+        return code
+    }
+
     func storeQR(_ store: String, day: String) -> String {
         TokenSigner(secret: Self.storeQRSecret).sign(payload: StoreQRCode(store: store, day: CivilDate(day)!).payload())
     }

@@ -92,11 +92,12 @@ import Testing
         let voucher = try #require((granted.json["voucher"] as? [String: Any])?["id"] as? String)
         // A merchant redeems it twice with one order (the second is a replay), then a refusal.
         let merchant = g.merchantToken("shop-1", categories: pool.merchantCategories)
+        let code = try g.paymentCode(c, "m1", voucher: voucher)
         func redeem(_ order: String, _ amount: Int) throws -> Int {
             try c.request(
                 "POST", "/v1/redemptions", headers: ["Authorization": "Bearer \(merchant)"],
                 body:
-                    #"{"voucher":"\#(voucher)","order":"\#(order)","amount_fen":\#(amount),"payment_code":"\#(g.token("m1"))"}"#
+                    #"{"voucher":"\#(voucher)","order":"\#(order)","amount_fen":\#(amount),"payment_code":"\#(code)"}"#
             ).status
         }
         #expect(try redeem("o-1", 600_000) == 200)
@@ -117,6 +118,7 @@ import Testing
         #expect(value(#"claimgate_redemptions_total{kind="redeem",outcome="done"}"#) == 1)
         #expect(value(#"claimgate_redemptions_total{kind="redeem",outcome="replayed"}"#) == 1)
         #expect(value(#"claimgate_redemptions_total{kind="redeem",outcome="refused"}"#) == 1)
+        #expect(value(#"claimgate_redemptions_total{kind="payment_code",outcome="done"}"#) == 1)
         #expect((value("process_resident_memory_bytes{}") ?? 0) > 1_000_000)
         #expect((value("process_open_fds{}") ?? 0) >= 3)
         #expect((value("process_max_fds{}") ?? 0) >= (value("process_open_fds{}") ?? 0))

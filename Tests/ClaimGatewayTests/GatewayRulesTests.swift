@@ -72,37 +72,42 @@ import Testing
         let claimed = try claim(c, g, "payer", qr: g.storeQR("store-2", day: "2022-06-10"))
         let voucher = try #require((claimed.json["voucher"] as? [String: Any])?["id"] as? String)
         let till = ["Authorization": "Bearer \(g.merchantToken("m-1", categories: ["appliance-telecom-electronics"]))"]
-        func redeem(_ order: String, amount: Int = 600_000, payer: String = "payer", headers: [String: String]? = nil)
+        let code = try g.paymentCode(c, "payer", voucher: voucher)
+        func redeem(_ order: String, amount: Int = 600_000, code: String? = nil, headers: [String: String]? = nil)
             throws -> HTTPResponse
         {
             try c.request(
                 "POST", "/v1/redemptions", headers: headers ?? till,
                 body:
-                    #"{"voucher":"\#(voucher)","order":"\#(order)","amount_fen":\#(amount),"payment_code":"\#(g.token(payer))"}"#
+                    #"{"voucher":"\#(voucher)","order":"\#(order)","amount_fen":\#(amount),"payment_code":"\#(code ?? "")"}"#
             )
         }
         let restaurant = ["Authorization": "Bearer \(g.merchantToken("m-2", categories: ["restaurant"]))"]
-        #expect(try redeem("o-0", headers: restaurant).json["error"] as? String == "out_of_scope")
-        #expect(try redeem("o-0", headers: ["Authorization": "Bearer \(g.token("payer"))"]).status == 401)
-        #expect(try redeem("o-0", payer: "thief").json["error"] as? String == "not_owner")
-        let short = try redeem("o-0", amount: 100)
+        #expect(try redeem("o-0", code: code, headers: restaurant).json["error"] as? String == "out_of_scope")
+        #expect(try redeem("o-0", code: code, headers: ["Authorization": "Bearer \(g.token("payer"))"]).status == 401)
+        let short = try redeem("o-0", amount: 100, code: code)
         #expect(short.json["error"] as? String == "below_threshold")
         #expect(short.json["threshold_fen"] as? Int == pool.thresholdFen)
-        let paid = try redeem("o-1")
+        let paid = try redeem("o-1", code: code)
         #expect(paid.status == 200)
         #expect(paid.json["discount_fen"] as? Int == 50000)
         #expect(paid.json["due_fen"] as? Int == 550_000)
-        #expect(try redeem("o-1").json["replayed"] as? Bool == true)
-        // A replay is the first answer exactly (not the retry's amount), and only to the payer.
-        let retried = try redeem("o-1", amount: 900_000)
+        #expect(try redeem("o-1", code: code).json["replayed"] as? Bool == true)
+        // A replay is the first answer exactly (not the retry's amount).
+        let retried = try redeem("o-1", amount: 900_000, code: code)
         #expect(retried.json["amount_fen"] as? Int == 600_000)
         #expect(retried.json["due_fen"] as? Int == 550_000)
-        #expect(try redeem("o-1", payer: "thief").json["error"] as? String == "not_owner")
-        #expect(try redeem("o-2").json["error"] as? String == "already_used")
+        #expect(try redeem("o-2", code: code).json["error"] as? String == "payment_code_used")
         let wallet = try c.request("GET", "/v1/me/vouchers", headers: ["Authorization": "Bearer \(g.token("payer"))"])
         let entry = (wallet.json["vouchers"] as? [[String: Any]])?.first
         #expect(entry?["state"] as? String == "used")
         #expect((entry?["redemption"] as? [String: Any])?["order"] as? String == "o-1")
+        // A used voucher gets no new code.
+        let refused = try c.request(
+            "POST", "/v1/me/payment-codes", headers: ["Authorization": "Bearer \(g.token("payer"))"],
+            body: #"{"voucher":"\#(voucher)"}"#)
+        #expect(refused.status == 409)
+        #expect(refused.json["error"] as? String == "already_used")
 
         let reversed = try c.request(
             "POST", "/v1/redemptions/o-1/reverse", headers: till, body: #"{"voucher":"\#(voucher)"}"#)
@@ -117,5 +122,62 @@ import Testing
         let again = try c.request("GET", "/v1/me/vouchers", headers: ["Authorization": "Bearer \(g.token("payer"))"])
         #expect((again.json["vouchers"] as? [[String: Any]])?.first?["state"] as? String == "usable")
         #expect(try c.request("POST", "/v1/redemptions", headers: till, body: "{}").status == 400)
+    }
+
+    /// Issue "Identity as a city runs it": the payment code was the payer's bearer token, so the
+    /// merchant who scanned it could read her wallet, claim as her and pay with her vouchers on
+    /// orders it made up. A code pays once, for the voucher and merchant it names, and is
+    /// nothing else: not a bearer token, and a bearer token is not a code.
+    @Test func aMerchantHoldingAPaymentCodeCannotActAsTheResident() throws {
+        let g = try GatewayHarness(programme: programme, clock: clock, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        let qr = g.storeQR("store-2", day: "2022-06-10")
+        let first = try claim(c, g, "alice", qr: qr)
+        let voucher = try #require((first.json["voucher"] as? [String: Any])?["id"] as? String)
+        let till = [
+            "Authorization": "Bearer \(g.merchantToken("shop-1", categories: ["appliance-telecom-electronics"]))"
+        ]
+        let other = [
+            "Authorization": "Bearer \(g.merchantToken("shop-2", categories: ["appliance-telecom-electronics"]))"
+        ]
+        func redeem(_ code: String, order: String, headers: [String: String]) throws -> HTTPResponse {
+            try c.request(
+                "POST", "/v1/redemptions", headers: headers,
+                body: #"{"voucher":"\#(voucher)","order":"\#(order)","amount_fen":600000,"payment_code":"\#(code)"}"#)
+        }
+        // Her bearer token at the till is refused for what it is, and changes nothing.
+        let asToken = try redeem(g.token("alice"), order: "t-0", headers: till)
+        #expect(asToken.status == 400)
+        #expect((asToken.json["message"] as? String)?.contains("not a token") == true)
+        // A code bound to shop-1 does not pay at shop-2; it then pays at shop-1, once.
+        let code = try g.paymentCode(c, "alice", voucher: voucher, merchant: "shop-1")
+        #expect(code.count == 22)
+        #expect(
+            try redeem(code, order: "t-1", headers: other).json["error"] as? String == "payment_code_other_merchant")
+        #expect(try redeem(code, order: "t-1", headers: till).status == 200)
+        #expect(try redeem(code, order: "t-2", headers: till).json["error"] as? String == "payment_code_used")
+        // What the merchant holds reads no wallet and claims nothing.
+        let asBearer = ["Authorization": "Bearer \(code)"]
+        #expect(try c.request("GET", "/v1/me/vouchers", headers: asBearer).status == 401)
+        #expect(try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: asBearer, body: "").status == 401)
+        #expect(try c.request("POST", "/v1/me/payment-codes", headers: asBearer, body: "{}").status == 401)
+        // Nobody gets a code for someone else's voucher; unknown vouchers and bad bodies are named.
+        func ask(_ person: String, _ body: String) throws -> HTTPResponse {
+            try c.request(
+                "POST", "/v1/me/payment-codes", headers: ["Authorization": "Bearer \(g.token(person))"], body: body)
+        }
+        let mallory = try ask("mallory", #"{"voucher":"\#(voucher)"}"#)
+        #expect(mallory.status == 403)
+        #expect(mallory.json["error"] as? String == "not_owner")
+        #expect(try ask("alice", #"{"voucher":"nope"}"#).json["error"] as? String == "unknown_voucher")
+        #expect(try ask("alice", #"{"voucher":"\#(pool.id):2022-06-10:999"}"#).status == 404)
+        #expect(try ask("alice", "{}").status == 400)
+        #expect(try ask("alice", #"{"voucher":"\#(voucher)","merchant":"a b"}"#).status == 400)
+        // The wallet shows one use, at shop-1, on the one order.
+        let wallet = try c.request("GET", "/v1/me/vouchers", headers: ["Authorization": "Bearer \(g.token("alice"))"])
+        let entry = (wallet.json["vouchers"] as? [[String: Any]])?.first
+        #expect((entry?["redemption"] as? [String: Any])?["merchant"] as? String == "shop-1")
+        #expect((entry?["redemption"] as? [String: Any])?["order"] as? String == "t-1")
     }
 }

@@ -100,13 +100,14 @@ import Testing
             "POST", "/v1/pools/\(pool.id)/claims", headers: ["Authorization": "Bearer \(g.token("payer"))"])
         let voucher = try #require((claimed.json["voucher"] as? [String: Any])?["id"] as? String)
         let till = ["Authorization": "Bearer \(g.merchantToken("m-1", categories: ["appliance-telecom-electronics"]))"]
-        let body =
-            #"{"voucher":"\#(voucher)","order":"o-1","amount_fen":600000,"payment_code":"\#(g.token("payer"))"}"#
-        // redeem.lua cached before Redis is made busy (the script refuses another payer).
-        let thief = #"{"voucher":"\#(voucher)","order":"o-0","amount_fen":600000,"payment_code":"\#(g.token("x"))"}"#
+        let code = try g.paymentCode(c, "payer", voucher: voucher)
+        let body = #"{"voucher":"\#(voucher)","order":"o-1","amount_fen":600000,"payment_code":"\#(code)"}"#
+        // redeem.lua cached before Redis is made busy (the script refuses a code never issued).
+        let never = String(repeating: "x", count: 22)
+        let unknown = #"{"voucher":"\#(voucher)","order":"o-0","amount_fen":600000,"payment_code":"\#(never)"}"#
         #expect(
-            try c.request("POST", "/v1/redemptions", headers: till, body: thief).json["error"] as? String == "not_owner"
-        )
+            try c.request("POST", "/v1/redemptions", headers: till, body: unknown).json["error"] as? String
+                == "payment_code_unknown")
 
         let done = busy(redis, milliseconds: 1200)
         let answer = try c.request("POST", "/v1/redemptions", headers: till, body: body)
