@@ -74,12 +74,13 @@ fi
 cat <<INFO
 
 ClaimGate is serving at $URL (Ctrl-C stops the gateway and Redis).
-  secrets:  export CLAIMGATE_TOKEN_SECRET=$CLAIMGATE_TOKEN_SECRET CLAIMGATE_STORE_QR_SECRET=$CLAIMGATE_STORE_QR_SECRET
+  keys:     export CLAIMGATE_TOKEN_KEY=$CLAIMGATE_TOKEN_KEY CLAIMGATE_STORE_QR_SECRET=$CLAIMGATE_STORE_QR_SECRET
   token:    T=\$($BIN/claimctl token --person alice)
   claim:    curl -s -X POST -H "Authorization: Bearer \$T" $URL/v1/pools/comprehensive-50/claims
   in store: Q=\$($BIN/claimctl store-qr store-gome-zhongjie --day 2022-06-10)
             curl -s -X POST -H "Authorization: Bearer \$T" -d "{\"store_qr\":\"\$Q\"}" $URL/v1/pools/appliance-200/claims
   wallet:   curl -s -H "Authorization: Bearer \$T" $URL/v1/me/vouchers
+  pay:      curl -s -X POST -H "Authorization: Bearer \$T" -d '{"voucher":"<an id from the wallet>"}' $URL/v1/me/payment-codes
   progress: curl -s $URL/v1/pools/appliance-200
   operate:  $BIN/claimctl stats --redis $REDIS_URL
 INFO

@@ -23,7 +23,7 @@ awk '/^## Running the pieces by hand/ {s = 1} s && /^```sh/ {b = 1; next} b && /
 [ -s "$WORK/block.sh" ] || { echo "README: no sh block under \"Running the pieces by hand\"" >&2; exit 1; }
 BIN=$(swift build -c "$CONFIG" --show-bin-path)
 sed -e "s/6379/$RP/g" -e "s/8080/$GP/g" -e "s#/tmp/claimgate-redis#$WORK/redis#g" \
-  -e "s#/tmp/buyers.csv#$WORK/buyers.csv#g" -e "s#swift build -c release#swift build -c $CONFIG#" \
+  -e "s#/tmp/buyers.csv#$WORK/buyers.csv#g" -e "s#/tmp/claimgate-keys#$WORK/keys#g" -e "s#swift build -c release#swift build -c $CONFIG#" \
   -e "s#^B=.build/release#B=$BIN#" "$WORK/block.sh" >"$WORK/run.sh"
 # Everything it starts in the background stops with it.
 {

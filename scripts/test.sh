@@ -27,6 +27,8 @@ echo "== operators: claimctl on release day (reset, open, seeds, Redis settings)
 scripts/operator-check.sh --debug
 echo "== SREs: claimload thresholds, results.json, HDR export, errors that name the gateway"
 scripts/sre-check.sh --debug
+echo "== identity: public-key tokens (PyJWT interop, JWKS rotation by file and SIGHUP), payment codes"
+scripts/identity-check.sh --debug
 echo "== the operators' console in a real browser (Chromium, Selenium)"
 scripts/console-check.sh --debug
 echo "== the API against docs/openapi.yaml (schemathesis)"

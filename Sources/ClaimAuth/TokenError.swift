@@ -5,6 +5,10 @@ public enum TokenError: Error, Hashable, Sendable {
     case tooLong
     case malformed
     case unsupportedAlgorithm
+    /// The header's `alg` is not the algorithm of the key its `kid` names.
+    case wrongAlgorithm
+    /// The header names no key, and every key has an id.
+    case missingKeyID
     case badSignature
     case expired
     case notYetValid
@@ -16,7 +20,9 @@ public enum TokenError: Error, Hashable, Sendable {
         case .missing: "missing bearer token"
         case .tooLong: "token too long"
         case .malformed: "malformed token"
-        case .unsupportedAlgorithm: "token algorithm must be HS256"
+        case .unsupportedAlgorithm: "token algorithm not accepted"
+        case .wrongAlgorithm: "token algorithm is not its key's"
+        case .missingKeyID: "token header names no key (kid)"
         case .badSignature: "bad token signature"
         case .expired: "token expired"
         case .notYetValid: "token not yet valid"

@@ -1,7 +1,8 @@
 import ClaimCore
 
-/// The identity provider's HS256 keys, several at once so keys can be rotated without a
-/// flag day: tokens name their key in the header's `kid`; tokens signed before rotation (no
+/// HS256 keys for demos and tests (`--dev-hs256`), several at once so keys can be rotated
+/// without a flag day. A real identity provider signs with a private key and publishes a JWKS
+/// (`JWKSDecoder`): with a shared secret every verifier could mint tokens. tokens name their key in the header's `kid`; tokens signed before rotation (no
 /// `kid`) are checked against `unkeyed`, if one is named.
 ///
 /// Rotation: add the new key, restart gateways, switch the provider's `signing` to it, and
@@ -76,5 +77,10 @@ public struct TokenKeyring: Hashable, Sendable {
         }
         self.keys = keys
         self.signing = signing
+    }
+
+    /// The keys as a verifier takes them.
+    public var verificationKeys: TokenKeySet {
+        TokenKeySet(keys: keys.map { VerificationKey(id: $0.id, algorithm: .hs256, material: $0.secret) })
     }
 }

@@ -1,39 +1,68 @@
 import ClaimCore
+import Crypto
 import Glibc
 
-/// Verifies HS256 JWTs from the identity provider and reads the person from them.
+/// Verifies JWTs from the identity provider and reads the person (or merchant) from them.
 ///
-/// The algorithm is pinned: the header must say HS256, so `none` and algorithm confusion are
-/// refused before any signature work. Several keys are accepted at once (`TokenKeyring`):
-/// the header's `kid` picks one, and an unknown `kid` is refused without trying the others.
-/// Each event loop builds its own verifier from the keyring.
+/// Each key pins its algorithm (`VerificationKey`): the header's `kid` picks the key, and the
+/// header's `alg` must be that key's, so `none`, an unknown algorithm and the classic
+/// confusion (HS256 "signed" with a public key's bytes) are refused before any signature work.
+/// An unknown `kid` is refused without trying the others. ES256 and EdDSA signatures are
+/// checked with swift-crypto; HS256 (development only) with `HMACSHA256` on the stack.
+/// Each event loop builds its own verifier from the `Sendable` key set.
 public struct TokenVerifier {
     public static let maxTokenBytes = 2048
     /// The most clock skew a deployment may allow between the identity provider and us.
     public static let maxClockSkewMilliseconds: Int64 = 300_000
 
-    /// One verification key: HMAC state with the key's pads already absorbed, and the header
-    /// segment the provider writes for it, so the common case is one byte comparison and no
-    /// header JSON.
+    /// How one key checks a signature.
+    private enum Check {
+        case hmac(HMACSHA256)
+        case p256(P256.Signing.PublicKey)
+        case ed25519(Curve25519.Signing.PublicKey)
+    }
+
+    /// One verification key, and the header segment the provider writes for it, so the common
+    /// case is one byte comparison and no header JSON.
     private struct Entry {
         let id: String?
+        let algorithm: TokenAlgorithm
         let header: [UInt8]
-        let keyed: HMACSHA256
+        let check: Check
     }
     private let entries: [Entry]
+    /// True when some key takes tokens without a `kid` (a development HS256 keyring only).
+    private let acceptsUnkeyed: Bool
     /// Tolerance for `exp` and `nbf` when the provider's clock and ours disagree.
     public let clockSkewMilliseconds: Int64
 
     public init(secret: [UInt8], clockSkewMilliseconds: Int64 = 0) {
-        self.init(keyring: TokenKeyring(secret: secret), clockSkewMilliseconds: clockSkewMilliseconds)
+        self.init(keys: TokenKeyring(secret: secret).verificationKeys, clockSkewMilliseconds: clockSkewMilliseconds)
     }
 
     public init(keyring: TokenKeyring, clockSkewMilliseconds: Int64 = 0) {
-        entries = keyring.keys.map {
-            Entry(
-                id: $0.id, header: Array(TokenSigner.headerSegment(keyID: $0.id).utf8),
-                keyed: HMACSHA256(key: $0.secret))
+        self.init(keys: keyring.verificationKeys, clockSkewMilliseconds: clockSkewMilliseconds)
+    }
+
+    /// Checks tokens against `keys`. A key whose bytes swift-crypto refuses is left out (the
+    /// decoder refused such keys already: `JWKSDecoder`).
+    public init(keys: TokenKeySet, clockSkewMilliseconds: Int64 = 0) {
+        entries = keys.keys.compactMap { k -> Entry? in
+            let check: Check
+            switch k.algorithm {
+            case .hs256: check = .hmac(HMACSHA256(key: k.material))
+            case .es256:
+                guard let p = try? P256.Signing.PublicKey(rawRepresentation: k.material) else { return nil }
+                check = .p256(p)
+            case .edDSA:
+                guard let p = try? Curve25519.Signing.PublicKey(rawRepresentation: k.material) else { return nil }
+                check = .ed25519(p)
+            }
+            return Entry(
+                id: k.id, algorithm: k.algorithm,
+                header: Array(TokenSigner.headerSegment(algorithm: k.algorithm, keyID: k.id).utf8), check: check)
         }
+        acceptsUnkeyed = entries.contains { $0.id == nil }
         self.clockSkewMilliseconds = min(max(0, clockSkewMilliseconds), Self.maxClockSkewMilliseconds)
     }
 
@@ -51,8 +80,8 @@ public struct TokenVerifier {
     }
 
     /// Checks `token`'s algorithm and signature, then lends its decoded payload to `read`. The
-    /// payload is decoded into stack space that lives only for that call, and the signature is
-    /// compared in constant time: a claim verifies its token with no allocation.
+    /// payload is decoded into stack space that lives only for that call; an HS256 signature is
+    /// compared in constant time with no allocation.
     private func withSignedPayload<T>(
         _ token: UnsafeRawBufferPointer, _ read: (UnsafeRawBufferPointer) -> Result<T, TokenError>
     ) -> Result<T, TokenError> {
@@ -68,18 +97,27 @@ public struct TokenVerifier {
         guard let dot1 = dot(after: 0), dot1 > 0, let dot2 = dot(after: dot1 + 1), dot(after: dot2 + 1) == nil else {
             return .failure(.malformed)
         }
-        let keyed: HMACSHA256
+        let entry: Entry
         switch key(forHeader: UnsafeRawBufferPointer(rebasing: token[..<dot1])) {
         case .failure(let e): return .failure(e)
-        case .success(let k): keyed = k
+        case .success(let k): entry = k
         }
-        // A 32-byte HMAC-SHA-256 is 43 base64url characters, and nothing else is.
+        // Each algorithm's signature has one length, and so one base64url length.
         let signatureText = UnsafeRawBufferPointer(rebasing: token[(dot2 + 1)...])
-        guard signatureText.count == 43 else { return .failure(.badSignature) }
-        let signed = withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { signature -> Bool in
-            guard Base64URL.decode(signatureText, into: signature) == 32 else { return false }
-            return keyed.withCode(for: UnsafeRawBufferPointer(rebasing: token[..<dot2])) {
-                Self.constantTimeEqual($0, UnsafeRawBufferPointer(signature))
+        guard signatureText.count == entry.algorithm.signatureCharacters else { return .failure(.badSignature) }
+        let signingInput = UnsafeRawBufferPointer(rebasing: token[..<dot2])
+        let signed = withUnsafeTemporaryAllocation(byteCount: 64, alignment: 8) { buffer -> Bool in
+            let n = entry.algorithm.signatureBytes
+            guard Base64URL.decode(signatureText, into: buffer) == n else { return false }
+            let signature = UnsafeRawBufferPointer(rebasing: buffer[..<n])
+            switch entry.check {
+            case .hmac(let keyed):
+                return keyed.withCode(for: signingInput) { Self.constantTimeEqual($0, signature) }
+            case .p256(let key):
+                guard let s = try? P256.Signing.ECDSASignature(rawRepresentation: signature) else { return false }
+                return key.isValidSignature(s, for: signingInput)
+            case .ed25519(let key):
+                return key.isValidSignature(signature, for: signingInput)
             }
         }
         guard signed else { return .failure(.badSignature) }
@@ -101,26 +139,43 @@ public struct TokenVerifier {
     }
 
     /// The key the header names: by byte comparison with the provider's own headers first,
-    /// else by reading the header JSON (other field order, extra fields).
-    private func key(forHeader header: UnsafeRawBufferPointer) -> Result<HMACSHA256, TokenError> {
-        for e in entries where e.header.withUnsafeBytes({ ByteMatch.equal($0, header) }) { return .success(e.keyed) }
+    /// else by reading the header JSON (other field order, extra fields). The header's `alg`
+    /// must be the named key's own.
+    private func key(forHeader header: UnsafeRawBufferPointer) -> Result<Entry, TokenError> {
+        for e in entries where e.header.withUnsafeBytes({ ByteMatch.equal($0, header) }) { return .success(e) }
         guard let headerJSON = Base64URL.decode(header), let parsed = try? FlatJSONObject(parsing: headerJSON)
         else { return .failure(.malformed) }
-        guard parsed.string("alg") == "HS256" else { return .failure(.unsupportedAlgorithm) }
+        guard let alg = parsed.string("alg").flatMap(TokenAlgorithm.init(rawValue:)) else {
+            return .failure(.unsupportedAlgorithm)
+        }
         let kid: String?
         switch parsed["kid"] {
-        case nil: kid = nil
+        case nil:
+            guard acceptsUnkeyed else { return .failure(.missingKeyID) }
+            kid = nil
         case .string(let s)?: kid = s
         default: return .failure(.malformed)
         }
         guard let e = entries.first(where: { $0.id == kid }) else { return .failure(.unknownKey) }
-        return .success(e.keyed)
+        guard e.algorithm == alg else { return .failure(.wrongAlgorithm) }
+        return .success(e)
     }
 
     /// Applies `exp` and `nbf` at `now`, with the configured skew on both sides.
     private func checkTime(expiresAt: Instant, notBefore: Instant?, now: Instant) -> TokenError? {
         TokenLifetime(expiresAt: expiresAt, notBefore: notBefore).problem(
             at: now, skewMilliseconds: clockSkewMilliseconds)
+    }
+
+    /// Why a verified resident token cannot be used at `now` (its `exp` or `nbf`), nil if it can:
+    /// what a cached verification checks again (`VerifiedTokenCache`).
+    func lifetimeProblem(_ t: PersonToken, now: Instant) -> TokenError? {
+        checkTime(expiresAt: t.expiresAt, notBefore: t.notBefore, now: now)
+    }
+
+    /// True when every key is a public key: verification is a curve operation worth caching.
+    public var checksPublicKeys: Bool {
+        !entries.isEmpty && entries.allSatisfy { if case .hmac = $0.check { false } else { true } }
     }
 
     /// Checks a resident's `token` (the bytes after `Bearer `) at `now`.

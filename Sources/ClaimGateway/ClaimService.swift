@@ -1,3 +1,4 @@
+import ClaimAuth
 import ClaimCore
 import ClaimHTTP
 import ClaimPOSIX
@@ -33,6 +34,9 @@ final class ClaimService: HTTPApplication {
         pools = PoolDirectory(ids: context.programme.pools.map(\.id))
         cors = context.config.cors
     }
+
+    /// Verifies tokens with `keys` from the next request on (a JWKS reload).
+    func replaceKeys(_ keys: TokenKeySet) { gatekeeper.replaceKeys(keys) }
 
     func handle(_ request: HTTPRequestView, peer: UInt32, slot: HTTPAnswerSlot) {
         context.metrics.requests.increment()

@@ -3,11 +3,17 @@ import ClaimCore
 import ClaimHTTP
 import ClaimPOSIX
 
-/// Who is asking, and whether they may ask now: resident and merchant tokens (verified on the
-/// stack), and the per-person and per-address rate limits. Each check returns the value or the
-/// refusal to send. One loop's; its tables are its own.
+/// Who is asking, and whether they may ask now: resident and merchant tokens (public-key
+/// tokens through this loop's cache of verified ones), and the per-person and per-address rate
+/// limits. Each check returns the value or the refusal to send. One loop's; its tables are its
+/// own.
 final class Gatekeeper {
-    private let verifier: TokenVerifier
+    private var verifier: TokenVerifier
+    /// Resident tokens verified here before (public keys only: an HS256 check costs about what
+    /// the cache's own SHA-256 does).
+    private var cache: VerifiedTokenCache
+    private let skew: Int64
+    private let cacheEntries: Int
     private let loop: EventLoop
     /// Abuse limits, per person and per client address (nil: no limit); a bucket that is full
     /// again is reused, so a crowd of one-off claimants does not grow them without bound.
@@ -16,7 +22,10 @@ final class Gatekeeper {
     private let metrics: GatewayMetrics
 
     init(config: GatewayConfig, metrics: GatewayMetrics, loop: EventLoop) {
-        verifier = TokenVerifier(keyring: config.tokenKeys, clockSkewMilliseconds: config.tokenClockSkewMilliseconds)
+        skew = config.tokenClockSkewMilliseconds
+        cacheEntries = config.tokenCacheEntries
+        verifier = TokenVerifier(keys: config.tokenKeys, clockSkewMilliseconds: skew)
+        cache = VerifiedTokenCache(capacity: verifier.checksPublicKeys ? cacheEntries : 0)
         personBuckets = config.personRate.map { RateLimitTable(limit: $0, seed: .random(in: .min ... .max)) }
         addressBuckets = config.addressRate.map { RateLimitTable(limit: $0, seed: .random(in: .min ... .max)) }
         self.metrics = metrics
@@ -24,6 +33,16 @@ final class Gatekeeper {
     }
 
     var limitsAddresses: Bool { addressBuckets != nil }
+
+    /// Verifies with `keys` from now on (a JWKS reload), forgetting every token verified with
+    /// the keys before: a key taken out is refused from the next request.
+    func replaceKeys(_ keys: TokenKeySet) {
+        verifier = TokenVerifier(keys: keys, clockSkewMilliseconds: skew)
+        cache = VerifiedTokenCache(capacity: verifier.checksPublicKeys ? cacheEntries : 0)
+    }
+
+    /// Tokens answered from the cache, and verified afresh, since the last keys were loaded.
+    var cacheCounts: (hits: Int, misses: Int) { (cache.hits, cache.misses) }
 
     /// A request from `address` over its limit: the refusal.
     func checkAddress(_ address: UInt32) -> GatewayResponse? {
@@ -50,7 +69,7 @@ final class Gatekeeper {
                 ? "Authorization must be a Bearer token" : "missing bearer token"
             return .failure(.error(.unauthorized, why, headers: "WWW-Authenticate: Bearer\r\n"))
         }
-        return verifier.verify(token, now: now).mapError { e in
+        return cache.verify(token, now: now, with: verifier).mapError { e in
             .error(.unauthorized, e.reason, headers: "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n")
         }
     }

@@ -19,9 +19,13 @@ public struct GatewayConfig: Sendable {
     /// The programme's version in Redis when it is served from there (`ProgrammeVersions`);
     /// nil for a seed file.
     public var programmeVersion: Int?
-    /// The identity provider's HS256 keys (resident and merchant tokens), several during a
-    /// rotation.
-    public var tokenKeys: TokenKeyring
+    /// The identity provider's public keys (resident and merchant tokens; several during a
+    /// rotation), or a development HS256 keyring.
+    public var tokenKeys: TokenKeySet
+    /// Where reloaded token keys arrive (`claimgate serve --jwks`); nil: `tokenKeys` for good.
+    public var tokenKeysBox: TokenKeysBox?
+    /// Resident tokens each loop keeps verified (`VerifiedTokenCache`; 0: none).
+    public var tokenCacheEntries = 65_536
     /// How far the provider's clock may be from ours when `exp` and `nbf` are checked.
     public var tokenClockSkewMilliseconds: Int64 = 30_000
     /// The operators' HS256 secret for store QR codes; nil refuses every in-store claim.
@@ -105,7 +109,7 @@ public struct GatewayConfig: Sendable {
     }
 
     public init(
-        listener: Int32, redis: RedisEndpoint, programme: Programme, tokenKeys: TokenKeyring, clock: any ClaimClock,
+        listener: Int32, redis: RedisEndpoint, programme: Programme, tokenKeys: TokenKeySet, clock: any ClaimClock,
         stopDescriptors: [Int32], logger: Logger = Logger(label: "claimgate"),
         metrics: PrometheusMetricsFactory? = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
     ) {
@@ -127,7 +131,8 @@ public struct GatewayConfig: Sendable {
         metrics: PrometheusMetricsFactory? = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
     ) {
         self.init(
-            listener: listener, redis: redis, programme: programme, tokenKeys: TokenKeyring(secret: tokenSecret),
+            listener: listener, redis: redis, programme: programme,
+            tokenKeys: TokenKeyring(secret: tokenSecret).verificationKeys,
             clock: clock, stopDescriptors: stopDescriptors, logger: logger, metrics: metrics)
     }
 }

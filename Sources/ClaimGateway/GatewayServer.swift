@@ -25,6 +25,9 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
     /// This loop's Redis link counted in `claimgate_redis_links_up`.
     private var linkUp = false
     private var stopRegistrations: [EventLoop.Registration] = []
+    /// Fired when reloaded token keys wait in `config.tokenKeysBox`.
+    private let keysWakeup: WakeupSignal?
+    private var keysGeneration = 0
 
     public init(config: GatewayConfig) throws(POSIXError) {
         self.config = config
@@ -45,9 +48,16 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
                 target: config.redisSettings.target, channel: $0, loop: loop,
                 reconnectMilliseconds: config.redisReconnectMilliseconds, subscriber: listener)
         }
+        keysWakeup = config.tokenKeysBox == nil ? nil : try WakeupSignal()
         redis.observer = self
         for fd in config.stopDescriptors {
             stopRegistrations.append(try loop.register(fd, .readable, handler: self, tag: 0))
+        }
+        if let box = config.tokenKeysBox, let wakeup = keysWakeup {
+            _ = try loop.register(wakeup.fd, .readable, handler: self, tag: Self.keysTag)
+            box.join(wakeup)
+            // Keys published between the config's copy and the join are taken now.
+            takeKeys()
         }
         loop.addBeforeSleep { [unowned(unsafe) self] in
             http.flush()
@@ -82,11 +92,28 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
         http.closeAll()
         restocks?.stop()
         redis.close()
+        if let keysWakeup { config.tokenKeysBox?.leave(keysWakeup) }
         config.logger.info("stopped")
     }
 
-    /// A stop descriptor fired.
+    private static let keysTag: UInt64 = 1
+
+    /// New keys in the box: verify with them from the next request.
+    private func takeKeys() {
+        guard let box = config.tokenKeysBox else { return }
+        let (generation, keys) = box.current
+        guard generation != keysGeneration else { return }
+        keysGeneration = generation
+        service.replaceKeys(keys)
+        config.logger.debug("token keys taken", metadata: ["keys": "\(keys.ids.joined(separator: ","))"])
+    }
+
+    /// A stop descriptor fired, or new token keys were published.
     public func handleEvents(_ events: EpollEvents, tag: UInt64) {
+        if tag == Self.keysTag {
+            _ = keysWakeup?.drain()
+            return takeKeys()
+        }
         guard drainDeadline == nil else { return }
         config.logger.info(
             "stop requested: draining",

@@ -1,8 +1,8 @@
 import CClaimSys
 import Glibc
 
-/// SIGINT and SIGTERM as a readable descriptor (signalfd), so the event loop sees a shutdown
-/// request as just another event. Creating it blocks those signals (and SIGPIPE) for the
+/// SIGINT and SIGTERM (and SIGHUP, a reload) as a readable descriptor (signalfd), so a shutdown
+/// request is just another event. Creating it blocks those signals (and SIGPIPE) for the
 /// calling thread; create it before starting other threads so they inherit the mask.
 public final class ShutdownSignal {
     public let fd: Int32
@@ -27,9 +27,10 @@ public final class ShutdownSignal {
         }
     }
 
-    /// What ended a bounded wait.
+    /// What ended a bounded wait: a stop signal, SIGHUP alone (reload), the other descriptor,
+    /// or the time.
     public enum Wake: Sendable {
-        case signal, readable, timeout
+        case signal, hangup, readable, timeout
     }
 
     /// The same as `wait(orReadable:)`, at most `milliseconds` (the caller's periodic work).
@@ -42,7 +43,8 @@ public final class ShutdownSignal {
             if n < 0, cg_errno() == EINTR { continue }
             if n == 0 { return .timeout }
             if fds[0].revents != 0 {
-                _ = drain()
+                let signals = drainSignals()
+                if !signals.isEmpty, signals.allSatisfy({ $0 == SIGHUP }) { return .hangup }
                 return .signal
             }
             if fds[1].revents != 0 { return .readable }
@@ -50,11 +52,14 @@ public final class ShutdownSignal {
     }
 
     /// Reads pending signals; true if any arrived.
-    public func drain() -> Bool {
+    public func drain() -> Bool { !drainSignals().isEmpty }
+
+    /// Reads pending signals: their numbers.
+    public func drainSignals() -> [Int32] {
         var info = signalfd_siginfo()
-        var got = false
+        var got: [Int32] = []
         while Glibc.read(fd, &info, MemoryLayout<signalfd_siginfo>.size) == MemoryLayout<signalfd_siginfo>.size {
-            got = true
+            got.append(Int32(bitPattern: info.ssi_signo))
         }
         return got
     }

@@ -30,7 +30,7 @@ struct ClaimCtl: ParsableCommand {
         commandName: "claimctl", abstract: "Operate a ClaimGate programme in Redis.", version: BuildInfo.version,
         subcommands: [
             Load.self, Check.self, Open.self, Reset.self, Rebalance.self, Pause.self, Resume.self, Stats.self,
-            Audit.self, Token.self,
+            Audit.self, Token.self, Keys.self,
             MerchantTokenCommand.self,
             StoreQR.self,
             GrantList.self,
@@ -264,12 +264,12 @@ struct Token: ParsableCommand {
     @Option(help: "individual or enterprise.") var account = "individual"
     @Option(help: "Lifetime in seconds.") var ttl = 3600
     @Option(help: "Mint this many, one per line, for <person>0 ... <person>N-1 (load tests).") var count: Int?
-    @Option(help: "Secret file (else $CLAIMGATE_TOKEN_SECRET).") var tokenSecretFile: String?
+    @OptionGroup var keys: SigningKeyOptions
 
     func run() throws {
         guard Identifier.isValid(person) else { throw SetupError("--person must be 1-64 characters of [A-Za-z0-9_.-]") }
         guard let kind = AccountKind(rawValue: account) else { throw SetupError("--account: individual or enterprise") }
-        let signer = TokenSigner(keyring: try TokenSecret.loadKeyring(file: tokenSecretFile))
+        let signer = try keys.signing().signer()
         let expires = SystemClock().now().adding(milliseconds: Int64(ttl) * 1000)
         let facts = EligibilityFacts(region: region, realName: realName, cardPrefix: card, account: kind)
         guard let count else {

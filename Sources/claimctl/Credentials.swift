@@ -35,7 +35,7 @@ struct MerchantTokenCommand: ParsableCommand {
     @Option(help: "Merchant id.") var merchant: String
     @Option(help: "Comma-separated merchant categories.") var categories: String
     @Option(help: "Lifetime in seconds.") var ttl = 3600
-    @Option(help: "Secret file (else $CLAIMGATE_TOKEN_SECRET).") var tokenSecretFile: String?
+    @OptionGroup var keys: SigningKeyOptions
 
     func run() throws {
         let cats = categories.split(separator: ",").map(String.init)
@@ -45,6 +45,6 @@ struct MerchantTokenCommand: ParsableCommand {
         let token = MerchantToken(
             merchant: merchant, categories: cats, expiresAt: SystemClock().now().adding(milliseconds: Int64(ttl) * 1000)
         )
-        print(TokenSigner(keyring: try TokenSecret.loadKeyring(file: tokenSecretFile)).sign(payload: token.payload()))
+        print(try keys.signing().signer().sign(payload: token.payload()))
     }
 }

@@ -29,7 +29,17 @@ struct Serve: ParsableCommand {
     )
     var seed: String?
     @Option(help: "Start the clock at this ISO-8601 instant (it runs on from there).") var now: String?
-    @Option(help: "File holding the identity provider's HS256 secret or keyring JSON (else $CLAIMGATE_TOKEN_SECRET).")
+    @Option(
+        help:
+            "The identity provider's public keys, a JWKS file (else $CLAIMGATE_JWKS); reloaded on SIGHUP and when the file changes."
+    )
+    var jwks: String?
+    @Flag(
+        help:
+            "Development only: verify HS256 tokens with a shared secret (--token-secret-file, else $CLAIMGATE_TOKEN_SECRET), which lets this gateway mint any token."
+    )
+    var devHs256 = false
+    @Option(help: "With --dev-hs256: the HS256 secret or keyring JSON file (else $CLAIMGATE_TOKEN_SECRET).")
     var tokenSecretFile: String?
     @Option(help: "File holding the operators' store QR secret (else $CLAIMGATE_STORE_QR_SECRET).")
     var storeQRSecretFile: String?
@@ -50,6 +60,8 @@ struct Serve: ParsableCommand {
     @Option(help: "Requests per client address in a burst.") var addressBurst = 200.0
     @Option(help: "Open connections per client address (0: no limit).") var maxConnectionsPerAddress = 0
     @Option(help: "Seconds of clock skew allowed on token exp/nbf (0...300).") var tokenClockSkew = 30
+    @Option(help: "Resident tokens each loop keeps verified (a retry costs a SHA-256, not a signature check; 0: none).")
+    var tokenCache = 65_536
     @Option(help: "Milliseconds a window answered sold_out locally waits before asking Redis again (restocks).")
     var soldOutRecheckMs = 500
     @Option(help: "Answer claims and redemptions only once this many replicas have them (WAIT; 0: off).")
@@ -82,6 +94,7 @@ struct Serve: ParsableCommand {
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1...256") }
         if !(0...300).contains(tokenClockSkew) { throw ValidationError("--token-clock-skew must be 0...300") }
+        if !(0...4_194_304).contains(tokenCache) { throw ValidationError("--token-cache must be 0...4194304") }
         if !(10...10_000).contains(soldOutRecheckMs) {
             throw ValidationError("--sold-out-recheck-ms must be 10...10000")
         }
@@ -123,7 +136,10 @@ struct Serve: ParsableCommand {
                 programme = loaded.programme
                 follower = ProgrammeFollower(target: target, version: loaded.version, logger: logger)
             }
-            let keys = try TokenSecret.loadKeyring(file: tokenSecretFile)
+            let keys = try TokenKeyFiles.verificationKeys(jwks: jwks, devHS256: devHs256, secretFile: tokenSecretFile)
+            if devHs256 {
+                logger.warning("--dev-hs256: tokens are checked with a shared secret; not for a real release")
+            }
             let storeQRSecret = try TokenSecret.loadStoreQR(file: storeQRSecretFile)
             let clock = try ClockSetting.clock(now: now, calendar: programme.calendar)
             // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask), so the
@@ -137,9 +153,17 @@ struct Serve: ParsableCommand {
                 stopDescriptors: [], logger: logger,
                 metrics: noMetrics ? nil : PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
             template.storeQRSecret = storeQRSecret
+            // A JWKS is followed: reloaded keys reach the loops through the box.
+            var watcher: JWKSWatcher?
+            if !devHs256, let path = jwks ?? ProcessInfo.processInfo.environment[TokenKeyFiles.jwksVariable] {
+                let box = TokenKeysBox(keys)
+                template.tokenKeysBox = box
+                watcher = JWKSWatcher(path: path, box: box, logger: logger)
+            }
             template.programmeCheck = try checkShapes(programme, target: target, clock: clock, logger: logger)
             if case .cluster(let seeds) = target { template.clusterSeeds = seeds }
             template.tokenClockSkewMilliseconds = Int64(tokenClockSkew) * 1000
+            template.tokenCacheEntries = tokenCache
             template.waitReplicas = waitReplicas
             template.soldOutRecheckMilliseconds = UInt64(soldOutRecheckMs)
             template.waitTimeoutMilliseconds = waitTimeoutMs
@@ -163,11 +187,18 @@ struct Serve: ParsableCommand {
                     "url": "http://\(address.host):\(loops.port)", "loops": "\(loops.count)", "clock": "\(clock.now())",
                     "programme": "\(seed ?? "redis, version \(follower?.version ?? 0)")",
                 ])
-            while true {
-                // Signals and a failed loop end the wait; a second passing, when following Redis,
-                // is the time to look for a new version.
-                guard case .timeout = signals.wait(orReadable: loops.died.fd, milliseconds: follower == nil ? -1 : 1000)
-                else { break }
+            serving: while true {
+                // Stop signals and a failed loop end the wait; SIGHUP reloads the token keys; a
+                // second passing, when following Redis or a JWKS, is the time to look again.
+                switch signals.wait(
+                    orReadable: loops.died.fd, milliseconds: follower == nil && watcher == nil ? -1 : 1000)
+                {
+                case .signal, .readable: break serving
+                case .hangup:
+                    if let watcher { watcher.check(force: true) } else { logger.info("SIGHUP: no --jwks to reload") }
+                    continue
+                case .timeout: watcher?.check(force: false)
+                }
                 guard let follower, let newer = follower.newer() else { continue }
                 let (version, next) = (newer.version, newer.programme)
                 // A new version: new loops on the same port (SO_REUSEPORT) take new connections

@@ -60,8 +60,12 @@ struct ClaimLoad: ParsableCommand {
     var resendLost = 0
     @Option(help: "Programme seed file (pools, stores).") var seedFile = "seeds/shenyang-2022.json"
     @Option(help: "Store whose QR code in-store claims carry (default: the first listed).") var store: String?
-    @Option(help: "Token secret file (else --token-secret, else $CLAIMGATE_TOKEN_SECRET).") var tokenSecretFile: String?
-    @Option(help: "Token secret itself (visible in ps: test systems only).") var tokenSecret: String?
+    @Option(help: "Private key tokens are signed with (a JWK from claimctl keys generate; else $CLAIMGATE_TOKEN_KEY).")
+    var tokenKeyFile: String?
+    @Flag(help: "Sign HS256 with a shared secret, for a gateway run with --dev-hs256.") var devHs256 = false
+    @Option(help: "With --dev-hs256: secret file (else --token-secret, else $CLAIMGATE_TOKEN_SECRET).")
+    var tokenSecretFile: String?
+    @Option(help: "With --dev-hs256: the secret itself (visible in ps: test systems only).") var tokenSecret: String?
     @Option(help: "Store QR secret file (else $CLAIMGATE_STORE_QR_SECRET).") var storeQRSecretFile: String?
     @Option(help: ArgumentHelp("To verify against Redis's record. " + RedisCredentials.urlHelp)) var redis =
         RedisCredentials.defaultURL
@@ -150,11 +154,11 @@ struct ClaimLoad: ParsableCommand {
             return
         }
         let endpoint = try RedisCredentials.target(redis)
-        let secret: TokenKeyring
-        if tokenSecretFile == nil, let tokenSecret {
-            secret = TokenKeyring(secret: try TokenSecret.validated(Array(tokenSecret.utf8)))
+        let secret: TokenSigning
+        if devHs256, tokenSecretFile == nil, let tokenSecret {
+            secret = .sharedSecret(TokenKeyring(secret: try TokenSecret.validated(Array(tokenSecret.utf8))))
         } else {
-            secret = try TokenSecret.loadKeyring(file: tokenSecretFile)
+            secret = try TokenKeyFiles.signing(keyFile: tokenKeyFile, devHS256: devHs256, secretFile: tokenSecretFile)
         }
         let programme = try ProgrammeFile.load(seedFile)
         var gatewayNow = try GatewayClock.now(host: address.host, port: address.port, calendar: programme.calendar)
@@ -305,6 +309,8 @@ struct ClaimLoad: ParsableCommand {
                 if let rate { a += ["--rate", String(rate / Double(n))] }
                 if idempotencyKeys { a.append("--idempotency-keys") }
                 if let store { a += ["--store", store] }
+                if let tokenKeyFile { a += ["--token-key-file", tokenKeyFile] }
+                if devHs256 { a.append("--dev-hs256") }
                 if let tokenSecretFile { a += ["--token-secret-file", tokenSecretFile] }
                 if let tokenSecret { a += ["--token-secret", tokenSecret] }
                 if let storeQRSecretFile { a += ["--store-qr-secret-file", storeQRSecretFile] }

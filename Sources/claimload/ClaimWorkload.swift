@@ -60,7 +60,7 @@ final class ClaimWorkload: LoadWorkload {
     private var uncertain = Set<Int>()
 
     init(
-        targets: [Target], users: Int, repeatShare: Double, idempotencyKeys: Bool, secret: TokenKeyring, seed: UInt64,
+        targets: [Target], users: Int, repeatShare: Double, idempotencyKeys: Bool, secret: TokenSigning, seed: UInt64,
         personPrefix: String = "u"
     ) {
         self.targets = targets
@@ -68,7 +68,7 @@ final class ClaimWorkload: LoadWorkload {
         self.users = users
         self.repeatShare = repeatShare
         self.idempotencyKeys = idempotencyKeys
-        self.signer = TokenSigner(keyring: secret)
+        self.signer = secret.signer()
         self.rng = SplitMix64(seed: seed)
         claimsMade = targets.map { _ in [] }
         for t in targets { ledgers[t.pool] = GrantLedger() }

@@ -38,11 +38,11 @@ final class RedemptionWorkload: LoadWorkload {
     /// Plans redemptions of `share` of `grants` (voucher -> person, by pool); `residentToken`
     /// gives the bearer token of a person who claimed (their app's own).
     init(
-        grants: [String: GrantLedger], programme: Programme, share: Double, secret: TokenKeyring,
+        grants: [String: GrantLedger], programme: Programme, share: Double, secret: TokenSigning,
         residentToken: (String) -> String?, seed: UInt64, host: String
     ) {
         var rng = SplitMix64(seed: seed)
-        let signer = TokenSigner(keyring: secret)
+        let signer = secret.signer()
         var firsts: [Planned] = []
         var extras: [Planned] = []
         var asks: [CodeAsk] = []

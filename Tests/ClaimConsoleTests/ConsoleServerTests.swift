@@ -33,6 +33,11 @@ import Testing
         let c = try TestHTTPClient(port: s.port)
         #expect(try c.request("GET", "/api/state").status == 401)
         #expect(try c.request("GET", "/api/state", headers: ["Authorization": "Bearer \(credential)x"]).status == 401)
+        // A resident's or merchant's token is no operator credential (docs/trust.md, roles).
+        let token = "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiJ1MSJ9.c2ln"
+        #expect(
+            try c.request("POST", "/api/pools/\(pool.id)/pause", headers: ["Authorization": "Bearer \(token)"]).status
+                == 401)
         #expect(try c.request("POST", "/api/pools/\(pool.id)/pause").status == 401)
         // The page itself is public (it asks for the credential) and loads nothing from elsewhere.
         let page = try c.request("GET", "/")

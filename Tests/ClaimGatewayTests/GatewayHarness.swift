@@ -9,12 +9,15 @@ import Foundation
 
 /// A real gateway on a loopback port, on its own thread, for end-to-end tests.
 final class GatewayHarness {
-    static let secret = Array("end-to-end-test-secret-32-bytes!".utf8)
+    /// The identity provider's key for this test process: tokens are EdDSA, as served.
+    // swift-format-ignore: NeverUseForceTry
+    static let signingKey = try! TokenSigningKey.generate(.edDSA, id: "harness")
+    static var keys: TokenKeySet { TokenKeySet(keys: [signingKey.publicKey]) }
     static let storeQRSecret = Array("end-to-end-store-qr-secret-32-by".utf8)
     let port: Int
     private let stopSignal: WakeupSignal
     private let finished = DispatchSemaphore(value: 0)
-    let signer = TokenSigner(secret: GatewayHarness.secret)
+    let signer = TokenSigner(privateKey: GatewayHarness.signingKey)
 
     init(
         programme: Programme, clock: any ClaimClock, redis: RedisEndpoint,
@@ -24,7 +27,7 @@ final class GatewayHarness {
         port = TCPSocket.localPort(listener)
         stopSignal = try WakeupSignal()
         var config = GatewayConfig(
-            listener: listener, redis: redis, programme: programme, tokenSecret: Self.secret, clock: clock,
+            listener: listener, redis: redis, programme: programme, tokenKeys: Self.keys, clock: clock,
             stopDescriptors: [stopSignal.fd])
         config.redisReconnectMilliseconds = 100
         config.storeQRSecret = Self.storeQRSecret
@@ -110,7 +113,7 @@ final class GatewayHarness {
 /// Resident tokens signed with the harness's secret, for tests that run loops of their own.
 enum GatewayHarnessTokens {
     static func token(_ person: String) -> String {
-        TokenSigner(secret: GatewayHarness.secret).sign(
+        TokenSigner(privateKey: GatewayHarness.signingKey).sign(
             PersonToken(
                 person: person,
                 facts: EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual),

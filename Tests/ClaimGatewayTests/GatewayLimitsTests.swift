@@ -146,9 +146,8 @@ import Testing
     @Test func duringARotationBothKeysClaimAndAnUnknownKeyGets401() throws {
         let redis = try TestRedis.get()
         let pool = TestProgramme.dailyPool(stock: 100, limit: 10, autoOpen: true)
-        let old = GatewayHarness.secret
-        let new = Array("the-next-identity-key-32-bytes!!".utf8)
-        let keyring = try TokenKeyring(keys: [("k1", old), ("k2", new)], signingKeyID: "k2", unkeyedKeyID: "k1")
+        let next = try TokenSigningKey.generate(.es256, id: "k2")
+        let keyring = TokenKeySet(keys: [GatewayHarness.signingKey.publicKey, next.publicKey])
         let now = TestProgramme.releaseInstant.adding(milliseconds: 1)
         let g = try GatewayHarness(
             programme: TestProgramme.programme([pool]), clock: FixedClock(now), redis: redis.endpoint
@@ -163,20 +162,63 @@ import Testing
         let facts = EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual)
         let later = now.adding(milliseconds: 600_000)
         #expect(try claim(g.token("before-rotation")).status == 201)
-        let rotated = TokenSigner(keyring: keyring).sign(PersonToken(person: "after", facts: facts, expiresAt: later))
+        let rotated = TokenSigner(privateKey: next).sign(PersonToken(person: "after", facts: facts, expiresAt: later))
         #expect(try claim(rotated).status == 201)
-        let stranger = TokenSigner(key: .init(id: "k9", secret: new)).sign(
+        let stranger = TokenSigner(privateKey: try TokenSigningKey.generate(.es256, id: "k9")).sign(
             PersonToken(person: "x", facts: facts, expiresAt: later))
         let refused = try claim(stranger)
         #expect(refused.status == 401)
         #expect(refused.json["error"] as? String == "unauthorized")
         #expect(refused.json["message"] as? String == "token signed with an unknown key")
         // 20 s ahead of our clock is inside the default 30 s skew; 40 s is not.
-        let soon = TokenSigner(keyring: keyring).sign(
+        let soon = TokenSigner(privateKey: next).sign(
             PersonToken(person: "soon", facts: facts, expiresAt: later, notBefore: now.adding(milliseconds: 20_000)))
         #expect(try claim(soon).status == 201)
-        let tooSoon = TokenSigner(keyring: keyring).sign(
+        let tooSoon = TokenSigner(privateKey: next).sign(
             PersonToken(person: "later", facts: facts, expiresAt: later, notBefore: now.adding(milliseconds: 40_000)))
         #expect(try claim(tooSoon).json["message"] as? String == "token not yet valid")
+    }
+}
+
+/// Issue "Identity as a city runs it": a JWKS reload reaches every loop while it serves.
+@Suite struct GatewayKeyReloadTests {
+    @Test func aReloadAddsAndRemovesKeysWithoutDroppingTheConnection() throws {
+        let redis = try TestRedis.get()
+        let pool = TestProgramme.dailyPool(stock: 100, limit: 10, autoOpen: true)
+        let box = TokenKeysBox(GatewayHarness.keys)
+        let now = TestProgramme.releaseInstant.adding(milliseconds: 1)
+        let g = try GatewayHarness(
+            programme: TestProgramme.programme([pool]), clock: FixedClock(now), redis: redis.endpoint
+        ) {
+            $0.tokenKeysBox = box
+        }
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        func status(_ token: String) throws -> Int {
+            try c.request("GET", "/v1/me/vouchers", headers: ["Authorization": "Bearer \(token)"]).status
+        }
+        let facts = EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual)
+        let next = try TokenSigningKey.generate(.es256, id: "next")
+        let newToken = TokenSigner(privateKey: next).sign(
+            PersonToken(person: "n1", facts: facts, expiresAt: now.adding(milliseconds: 600_000)))
+        let oldToken = g.token("o1")
+        // Verified once with the old key (and so cached), the new key not known yet.
+        #expect(try status(oldToken) == 200)
+        #expect(try status(newToken) == 401)
+        func eventually(_ expected: Int, _ token: String) throws -> Bool {
+            for _ in 0..<100 {
+                if try status(token) == expected { return true }
+                usleep(10_000)
+            }
+            return false
+        }
+        box.publish(TokenKeySet(keys: [GatewayHarness.signingKey.publicKey, next.publicKey]))
+        #expect(try eventually(200, newToken))
+        #expect(try status(oldToken) == 200)
+        // The old key out: its token, cached before, is refused; the same connection serves on.
+        box.publish(TokenKeySet(keys: [next.publicKey]))
+        #expect(try eventually(401, oldToken))
+        // Every request went over `c`'s one socket: a closed connection would have thrown.
+        #expect(try status(newToken) == 200)
     }
 }

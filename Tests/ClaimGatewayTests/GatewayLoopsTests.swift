@@ -18,7 +18,7 @@ import Testing
         func loops(_ endpoint: RedisEndpoint, check: ProgrammeCheck?) throws -> GatewayLoops {
             var template = GatewayConfig(
                 listener: -1, redis: endpoint, programme: TestProgramme.programme([pool]),
-                tokenSecret: GatewayHarness.secret, clock: FixedClock(TestProgramme.releaseInstant),
+                tokenKeys: GatewayHarness.keys, clock: FixedClock(TestProgramme.releaseInstant),
                 stopDescriptors: [])
             template.programmeCheck = check
             template.redisReconnectMilliseconds = 50
@@ -62,7 +62,7 @@ import Testing
         let pool = TestProgramme.dailyPool(stock: 30, autoOpen: true)
         let programme = TestProgramme.programme([pool])
         let template = GatewayConfig(
-            listener: -1, redis: redis.endpoint, programme: programme, tokenSecret: GatewayHarness.secret,
+            listener: -1, redis: redis.endpoint, programme: programme, tokenKeys: GatewayHarness.keys,
             clock: FixedClock(TestProgramme.releaseInstant.adding(milliseconds: 1)), stopDescriptors: [])
         let loops = try GatewayLoops(
             count: 2, host: "127.0.0.1", port: 0, template: template, pinLoops: pinLoops,

@@ -109,6 +109,11 @@ import Testing
         #expect(refused.status == 409)
         #expect(refused.json["error"] as? String == "already_used")
 
+        // Another merchant cannot reverse this merchant's order: it is not theirs to find.
+        #expect(
+            try c.request(
+                "POST", "/v1/redemptions/o-1/reverse", headers: restaurant, body: #"{"voucher":"\#(voucher)"}"#
+            ).json["error"] as? String == "unknown_order")
         let reversed = try c.request(
             "POST", "/v1/redemptions/o-1/reverse", headers: till, body: #"{"voucher":"\#(voucher)"}"#)
         #expect(reversed.status == 200)

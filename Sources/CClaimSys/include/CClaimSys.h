@@ -61,13 +61,15 @@ static inline uint64_t cg_monotonic_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/// Blocks SIGINT, SIGTERM and SIGPIPE for the calling thread and returns a signalfd that reads
-/// SIGINT/SIGTERM (SIGPIPE stays blocked: a peer closing early must not kill the process).
+/// Blocks SIGINT, SIGTERM, SIGHUP and SIGPIPE for the calling thread and returns a signalfd
+/// that reads SIGINT/SIGTERM/SIGHUP (SIGPIPE stays blocked: a peer closing early must not kill
+/// the process; SIGHUP asks for a reload instead of ending it).
 static inline int cg_signalfd_for_shutdown(void) {
     sigset_t mask;
     sigemptyset(&mask);
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGHUP);
     sigaddset(&mask, SIGPIPE);
     if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0) return -1;
     sigdelset(&mask, SIGPIPE);

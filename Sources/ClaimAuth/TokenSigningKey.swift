@@ -1,0 +1,97 @@
+import ClaimCore
+import Crypto
+
+/// A private key tokens are signed with (ES256 or EdDSA) and its `kid`: what the identity
+/// provider holds, and what `claimctl keys generate` writes for demos, load tests and tests.
+/// Kept as the private scalar (P-256) or seed (Ed25519) so it is `Sendable`; the swift-crypto
+/// key is made when signing.
+public struct TokenSigningKey: Hashable, Sendable {
+    public let id: String
+    public let algorithm: TokenAlgorithm
+    let privateMaterial: [UInt8]
+
+    /// Why a private key cannot be used: names the field.
+    public enum Problem: Error, Hashable, Sendable, CustomStringConvertible {
+        case unsupportedAlgorithm(String)
+        case badKeyID(String)
+        case badPrivateKey(String)
+
+        public var description: String {
+            switch self {
+            case .unsupportedAlgorithm(let a): "signing keys are ES256 or EdDSA, not \(a)"
+            case .badKeyID(let k): "key id \"\(k)\" must be 1-64 characters of [A-Za-z0-9_.-]"
+            case .badPrivateKey(let why): "bad private key: \(why)"
+            }
+        }
+    }
+
+    /// The key with private bytes `d` (a P-256 scalar or an Ed25519 seed, 32 bytes), checked.
+    public init(id: String, algorithm: TokenAlgorithm, privateMaterial d: [UInt8]) throws(Problem) {
+        guard Identifier.isValid(id) else { throw .badKeyID(id) }
+        guard d.count == 32 else { throw .badPrivateKey("d must be 32 bytes, not \(d.count)") }
+        switch algorithm {
+        case .es256:
+            guard (try? P256.Signing.PrivateKey(rawRepresentation: d)) != nil else {
+                throw .badPrivateKey("d is not a P-256 private scalar")
+            }
+        case .edDSA:
+            guard (try? Curve25519.Signing.PrivateKey(rawRepresentation: d)) != nil else {
+                throw .badPrivateKey("d is not an Ed25519 seed")
+            }
+        case .hs256: throw .unsupportedAlgorithm(algorithm.rawValue)
+        }
+        self.id = id
+        self.algorithm = algorithm
+        privateMaterial = d
+    }
+
+    /// A new random key (the system's CSPRNG, through swift-crypto).
+    public static func generate(_ algorithm: TokenAlgorithm, id: String) throws(Problem) -> TokenSigningKey {
+        switch algorithm {
+        case .es256:
+            return try TokenSigningKey(
+                id: id, algorithm: .es256, privateMaterial: Array(P256.Signing.PrivateKey().rawRepresentation))
+        case .edDSA:
+            return try TokenSigningKey(
+                id: id, algorithm: .edDSA, privateMaterial: Array(Curve25519.Signing.PrivateKey().rawRepresentation))
+        case .hs256: throw .unsupportedAlgorithm(algorithm.rawValue)
+        }
+    }
+
+    /// The public half, as verifiers take it.
+    public var publicKey: VerificationKey {
+        VerificationKey(id: id, algorithm: algorithm, material: publicMaterial)
+    }
+
+    /// The public key's bytes (x||y for P-256). The private bytes were checked in init, so the
+    /// empty fallback is never taken.
+    private var publicMaterial: [UInt8] {
+        switch algorithm {
+        case .es256:
+            guard let k = try? P256.Signing.PrivateKey(rawRepresentation: privateMaterial) else { return [] }
+            return Array(k.publicKey.rawRepresentation)
+        default:
+            guard let k = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateMaterial) else { return [] }
+            return Array(k.publicKey.rawRepresentation)
+        }
+    }
+
+    /// The signature of `message` (64 bytes: r||s for ES256, as JWS wants).
+    func signature(_ message: [UInt8]) -> [UInt8] {
+        switch algorithm {
+        case .es256:
+            guard let k = try? P256.Signing.PrivateKey(rawRepresentation: privateMaterial),
+                let s = try? k.signature(for: message)
+            else { return [] }
+            return Array(s.rawRepresentation)
+        default:
+            guard let k = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateMaterial),
+                let s = try? k.signature(for: message)
+            else { return [] }
+            return Array(s)
+        }
+    }
+
+    /// The private JWK (RFC 7517, with `d`): the file `claimctl keys generate` writes.
+    public func privateJWK() -> [UInt8] { JWKWriter.key(publicKey, privateMaterial: privateMaterial) }
+}

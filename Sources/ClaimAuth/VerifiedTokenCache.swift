@@ -1,0 +1,70 @@
+import ClaimCore
+import Crypto
+
+/// Resident tokens this loop has verified, so a resident retrying in the first seconds of a
+/// release costs a SHA-256 instead of a curve operation (ES256 or EdDSA verification is some
+/// fifty times the work; RESULTS.md).
+///
+/// Keyed by the SHA-256 of the whole token and compared on all 32 bytes, so an entry answers
+/// only the very token that was verified: a token that was not verified cannot be accepted
+/// short of a SHA-256 collision. Holds the token's claims with its expiry, and the lifetime is
+/// checked again on every hit. Bounded: a fixed number of slots, direct-mapped by the digest
+/// (a new token takes its slot from whatever was there), so memory never grows with the crowd,
+/// and an expired entry is a miss. One loop's: not shared, no locks. A key reload builds a new
+/// verifier and a new cache, so a removed key's tokens are refused at once.
+public final class VerifiedTokenCache {
+    private struct Entry {
+        var digest: (UInt64, UInt64, UInt64, UInt64)
+        var token: PersonToken
+    }
+
+    private var slots: [Entry?]
+    private let mask: Int
+    public private(set) var hits = 0
+    public private(set) var misses = 0
+
+    /// A cache of `capacity` slots, rounded up to a power of two (0: caches nothing).
+    public init(capacity: Int) {
+        let size = capacity <= 0 ? 0 : 1 << (Int.bitWidth - (max(capacity, 2) - 1).leadingZeroBitCount)
+        slots = Array(repeating: nil, count: size)
+        mask = size - 1
+    }
+
+    public var capacity: Int { slots.count }
+
+    /// `token` verified by `verifier` at `now`, from the cache when it was verified before.
+    public func verify(_ token: UnsafeRawBufferPointer, now: Instant, with verifier: TokenVerifier) -> Result<
+        PersonToken, TokenError
+    > {
+        guard !slots.isEmpty, token.count <= TokenVerifier.maxTokenBytes else {
+            return verifier.verify(token, now: now)
+        }
+        let digest = Self.digest(token)
+        let slot = Int(truncatingIfNeeded: digest.0) & mask
+        if let e = slots[slot], e.digest == digest {
+            // Verified before: only its lifetime can have changed.
+            if let problem = verifier.lifetimeProblem(e.token, now: now) {
+                slots[slot] = nil
+                return .failure(problem)
+            }
+            hits += 1
+            return .success(e.token)
+        }
+        misses += 1
+        let result = verifier.verify(token, now: now)
+        if case .success(let t) = result { slots[slot] = Entry(digest: digest, token: t) }
+        return result
+    }
+
+    private static func digest(_ token: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64, UInt64) {
+        let d = SHA256.hash(data: token)
+        return d.withUnsafeBytes { b in
+            (
+                b.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                b.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                b.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                b.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+            )
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import ClaimAuth
+import ClaimSetup
+import Foundation
+
+/// `claimctl keys`: the identity provider's side of public-key tokens, for demos, load tests and
+/// rotations: a private key file for whoever signs, and the JWKS gateways verify with.
+struct Keys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate signing keys and keep the JWKS gateways verify tokens with.",
+        subcommands: [Generate.self, Remove.self])
+
+    /// `claimctl keys generate --kid K --out DIR [--jwks FILE]`.
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Write a new private key (DIR/KID.jwk, mode 0600) and add its public key to the JWKS (a rotation keeps the old keys)."
+        )
+        @Option(help: "Key id, 1-64 characters of [A-Za-z0-9_.-].") var kid: String
+        @Option(help: "EdDSA (Ed25519) or ES256 (P-256).") var alg = "EdDSA"
+        @Option(help: "Folder for the private key.") var out: String
+        @Option(help: "JWKS to add the public key to (created if missing; default DIR/jwks.json).") var jwks: String?
+
+        func run() throws {
+            guard let algorithm = TokenAlgorithm(rawValue: alg), algorithm != .hs256 else {
+                throw ValidationError("--alg must be EdDSA or ES256")
+            }
+            let key: TokenSigningKey
+            do { key = try TokenSigningKey.generate(algorithm, id: kid) } catch { throw SetupError(error.description) }
+            let set = jwks ?? out + "/jwks.json"
+            var keys: [VerificationKey] = []
+            if FileManager.default.fileExists(atPath: set) { keys = try TokenKeyFiles.loadJWKS(set).keys }
+            guard !keys.contains(where: { $0.id == kid }) else {
+                throw SetupError("\(set) already has a key \(kid): pick another --kid")
+            }
+            guard keys.count < JWKSDecoder.maxKeys else {
+                throw SetupError("\(set) has \(keys.count) keys already: remove one first (claimctl keys remove)")
+            }
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let privatePath = out + "/" + kid + ".jwk"
+            try Self.write(key.privateJWK(), to: privatePath, mode: 0o600)
+            try Self.write(JWKWriter.set(keys + [key.publicKey]), to: set, mode: 0o644)
+            print("private key \(privatePath)")
+            print("jwks \(set) (keys: \((keys + [key.publicKey]).compactMap(\.id).joined(separator: ", ")))")
+        }
+
+        /// Writes beside the file and renames over it, so a gateway watching it never reads half.
+        static func write(_ bytes: [UInt8], to path: String, mode: Int) throws {
+            let temporary = path + ".tmp-\(getpid())"
+            guard
+                FileManager.default.createFile(
+                    atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: mode])
+            else { throw SetupError("cannot write \(temporary)") }
+            guard rename(temporary, path) == 0 else { throw SetupError("cannot move \(temporary) to \(path)") }
+        }
+    }
+
+    /// `claimctl keys remove --kid K --jwks FILE`: the end of a rotation.
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take a key out of the JWKS: gateways refuse its tokens from their next reload.")
+        @Option(help: "Key id to remove.") var kid: String
+        @Option(help: "The JWKS file.") var jwks: String
+
+        func run() throws {
+            let keys = try TokenKeyFiles.loadJWKS(jwks).keys
+            guard keys.contains(where: { $0.id == kid }) else {
+                throw SetupError("\(jwks) has no key \(kid); keys: \(keys.compactMap(\.id).joined(separator: ", "))")
+            }
+            let left = keys.filter { $0.id != kid }
+            guard !left.isEmpty else { throw SetupError("\(kid) is the last key of \(jwks): add its successor first") }
+            try Generate.write(JWKWriter.set(left), to: jwks, mode: 0o644)
+            print("jwks \(jwks) (keys: \(left.compactMap(\.id).joined(separator: ", ")))")
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ClaimAuth
+import ClaimGateway
+import ClaimSetup
+import Glibc
+import Logging
+
+/// Reloads the identity provider's JWKS for the loops (`TokenKeysBox`) when the file changes
+/// (looked at once a second from the command's main thread) or on SIGHUP. A file that does not
+/// load keeps the keys served and says why; it is tried again when it changes next.
+final class JWKSWatcher {
+    private let path: String
+    private let box: TokenKeysBox
+    private let logger: Logger
+    private var stamp: Stamp?
+
+    /// What tells a changed file: a new inode (renamed over, as `claimctl keys` writes), size or
+    /// modification time.
+    private struct Stamp: Equatable {
+        let inode: UInt64
+        let size: Int64
+        let seconds: Int
+        let nanoseconds: Int
+    }
+
+    init(path: String, box: TokenKeysBox, logger: Logger) {
+        self.path = path
+        self.box = box
+        self.logger = logger
+        stamp = Self.stamp(path)
+    }
+
+    /// Loads the file again if it changed since the last look, or whatever it is if `force`.
+    func check(force: Bool) {
+        let now = Self.stamp(path)
+        guard force || now != stamp else { return }
+        stamp = now
+        let old = box.current.keys
+        do {
+            let keys = try TokenKeyFiles.loadJWKS(path)
+            guard keys != old else {
+                if force { logger.info("token keys reloaded: unchanged", metadata: ["keys": "\(old.ids)"]) }
+                return
+            }
+            box.publish(keys)
+            logger.notice(
+                "token keys reloaded", metadata: ["keys": "\(keys.ids)", "before": "\(old.ids)", "jwks": "\(path)"])
+        } catch {
+            logger.error(
+                "token keys not reloaded: still verifying with the keys before",
+                metadata: ["keys": "\(old.ids)", "error": "\(error)"])
+        }
+    }
+
+    private static func stamp(_ path: String) -> Stamp? {
+        var s = stat()
+        guard stat(path, &s) == 0 else { return nil }
+        return Stamp(
+            inode: UInt64(s.st_ino), size: Int64(s.st_size), seconds: s.st_mtim.tv_sec, nanoseconds: s.st_mtim.tv_nsec)
+    }
+}

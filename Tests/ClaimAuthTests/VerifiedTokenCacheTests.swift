@@ -1,0 +1,67 @@
+import ClaimCore
+import Testing
+
+@testable import ClaimAuth
+
+@Suite struct VerifiedTokenCacheTests {
+    let now = Instant(unixMilliseconds: 1_654_826_400_000)
+    let key: TokenSigningKey
+
+    init() throws { key = try TokenSigningKey.generate(.edDSA, id: "c1") }
+
+    func token(_ person: String, lifetime: Int64 = 600_000) -> String {
+        TokenSigner(privateKey: key).sign(
+            PersonToken(
+                person: person,
+                facts: EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual),
+                expiresAt: now.adding(milliseconds: lifetime)))
+    }
+
+    func verify(_ cache: VerifiedTokenCache, _ t: String, at: Instant? = nil) -> Result<PersonToken, TokenError> {
+        let verifier = TokenVerifier(keys: TokenKeySet(keys: [key.publicKey]))
+        var t = t
+        return t.withUTF8 { cache.verify(UnsafeRawBufferPointer($0), now: at ?? now, with: verifier) }
+    }
+
+    @Test func aRetryIsAHitAndGetsTheSameAnswer() {
+        let cache = VerifiedTokenCache(capacity: 1000)
+        #expect(cache.capacity == 1024)
+        let t = token("u1")
+        let first = verify(cache, t)
+        #expect(verify(cache, t) == first)
+        #expect(verify(cache, t) == first)
+        #expect(cache.hits == 2)
+        #expect(cache.misses == 1)
+    }
+
+    /// Only the very token verified is answered from the cache: one changed byte is verified
+    /// afresh (and fails), whatever its slot holds.
+    @Test func anAlteredTokenIsNeverAnsweredFromTheCache() {
+        let cache = VerifiedTokenCache(capacity: 1)
+        let t = token("u2")
+        #expect((try? verify(cache, t).get())?.person == "u2")
+        var bytes = Array(t.utf8)
+        bytes[bytes.count - 2] = bytes[bytes.count - 2] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(verify(cache, String(decoding: bytes, as: UTF8.self)) == .failure(.badSignature))
+        #expect(cache.hits == 0)
+    }
+
+    @Test func aCachedTokenStillExpires() {
+        let cache = VerifiedTokenCache(capacity: 16)
+        let t = token("u3", lifetime: 1000)
+        #expect((try? verify(cache, t).get()) != nil)
+        #expect(verify(cache, t, at: now.adding(milliseconds: 1000)) == .failure(.expired))
+        #expect(verify(cache, t, at: now.adding(milliseconds: 999)).map(\.person) == .success("u3"))
+    }
+
+    /// Bounded: however many people, a cache holds its capacity; a full one keeps verifying.
+    @Test func aCrowdNeverGrowsTheCache() {
+        let cache = VerifiedTokenCache(capacity: 4)
+        for i in 0..<200 { #expect(verify(cache, token("p\(i)")).map(\.person) == .success("p\(i)")) }
+        #expect(cache.capacity == 4)
+        #expect(cache.misses == 200)
+        let none = VerifiedTokenCache(capacity: 0)
+        #expect(verify(none, token("z")).map(\.person) == .success("z"))
+        #expect(none.capacity == 0)
+    }
+}

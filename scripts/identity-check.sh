@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Identity as a city runs it, end to end with the real binaries on a throwaway Redis: each check
+# prints "IDENTITY <name>: PASS|FAIL <what was seen>"; exit 1 if any failed.
+#   - claimgate refuses to start without public keys (or --dev-hs256), and on a malformed JWKS
+#     names the key's index and the reason
+#   - tokens signed by another implementation (PyJWT over the cryptography package) with the
+#     private keys claimctl keys generate wrote, EdDSA and ES256, are accepted
+#   - a rotation through the JWKS file: a key added is accepted once the file changes (no
+#     restart, no SIGHUP), a key removed is refused from the SIGHUP on, a broken file keeps the
+#     keys served and the gateway up (GatewayKeyReloadTests checks one keep-alive connection
+#     across reloads)
+#   - a payment code pays once; a merchant holding it reads no wallet and claims nothing; a
+#     resident's token offered as a payment code is refused by name
+#
+#   scripts/identity-check.sh [--debug]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+ensure_packages redis-server redis-tools libhiredis-dev curl
+# PyJWT signs EdDSA and ES256 through the cryptography package: an implementation of JWS that
+# shares nothing with ours.
+python3 -c "import jwt, cryptography" 2>/dev/null || python3 -m pip install -q 'pyjwt[crypto]' 2>/dev/null \
+  || python3 -m pip install -q --break-system-packages 'pyjwt[crypto]'
+check_setup IDENTITY identity "${1:-}"
+"$BIN/claimctl" load --redis "$R" seeds/shenyang-2022.json >/dev/null 2>&1
+NOW=2022-06-10T10:00:01+08:00
+GP=$(free_port)
+U="http://127.0.0.1:$GP"
+
+# Start-up refusals.
+s1=0
+env -u CLAIMGATE_JWKS timeout 10 "$BIN/claimgate" serve --listen "127.0.0.1:$GP" --redis "$R" --now "$NOW" \
+  >"$WORK/nokeys.out" 2>&1 || s1=$?
+printf '{"keys":[{"kty":"EC","crv":"P-256","kid":"a","x":"AAAA","y":"AAAA"}]}' >"$WORK/bad.json"
+python3 - "$CLAIMGATE_JWKS" "$WORK/offcurve.json" <<'PY'
+import json, sys, base64
+keys = json.load(open(sys.argv[1]))["keys"]
+k = dict(keys[0]); k["kid"] = "second"
+# A P-256 point moved off the curve: the last byte of y changed.
+x = base64.urlsafe_b64encode(b"\x01" * 32).rstrip(b"=").decode()
+y = base64.urlsafe_b64encode(b"\x02" * 32).rstrip(b"=").decode()
+json.dump({"keys": [keys[0], {"kty": "EC", "crv": "P-256", "kid": "second", "x": x, "y": y}]}, open(sys.argv[2], "w"))
+PY
+s2=0
+timeout 10 "$BIN/claimgate" serve --listen "127.0.0.1:$GP" --redis "$R" --now "$NOW" --jwks "$WORK/offcurve.json" \
+  >"$WORK/offcurve.out" 2>&1 || s2=$?
+ok=0
+[ "$s1" != 0 ] && grep -q -- '--jwks FILE' "$WORK/nokeys.out" && [ "$s2" != 0 ] \
+  && grep -q 'key 1: the point (x, y) is not on P-256' "$WORK/offcurve.out" || ok=1
+verdict refuses-to-start $ok "no keys: exit $s1 ($(grep -o 'no token keys[^"]*' "$WORK/nokeys.out" | head -c 90)); off-curve key: exit $s2 ($(grep -o 'JWKS [^"]*' "$WORK/offcurve.out" | head -c 120))"
+
+# A gateway on the run's JWKS (one EdDSA key), followed as a file.
+"$BIN/claimgate" serve --listen "127.0.0.1:$GP" --redis "$R" --now "$NOW" --person-rate 0 2>"$WORK/gateway.log" &
+GATEWAY_PID=$!
+wait_http "$U/healthz"
+
+# Tokens from PyJWT with the private JWKs claimctl wrote (EdDSA now, ES256 added below).
+pyjwt() { # PRIVATE_JWK PERSON [ROLE]
+  python3 - "$@" <<'PY'
+import json, sys, time, jwt
+from jwt.algorithms import ECAlgorithm, OKPAlgorithm
+k = json.load(open(sys.argv[1]))
+alg = k["alg"]
+key = (OKPAlgorithm if alg == "EdDSA" else ECAlgorithm).from_jwk(json.dumps(k))
+claims = {"sub": sys.argv[2], "region": "210100", "real_name": True, "card": "62", "exp": int(time.time()) + 3600}
+print(jwt.encode(claims, key, algorithm=alg, headers={"kid": k["kid"]}))
+PY
+}
+first_kid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kid"])' "$CLAIMGATE_TOKEN_KEY")
+T1=$(pyjwt "$CLAIMGATE_TOKEN_KEY" pyjwt-ed)
+"$BIN/claimctl" keys generate --kid second --alg ES256 --out "$WORK/keys" --jwks "$CLAIMGATE_JWKS" >/dev/null
+T2=$(pyjwt "$WORK/keys/second.jwk" pyjwt-es)
+# Both tokens over one connection (curl's --next reuses it): their statuses.
+rotation_step() { # TOKEN...
+  local args=() t
+  for t in "$@"; do args+=(-s -o /dev/null -w '%{http_code} ' -H "Authorization: Bearer $t" "$U/v1/me/vouchers" --next); done
+  curl "${args[@]}" -s -o /dev/null "$U/healthz"
+}
+a=""
+for _ in $(seq 40); do a=$(rotation_step "$T1" "$T2"); [ "$a" = "200 200 " ] && break; sleep 0.1; done
+ok=0
+[ "$a" = "200 200 " ] || ok=1
+verdict pyjwt-and-file-reload $ok "PyJWT EdDSA and ES256 (second key added to the file, no restart, no SIGHUP): $a"
+
+# The first key removed, then SIGHUP: its token is refused from then on, the other serves.
+"$BIN/claimctl" keys remove --kid "$first_kid" --jwks "$CLAIMGATE_JWKS" >/dev/null
+kill -HUP "$GATEWAY_PID"
+b=""
+for _ in $(seq 40); do b=$(rotation_step "$T1" "$T2"); [ "$b" = "401 200 " ] && break; sleep 0.05; done
+reason=$(curl -s -H "Authorization: Bearer $T1" "$U/v1/me/vouchers")
+# A broken file keeps the keys served, and says why.
+echo '{"keys": [' >"$CLAIMGATE_JWKS.new" && mv "$CLAIMGATE_JWKS.new" "$CLAIMGATE_JWKS"
+kill -HUP "$GATEWAY_PID"
+sleep 0.5
+c=$(rotation_step "$T1" "$T2")
+ok=0
+[ "$b" = "401 200 " ] && [ "$c" = "401 200 " ] && grep -q 'token signed with an unknown key' <<<"$reason" \
+  && grep -q 'token keys not reloaded' "$WORK/gateway.log" && kill -0 "$GATEWAY_PID" || ok=1
+verdict removed-key-and-bad-file $ok "after removal + SIGHUP: $b($reason); broken file + SIGHUP: $c, gateway alive, log: $(grep -o 'token keys not reloaded[^,]*' "$WORK/gateway.log" | head -1)"
+
+# Payment codes: the resident asks, the merchant pays once; what the merchant holds does nothing else.
+R1=$("$BIN/claimctl" token --person payer-1 --token-key-file "$WORK/keys/second.jwk")
+M1=$("$BIN/claimctl" merchant-token --merchant shop-1 --categories shenyang-specialty-zone --token-key-file "$WORK/keys/second.jwk")
+V=$(curl -s -X POST -H "Authorization: Bearer $R1" "$U/v1/pools/specialty-30/claims" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["voucher"]["id"])')
+C=$(curl -s -X POST -H "Authorization: Bearer $R1" -d "{\"voucher\":\"$V\",\"merchant\":\"shop-1\"}" "$U/v1/me/payment-codes" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["payment_code"])')
+redeem() { # ORDER CODE
+  curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $M1" \
+    -d "{\"voucher\":\"$V\",\"order\":\"$1\",\"amount_fen\":30000,\"payment_code\":\"$2\"}" "$U/v1/redemptions"
+}
+p1=$(redeem o-1 "$C"); p2=$(redeem o-1 "$C"); p3=$(redeem o-2 "$C"); p4=$(redeem o-3 "$R1")
+w=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $C" "$U/v1/me/vouchers")
+k=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $C" "$U/v1/pools/specialty-30/claims")
+ok=0
+[ "${#C}" = 22 ] && [ "$p1$p2$p3$p4" = "200200409400" ] && [ "$w$k" = "401401" ] || ok=1
+verdict payment-code $ok "code ${#C} chars; pay, replay, another order, a bearer token as code: $p1 $p2 $p3 $p4; the code as a bearer: wallet $w, claim $k"
+
+exit "$FAILED"
