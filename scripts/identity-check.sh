@@ -21,7 +21,8 @@ ensure_packages redis-server redis-tools libhiredis-dev curl
 # shares nothing with ours.
 python3 -c "import jwt, cryptography" 2>/dev/null || python3 -m pip install -q 'pyjwt[crypto]' 2>/dev/null \
   || python3 -m pip install -q --break-system-packages 'pyjwt[crypto]'
-check_setup IDENTITY identity "${1:-}"
+# The run's first key is EdDSA; the rotation adds an ES256 one: both algorithms are served.
+KEY_ALG=EdDSA check_setup IDENTITY identity "${1:-}"
 "$BIN/claimctl" load --redis "$R" seeds/shenyang-2022.json >/dev/null 2>&1
 NOW=2022-06-10T10:00:01+08:00
 GP=$(free_port)

@@ -8,10 +8,10 @@ import Crypto
 /// Keyed by the SHA-256 of the whole token and compared on all 32 bytes, so an entry answers
 /// only the very token that was verified: a token that was not verified cannot be accepted
 /// short of a SHA-256 collision. Holds the token's claims with its expiry, and the lifetime is
-/// checked again on every hit. Bounded: a fixed number of slots, direct-mapped by the digest
-/// (a new token takes its slot from whatever was there), so memory never grows with the crowd,
-/// and an expired entry is a miss. One loop's: not shared, no locks. A key reload builds a new
-/// verifier and a new cache, so a removed key's tokens are refused at once.
+/// checked again on every hit. Bounded: a fixed number of slots in sets of four picked by the
+/// digest; a new token takes an empty slot of its set, else an expired one's, else the one that
+/// expires first, so memory never grows with the crowd. One loop's: not shared, no locks. A key
+/// reload builds a new verifier and a new cache, so a removed key's tokens are refused at once.
 public final class VerifiedTokenCache {
     private struct Entry {
         var digest: (UInt64, UInt64, UInt64, UInt64)
@@ -23,11 +23,16 @@ public final class VerifiedTokenCache {
     public private(set) var hits = 0
     public private(set) var misses = 0
 
-    /// A cache of `capacity` slots, rounded up to a power of two (0: caches nothing).
+    /// Slots per set: a token competes only with the three others of its set.
+    static let ways = 4
+
+    /// A cache of `capacity` slots, rounded up to a power of two of at least one set (0: caches
+    /// nothing).
     public init(capacity: Int) {
-        let size = capacity <= 0 ? 0 : 1 << (Int.bitWidth - (max(capacity, 2) - 1).leadingZeroBitCount)
+        let size =
+            capacity <= 0 ? 0 : 1 << (Int.bitWidth - (max(capacity, Self.ways) - 1).leadingZeroBitCount)
         slots = Array(repeating: nil, count: size)
-        mask = size - 1
+        mask = size - Self.ways
     }
 
     public var capacity: Int { slots.count }
@@ -40,8 +45,9 @@ public final class VerifiedTokenCache {
             return verifier.verify(token, now: now)
         }
         let digest = Self.digest(token)
-        let slot = Int(truncatingIfNeeded: digest.0) & mask
-        if let e = slots[slot], e.digest == digest {
+        let set = Int(truncatingIfNeeded: digest.0) & mask
+        for slot in set..<(set + Self.ways) {
+            guard let e = slots[slot], e.digest == digest else { continue }
             // Verified before: only its lifetime can have changed.
             if let problem = verifier.lifetimeProblem(e.token, now: now) {
                 slots[slot] = nil
@@ -52,8 +58,20 @@ public final class VerifiedTokenCache {
         }
         misses += 1
         let result = verifier.verify(token, now: now)
-        if case .success(let t) = result { slots[slot] = Entry(digest: digest, token: t) }
+        if case .success(let t) = result { slots[victim(in: set, now: now)] = Entry(digest: digest, token: t) }
         return result
+    }
+
+    /// The slot of `set` a new entry takes: an empty one, else an expired one's, else the one
+    /// whose token expires first.
+    private func victim(in set: Int, now: Instant) -> Int {
+        var best = set
+        for slot in set..<(set + Self.ways) {
+            guard let e = slots[slot] else { return slot }
+            if e.token.expiresAt <= now { return slot }
+            if let b = slots[best], e.token.expiresAt < b.token.expiresAt { best = slot }
+        }
+        return best
     }
 
     private static func digest(_ token: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64, UInt64) {

@@ -33,6 +33,24 @@ public enum FuzzCorpus {
             }
         case .iso8601:
             return ["2022-06-10T10:00:00.000+08:00", "2022-06-10T02:00Z", "2022-06-10 10:00:59"].map { Array($0.utf8) }
+        case .jwks:
+            let set = JWKWriter.set(FuzzTarget.signingKeys.map(\.publicKey))
+            return [set] + FuzzTarget.signingKeys.map { $0.privateJWK() }
+        case .publicKeyToken:
+            let facts = EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual)
+            return FuzzTarget.signingKeys.flatMap { key in
+                let signer = TokenSigner(privateKey: key)
+                return [
+                    signer.sign(
+                        PersonToken(
+                            person: "u42", facts: facts, expiresAt: Instant(unixMilliseconds: 4_102_444_800_000))),
+                    signer.sign(
+                        payload: MerchantToken(
+                            merchant: "m-1", categories: ["restaurant"],
+                            expiresAt: Instant(unixMilliseconds: 4_102_444_800_000)
+                        ).payload()),
+                ].map { Array($0.utf8) }
+            }
         case .redisReply:
             return [
                 "*3\r\n$7\r\ngranted\r\n:4999\r\n*2\r\n$4\r\nv.12\r\n$-1\r\n",

@@ -29,6 +29,12 @@ public enum FuzzTarget: UInt8, CaseIterable, Sendable {
     /// sends back), and claim.lua's one reader (`ClaimScript.item`), which must read the same
     /// item from a reply in place as from its owned copy.
     case redisReply
+    /// `JWKSDecoder` (the identity provider's JWKS file, and private JWKs): what it accepts is
+    /// bounded, every key has a `kid` and a pinned algorithm, and writes back to the same set.
+    case jwks
+    /// `TokenVerifier` over public keys (ES256 and EdDSA): never accepts a token whose `alg` is
+    /// not its key's, nor one a key did not sign, and never one token as resident and merchant.
+    case publicKeyToken
 
     /// The secret the token target verifies with; the corpus signs its seeds with it.
     static let secret = Array("fuzzing-secret-fuzzing-secret-32".utf8)
@@ -52,6 +58,8 @@ public enum FuzzTarget: UInt8, CaseIterable, Sendable {
         case .route: Self.checkRoute(input)
         case .iso8601: Self.checkISO8601(input)
         case .redisReply: Self.checkRedisReply(input)
+        case .jwks: Self.checkJWKS(input)
+        case .publicKeyToken: Self.checkPublicKeyToken(input)
         }
     }
 
@@ -120,6 +128,53 @@ public enum FuzzTarget: UInt8, CaseIterable, Sendable {
         let resigned = TokenSigner(secret: secret).sign(headerSegment: Base64URL.encode(header), payload: body)
         if Array(resigned.utf8) != bytes { return "accepted bytes the key did not sign" }
         if payload.fields.isEmpty, !body.isEmpty, body != Array("{}".utf8) { return "payload fields lost" }
+        return nil
+    }
+
+    /// The public-key target's keys: fixed, so the corpus can sign seeds with them.
+    static let signingKeys: [TokenSigningKey] = [
+        (TokenAlgorithm.es256, "fz-es", UInt8(7)), (.edDSA, "fz-ed", UInt8(9)),
+    ].compactMap { alg, id, fill in
+        try? TokenSigningKey(id: id, algorithm: alg, privateMaterial: Array(repeating: fill, count: 32))
+    }
+    private static let publicKeys = TokenKeySet(keys: signingKeys.map(\.publicKey))
+
+    private static func checkJWKS(_ input: UnsafeRawBufferPointer) -> String? {
+        let bytes = Array(input)
+        if case .success(let key) = JWKSDecoder.signingKey(bytes) {
+            if key.publicKey.id != key.id || key.algorithm == .hs256 { return "a private key without its id or pinned" }
+            guard case .success(let again) = JWKSDecoder.signingKey(key.privateJWK()), again == key else {
+                return "a private key does not read back as itself"
+            }
+        }
+        guard case .success(let set) = JWKSDecoder.keySet(bytes) else { return nil }
+        if set.keys.isEmpty || set.keys.count > JWKSDecoder.maxKeys { return "accepted \(set.keys.count) keys" }
+        if bytes.count > JWKSDecoder.maxBytes { return "accepted \(bytes.count) bytes" }
+        if set.keys.contains(where: { $0.id == nil || $0.algorithm == .hs256 }) { return "a key without kid, or HS256" }
+        if Set(set.keys.compactMap(\.id)).count != set.keys.count { return "a kid twice" }
+        guard case .success(let written) = JWKSDecoder.keySet(JWKWriter.set(set.keys)), written == set else {
+            return "the set does not write back as itself"
+        }
+        return nil
+    }
+
+    private static func checkPublicKeyToken(_ input: UnsafeRawBufferPointer) -> String? {
+        let verifier = TokenVerifier(keys: publicKeys, clockSkewMilliseconds: 30_000)
+        let bytes = Array(input)
+        let now = Instant(unixMilliseconds: 1_654_826_400_000)
+        let resident = verifier.verify(bytes, now: now)
+        let merchant = verifier.verifyMerchant(bytes, now: now)
+        if case .success = resident, case .success = merchant { return "one token acted as resident and merchant" }
+        guard case .success = verifier.payload(bytes) else { return nil }
+        // Accepted: its header must name one of the keys, with that key's algorithm.
+        let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 3, let header = Base64URL.decode(parts[0]),
+            let fields = try? FlatJSONObject(parsing: header), let kid = fields.string("kid"),
+            let key = publicKeys.keys.first(where: { $0.id == kid })
+        else { return "accepted a token whose header names none of the keys" }
+        if fields.string("alg") != key.algorithm.rawValue {
+            return "accepted \(fields.string("alg") ?? "no alg") on a \(key.algorithm.rawValue) key"
+        }
         return nil
     }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import ClaimAuth
+import ClaimCore
+import ClaimPOSIX
 import ClaimSetup
 import Foundation
 
@@ -8,7 +10,7 @@ import Foundation
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate signing keys and keep the JWKS gateways verify tokens with.",
-        subcommands: [Generate.self, Remove.self])
+        subcommands: [Generate.self, Remove.self, Speed.self])
 
     /// `claimctl keys generate --kid K --out DIR [--jwks FILE]`.
     struct Generate: ParsableCommand {
@@ -17,7 +19,7 @@ struct Keys: ParsableCommand {
                 "Write a new private key (DIR/KID.jwk, mode 0600) and add its public key to the JWKS (a rotation keeps the old keys)."
         )
         @Option(help: "Key id, 1-64 characters of [A-Za-z0-9_.-].") var kid: String
-        @Option(help: "EdDSA (Ed25519) or ES256 (P-256).") var alg = "EdDSA"
+        @Option(help: "ES256 (P-256; the faster to verify here: RESULTS.md) or EdDSA (Ed25519).") var alg = "ES256"
         @Option(help: "Folder for the private key.") var out: String
         @Option(help: "JWKS to add the public key to (created if missing; default DIR/jwks.json).") var jwks: String?
 
@@ -71,6 +73,61 @@ struct Keys: ParsableCommand {
             guard !left.isEmpty else { throw SetupError("\(kid) is the last key of \(jwks): add its successor first") }
             try Generate.write(JWKWriter.set(left), to: jwks, mode: 0o644)
             print("jwks \(jwks) (keys: \(left.compactMap(\.id).joined(separator: ", ")))")
+        }
+    }
+
+    /// `claimctl keys speed`: what one verification costs with each algorithm, on this machine,
+    /// as `openssl speed` does for ciphers (loadtest/verify-cost.sh counts its instructions).
+    struct Speed: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Verify N distinct resident tokens per algorithm (ES256, EdDSA, HS256) and print the time each took.")
+        @Option(help: "Tokens to verify per algorithm (each a different person).") var count = 2000
+        @Option(help: "Only this algorithm (ES256, EdDSA, HS256).") var alg: String?
+        @Flag(help: "Through a loop's cache of verified tokens, each token verified twice (the second is a hit).")
+        var cached = false
+
+        func run() throws {
+            guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be 1...1000000") }
+            let algorithms =
+                try alg.map {
+                    guard let a = TokenAlgorithm(rawValue: $0) else {
+                        throw ValidationError("--alg: ES256, EdDSA or HS256")
+                    }
+                    return [a]
+                } ?? TokenAlgorithm.allCases
+            let now = SystemClock().now()
+            let facts = EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual)
+            for algorithm in algorithms {
+                let signing: TokenSigning =
+                    algorithm == .hs256
+                    ? .sharedSecret(TokenKeyring(secret: Array("speed-test-secret-32-bytes-long!".utf8)))
+                    : .privateKey(try TokenSigningKey.generate(algorithm, id: "speed"))
+                let signer = signing.signer()
+                let tokens = (0..<count).map {
+                    Array(
+                        signer.sign(
+                            PersonToken(person: "p\($0)", facts: facts, expiresAt: now.adding(milliseconds: 3_600_000))
+                        ).utf8)
+                }
+                let verifier = TokenVerifier(keys: signing.verificationKeys)
+                let cache = VerifiedTokenCache(capacity: cached ? 65_536 : 0)
+                let start = MonotonicClock.nanoseconds()
+                var accepted = 0
+                for _ in 0..<(cached ? 2 : 1) {
+                    for t in tokens {
+                        if case .success = t.withUnsafeBytes({ cache.verify($0, now: now, with: verifier) }) {
+                            accepted += 1
+                        }
+                    }
+                }
+                let nanoseconds = MonotonicClock.nanoseconds() - start
+                let per = Double(nanoseconds) / Double(accepted) / 1000
+                print(
+                    "\(algorithm.rawValue)\(cached ? " cached (hits \(cache.hits))" : ""): \(accepted) verifications, "
+                        + "\(String(format: "%.2f", per)) us each (\(Int(1e6 / max(per, 0.001)))/s on one core)")
+                guard accepted == count * (cached ? 2 : 1) else { throw SetupError("a token did not verify") }
+            }
         }
     }
 }

@@ -37,13 +37,25 @@ import Testing
     /// Only the very token verified is answered from the cache: one changed byte is verified
     /// afresh (and fails), whatever its slot holds.
     @Test func anAlteredTokenIsNeverAnsweredFromTheCache() {
-        let cache = VerifiedTokenCache(capacity: 1)
+        let cache = VerifiedTokenCache(capacity: 4)
         let t = token("u2")
         #expect((try? verify(cache, t).get())?.person == "u2")
         var bytes = Array(t.utf8)
         bytes[bytes.count - 2] = bytes[bytes.count - 2] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
         #expect(verify(cache, String(decoding: bytes, as: UTF8.self)) == .failure(.badSignature))
         #expect(cache.hits == 0)
+    }
+
+    /// A full set gives up the token that expires first: a long-lived one outlasts a crowd of
+    /// short-lived ones.
+    @Test func aFullSetEvictsWhatExpiresFirst() {
+        let cache = VerifiedTokenCache(capacity: 4)
+        let long = token("long", lifetime: 3_600_000)
+        _ = verify(cache, long)
+        for i in 0..<50 { _ = verify(cache, token("s\(i)", lifetime: 60_000)) }
+        let before = cache.hits
+        #expect(verify(cache, long).map(\.person) == .success("long"))
+        #expect(cache.hits == before + 1)
     }
 
     @Test func aCachedTokenStillExpires() {
@@ -60,6 +72,9 @@ import Testing
         for i in 0..<200 { #expect(verify(cache, token("p\(i)")).map(\.person) == .success("p\(i)")) }
         #expect(cache.capacity == 4)
         #expect(cache.misses == 200)
+        // The latest person is kept (a full set gives up the slot that expires first).
+        #expect(verify(cache, token("p199")).map(\.person) == .success("p199"))
+        #expect(cache.hits == 1)
         let none = VerifiedTokenCache(capacity: 0)
         #expect(verify(none, token("z")).map(\.person) == .success("z"))
         #expect(none.capacity == 0)

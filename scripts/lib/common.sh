@@ -23,11 +23,11 @@ ensure_packages() {
 # fresh_secrets: a run's own identity-provider key pair and store QR secret, never reused:
 # `claimctl keys generate` (from $BIN) writes the private key and the JWKS into $WORK/keys, and
 # CLAIMGATE_TOKEN_KEY (what claimctl token and claimload sign with) and CLAIMGATE_JWKS (what
-# claimgate verifies with) name them. KEY_ALG picks the algorithm (EdDSA, or ES256).
+# claimgate verifies with) name them. KEY_ALG picks the algorithm (ES256, or EdDSA).
 fresh_secrets() {
   export CLAIMGATE_TOKEN_KEY CLAIMGATE_JWKS CLAIMGATE_STORE_QR_SECRET
   local kid="run-$$-$RANDOM"
-  "$BIN/claimctl" keys generate --kid "$kid" --alg "${KEY_ALG:-EdDSA}" --out "$WORK/keys" >/dev/null
+  "$BIN/claimctl" keys generate --kid "$kid" --alg "${KEY_ALG:-ES256}" --out "$WORK/keys" >/dev/null
   CLAIMGATE_TOKEN_KEY="$WORK/keys/$kid.jwk"
   CLAIMGATE_JWKS="$WORK/keys/jwks.json"
   CLAIMGATE_STORE_QR_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
