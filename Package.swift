@@ -3,8 +3,8 @@ import PackageDescription
 
 // Layout (see README "Architecture"):
 //   ClaimCore     pure domain: programme, pools, windows, limits, time, outcomes; no I/O, no C.
-//   ClaimAuth     HS256 tokens on top of the core's JSON scanner: verified with CSHA256 (SHA
-//                 extensions, no allocation), signed with swift-crypto.
+//   ClaimAuth     tokens on top of the core's JSON scanner: ES256/EdDSA from a JWKS (HS256 for
+//                 development) and store QR codes; all crypto from swift-crypto.
 //   ClaimPOSIX    the OS adapter: sockets, epoll, signals, clocks (CClaimSys shim).
 //   ClaimRedis    the Redis adapter: hiredis (CHiredis), RESP encoding, the Lua scripts.
 //   ClaimHTTP     the HTTP/1.1 wire: request parser, response writer, connection buffers.
@@ -41,12 +41,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .target(name: "CClaimSys"),
-        .target(name: "CSHA256"),
         .target(name: "ClaimCore"),
         .target(name: "ClaimPOSIX", dependencies: ["ClaimCore", "CClaimSys"], swiftSettings: loopSettings),
         .target(
             name: "ClaimAuth",
-            dependencies: ["ClaimCore", "CSHA256", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ClaimCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "ClaimRedis",

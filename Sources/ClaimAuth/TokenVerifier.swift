@@ -8,7 +8,7 @@ import Glibc
 /// header's `alg` must be that key's, so `none`, an unknown algorithm and the classic
 /// confusion (HS256 "signed" with a public key's bytes) are refused before any signature work.
 /// An unknown `kid` is refused without trying the others. ES256 and EdDSA signatures are
-/// checked with swift-crypto; HS256 (development only) with `HMACSHA256` on the stack.
+/// checked with swift-crypto, as is HS256 (development only).
 /// Each event loop builds its own verifier from the `Sendable` key set.
 public struct TokenVerifier {
     public static let maxTokenBytes = 2048
@@ -81,7 +81,7 @@ public struct TokenVerifier {
 
     /// Checks `token`'s algorithm and signature, then lends its decoded payload to `read`. The
     /// payload is decoded into stack space that lives only for that call; an HS256 signature is
-    /// compared in constant time with no allocation.
+    /// compared in constant time.
     private func withSignedPayload<T>(
         _ token: UnsafeRawBufferPointer, _ read: (UnsafeRawBufferPointer) -> Result<T, TokenError>
     ) -> Result<T, TokenError> {
@@ -112,7 +112,7 @@ public struct TokenVerifier {
             let signature = UnsafeRawBufferPointer(rebasing: buffer[..<n])
             switch entry.check {
             case .hmac(let keyed):
-                return keyed.withCode(for: signingInput) { Self.constantTimeEqual($0, signature) }
+                return keyed.isValid(signature, for: signingInput)
             case .p256(let key):
                 guard let s = try? P256.Signing.ECDSASignature(rawRepresentation: signature) else { return false }
                 return key.isValidSignature(s, for: signingInput)
@@ -127,15 +127,6 @@ public struct TokenVerifier {
             guard let n = Base64URL.decode(payloadText, into: buffer) else { return .failure(.malformed) }
             return read(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
         }
-    }
-
-    /// Equal bytes, in a time that depends only on the length (a forger learns nothing from
-    /// how soon a guess is refused).
-    private static func constantTimeEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<a.count { difference |= a[i] ^ b[i] }
-        return difference == 0
     }
 
     /// The key the header names: by byte comparison with the provider's own headers first,
