@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layout (see README "Architecture"):
 //   ClaimCore     pure domain: programme, pools, windows, limits, time, outcomes; no I/O, no C.
-//   ClaimAuth     tokens on top of the core's JSON scanner: ES256/EdDSA from a JWKS (HS256 for
+//   ClaimAuth     tokens on top of the core's JSON scanner: ES256/EdDSA/RS256 from a JWKS (HS256 for
 //                 development) and store QR codes; all crypto from swift-crypto.
 //   ClaimPOSIX    the OS adapter: sockets, epoll, signals, clocks (CClaimSys shim).
 //   ClaimRedis    the Redis adapter: hiredis (CHiredis), RESP encoding, the Lua scripts.
@@ -45,7 +45,10 @@ let package = Package(
         .target(name: "ClaimPOSIX", dependencies: ["ClaimCore", "CClaimSys"], swiftSettings: loopSettings),
         .target(
             name: "ClaimAuth",
-            dependencies: ["ClaimCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "ClaimCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "ClaimRedis",

@@ -3,7 +3,8 @@
 # Prints a markdown table and appends it to loadtest/RESULTS.md with the date and machine.
 #   1. claims with stock available (64 connections, a new person per claim, ES256 tokens of the
 #      run's own key pair; again with each person tapping four times, the retries answered
-#      from the loop's cache of verified tokens, and with HS256 under --dev-hs256): claimgate (best
+#      from the loop's cache of verified tokens, with RS256 tokens, and with HS256 under
+#      --dev-hs256): claimgate (best
 #      of 1 and 2 loops, each also pinned one per CPU, and each of those also under SCHED_BATCH)
 #      vs the OpenResty peer running ClaimGate's claim.lua with the same keys and arguments
 #      (best of the same eight shapes: 1 and 2 workers, each also with worker_cpu_affinity
@@ -88,8 +89,16 @@ client_cpu() { awk '{print $2}' "$WORK/$1.cpu"; }
 "$BIN/claimctl" token --person b --count $((S * 110000)) > "$WORK/tokens"
 # A retry mix: each person taps four times, their taps a thousand requests apart (blocks of
 # 1,000 people, each block sent four times over), as residents retry in the first seconds.
-awk '{ b[NR % 1000] = $0 } NR % 1000 == 0 { for (r = 0; r < 4; r++) for (i = 1; i <= 1000; i++) print b[i % 1000] }' \
-  "$WORK/tokens" | head -n $((S * 110000)) > "$WORK/tokens-retry"
+awk -v max=$((S * 110000)) '{ b[NR % 1000] = $0 }
+  NR % 1000 == 0 { for (r = 0; r < 4; r++) for (i = 1; i <= 1000; i++) { print b[i % 1000]; if (++n == max) exit } }' \
+  "$WORK/tokens" > "$WORK/tokens-retry"
+# RS256 (an RSA key of the run's own): the cheapest to verify, the dearest to sign (about 200 us
+# a token, so fewer are minted, by two processes at once).
+"$BIN/claimctl" keys generate --kid rs-run --alg RS256 --out "$WORK/keys" >/dev/null
+"$BIN/claimctl" token --token-key-file "$WORK/keys/rs-run.jwk" --person r --count $((S * 35000)) > "$WORK/tokens-rs.0" &
+"$BIN/claimctl" token --token-key-file "$WORK/keys/rs-run.jwk" --person s --count $((S * 35000)) > "$WORK/tokens-rs.1"
+wait
+cat "$WORK/tokens-rs.0" "$WORK/tokens-rs.1" > "$WORK/tokens-rs"
 # The development HS256 path, for what public keys cost beside it.
 export CLAIMGATE_TOKEN_SECRET
 CLAIMGATE_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -226,7 +235,7 @@ best_of() {
 }
 
 echo "== 1. claims with stock (c=$C, ${S}s, $RUNS runs)"
-declare -a CG CGP99 CGCPU CGW OR ORP99 ORCPU ORW ST PCG POR PCGCPU PORCPU CGR CGH
+declare -a CG CGP99 CGCPU CGW OR ORP99 ORCPU ORW ST PCG POR PCGCPU PORCPU CGR CGH CGS
 for run in $(seq "$RUNS"); do
   # shellcheck disable=SC2086 # one shape per word
   best_of claimgate_claims "cg.$run" $SHAPES
@@ -241,9 +250,11 @@ for run in $(seq "$RUNS"); do
   # Public-key tokens as residents send them (each person four taps), and the HS256 path.
   RETRIES=1 TOKENS="$WORK/tokens-retry" best_of claimgate_claims "cgr.$run" 2 2b
   CGR+=("$BEST")
+  TOKENS="$WORK/tokens-rs" best_of claimgate_claims "cgs.$run" 2 2b
+  CGS+=("$BEST")
   TOKENS="$WORK/tokens-hs" GATEWAY_FLAGS="--dev-hs256" best_of claimgate_claims "cgh.$run" 2 2b
   CGH+=("$BEST")
-  echo "  claimgate, a retry mix ${CGR[-1]}/s; HS256 (development) ${CGH[-1]}/s"
+  echo "  claimgate, ES256 a retry mix ${CGR[-1]}/s; RS256 a new person each ${CGS[-1]}/s; HS256 (development) ${CGH[-1]}/s"
   start_peer 1
   # shellcheck disable=SC2046
   load "st.$run" "" "$PEER/static" $(nginx_pids)
@@ -355,7 +366,7 @@ CONN_P99=$({ grep -m1 "^latency ms" "$WORK/conn.txt" || echo "p99 -"; } | sed -E
 CONN_VERDICT=$({ grep -E "^(PASS|FAIL)" "$WORK/conn.txt" | cut -c1-4; } || echo "FAIL (no verdict: $(tail -1 "$WORK/conn.txt" | cut -c1-60))")
 
 MCG=$(median "${CG[@]}"); MOR=$(median "${OR[@]}"); MST=$(median "${ST[@]}")
-MCGR=$(median "${CGR[@]}"); MCGH=$(median "${CGH[@]}")
+MCGR=$(median "${CGR[@]}"); MCGH=$(median "${CGH[@]}"); MCGS=$(median "${CGS[@]}")
 MSO=$(median "${SO[@]}"); MNS=$(median "${NS[@]}"); MSG=$(median "${SG[@]}")
 MPG=$(median "${PG[@]}"); MPN=$(median "${PN[@]}")
 MCGCPU=$(median "${CGCPU[@]}"); MORCPU=$(median "${ORCPU[@]}")
@@ -368,7 +379,8 @@ TABLE=$(cat <<T
 |---|---|---|---|
 | claims with stock, ES256 tokens, a new person each | claimgate $MCG/s (p99 $(median "${CGP99[@]}")) vs OpenResty peer $MOR/s (p99 $(median "${ORP99[@]}"); the peer verifies no token) | >= 2.0x | $(ratio "$MCG" "$MOR")x |
 | claims with stock, ES256, a retry mix (each person 4 taps) | claimgate $MCGR/s (the retries answered limit_reached by Redis) vs the peer above | >= 2.0x | $(ratio "$MCGR" "$MOR")x |
-| claims with stock, HS256 (development) | claimgate $MCGH/s: what the public keys cost beside it | | $(ratio "$MCG" "$MCGH")x of it |
+| claims with stock, RS256 tokens (RSA 2048), a new person each | claimgate $MCGS/s vs the peer above | >= 2.0x | $(ratio "$MCGS" "$MOR")x |
+| claims with stock, HS256 (development), a new person each | claimgate $MCGH/s: ES256 runs at $(ratio "$MCG" "$MCGH")x and RS256 at $(ratio "$MCGS" "$MCGH")x of it | | $(ratio "$MCGH" "$MOR")x the peer |
 | CPU per claim, same runs | server side: claimgate + Redis $MCGCPU us vs nginx + Redis $MORCPU us; wrk $(median "${CGW[@]}") vs $(median "${ORW[@]}") us | | $(ratio "$MORCPU" "$MCGCPU")x less per claim |
 | claims, server side on one core (wrk on the other) | claimgate $MPCG/s ($(median "${PCGCPU[@]}") us) vs OpenResty peer $MPOR/s ($(median "${PORCPU[@]}") us) | | $(ratio "$MPCG" "$MPOR")x |
 | Redis ceiling, same script | one claim per EVALSHA $RB/s, -P 16 $RBP/s; 32 per EVALSHA $RBB claims/s | | $(ratio "$RB" "$MOR")x / $(ratio "$RBP" "$MOR")x / $(ratio "$RBB" "$MOR")x the peer |

@@ -22,7 +22,7 @@ count() { # ALG N [--cached] -> instructions inside VerifiedTokenCache.verify
 echo "| algorithm | instructions per verification | x HS256 | a retry through the cache (hit) |"
 echo "|---|---:|---:|---:|"
 hs=""
-for alg in HS256 ES256 EdDSA; do
+for alg in HS256 RS256 ES256 EdDSA; do
   a=$(count "$alg" "$N1"); b=$(count "$alg" "$N2")
   per=$(( (b - a) / (N2 - N1) ))
   ca=$(count "$alg" "$N1" --cached); cb=$(count "$alg" "$N2" --cached)

@@ -4,7 +4,7 @@
 #   - claimgate refuses to start without public keys (or --dev-hs256), and on a malformed JWKS
 #     names the key's index and the reason
 #   - tokens signed by another implementation (PyJWT over the cryptography package) with the
-#     private keys claimctl keys generate wrote, EdDSA and ES256, are accepted
+#     private keys claimctl keys generate wrote, EdDSA, ES256 and RS256, are accepted
 #   - a rotation through the JWKS file: a key added is accepted once the file changes (no
 #     restart, no SIGHUP), a key removed is refused from the SIGHUP on, a broken file keeps the
 #     keys served and the gateway up (GatewayKeyReloadTests checks one keep-alive connection
@@ -21,7 +21,7 @@ ensure_packages redis-server redis-tools libhiredis-dev curl
 # shares nothing with ours.
 python3 -c "import jwt, cryptography" 2>/dev/null || python3 -m pip install -q 'pyjwt[crypto]' 2>/dev/null \
   || python3 -m pip install -q --break-system-packages 'pyjwt[crypto]'
-# The run's first key is EdDSA; the rotation adds an ES256 one: both algorithms are served.
+# The run's first key is EdDSA; the rotation adds ES256 and RS256 ones: every algorithm served.
 KEY_ALG=EdDSA check_setup IDENTITY identity "${1:-}"
 "$BIN/claimctl" load --redis "$R" seeds/shenyang-2022.json >/dev/null 2>&1
 NOW=2022-06-10T10:00:01+08:00
@@ -59,10 +59,11 @@ wait_http "$U/healthz"
 pyjwt() { # PRIVATE_JWK PERSON [ROLE]
   python3 - "$@" <<'PY'
 import json, sys, time, jwt
-from jwt.algorithms import ECAlgorithm, OKPAlgorithm
+from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 k = json.load(open(sys.argv[1]))
 alg = k["alg"]
-key = (OKPAlgorithm if alg == "EdDSA" else ECAlgorithm).from_jwk(json.dumps(k))
+kind = {"EdDSA": OKPAlgorithm, "ES256": ECAlgorithm, "RS256": RSAAlgorithm}[alg]
+key = kind.from_jwk(json.dumps(k))
 claims = {"sub": sys.argv[2], "region": "210100", "real_name": True, "card": "62", "exp": int(time.time()) + 3600}
 print(jwt.encode(claims, key, algorithm=alg, headers={"kid": k["kid"]}))
 PY
@@ -71,6 +72,8 @@ first_kid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kid
 T1=$(pyjwt "$CLAIMGATE_TOKEN_KEY" pyjwt-ed)
 "$BIN/claimctl" keys generate --kid second --alg ES256 --out "$WORK/keys" --jwks "$CLAIMGATE_JWKS" >/dev/null
 T2=$(pyjwt "$WORK/keys/second.jwk" pyjwt-es)
+"$BIN/claimctl" keys generate --kid third --alg RS256 --out "$WORK/keys" --jwks "$CLAIMGATE_JWKS" >/dev/null
+T3=$(pyjwt "$WORK/keys/third.jwk" pyjwt-rs)
 # Both tokens over one connection (curl's --next reuses it): their statuses.
 rotation_step() { # TOKEN...
   local args=() t
@@ -78,10 +81,10 @@ rotation_step() { # TOKEN...
   curl "${args[@]}" -s -o /dev/null "$U/healthz"
 }
 a=""
-for _ in $(seq 40); do a=$(rotation_step "$T1" "$T2"); [ "$a" = "200 200 " ] && break; sleep 0.1; done
+for _ in $(seq 40); do a=$(rotation_step "$T1" "$T2" "$T3"); [ "$a" = "200 200 200 " ] && break; sleep 0.1; done
 ok=0
-[ "$a" = "200 200 " ] || ok=1
-verdict pyjwt-and-file-reload $ok "PyJWT EdDSA and ES256 (second key added to the file, no restart, no SIGHUP): $a"
+[ "$a" = "200 200 200 " ] || ok=1
+verdict pyjwt-and-file-reload $ok "PyJWT EdDSA, ES256 and RS256 (the last two keys added to the file, no restart, no SIGHUP): $a"
 
 # The first key removed, then SIGHUP: its token is refused from then on, the other serves.
 "$BIN/claimctl" keys remove --kid "$first_kid" --jwks "$CLAIMGATE_JWKS" >/dev/null

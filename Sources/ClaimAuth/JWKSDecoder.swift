@@ -1,17 +1,21 @@
 import ClaimCore
 import Crypto
 import Foundation
+import _CryptoExtras
 
 /// Reads the identity provider's public keys from a JWKS (RFC 7517) and private keys from a JWK:
 /// bytes in, keys or a problem that names the key's index and what is wrong with it out.
 ///
-/// Only what tokens here use is accepted: EC keys on P-256 (ES256) and OKP keys on Ed25519
-/// (EdDSA), each with a `kid`; `alg`, when given, must be the curve's own, and pins the key to
-/// it. A public set holding a private part (`d`) is refused: it would publish the signing key.
+/// Only what tokens here use is accepted: EC keys on P-256 (ES256), OKP keys on Ed25519 (EdDSA)
+/// and RSA keys of 2048 to 4096 bits (RS256), each with a `kid`; `alg`, when given, must be the
+/// key type's own, and pins the key to it. A public set holding a private part (`d`) is
+/// refused: it would publish the signing key.
 public enum JWKSDecoder {
     /// Bounds on untrusted input: a JWKS is a few keys of a few hundred bytes.
     public static let maxBytes = 65_536
     public static let maxKeys = 16
+    /// RSA moduli up to this: verification cost grows with the square of the size.
+    public static let maxRSABits = 4096
 
     public enum Problem: Error, Hashable, Sendable, CustomStringConvertible {
         case tooLarge(Int)
@@ -68,13 +72,24 @@ public enum JWKSDecoder {
         case .failure(let why): return .failure(.key(index: 0, why.text))
         case .success(let k): key = k
         }
-        guard let text = object["d"] as? String, let d = Base64URL.decode(Array(text.utf8)) else {
+        func part(_ name: String) -> [UInt8]? {
+            (object[name] as? String).flatMap { Base64URL.decode(Array($0.utf8)) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        guard let d = part("d") else {
             return .failure(.key(index: 0, "d (the private part) is missing or not base64url"))
         }
-        let signing: TokenSigningKey
-        do { signing = try TokenSigningKey(id: key.id ?? "", algorithm: key.algorithm, privateMaterial: d) } catch {
-            return .failure(.key(index: 0, error.description))
+        var privateMaterial = d
+        if key.algorithm == .rs256 {
+            // swift-crypto takes an RSA private key from its n, e, d, p and q.
+            guard let p = part("p"), let q = part("q"), let n = part("n"), let e = part("e"),
+                let k = try? _RSA.Signing.PrivateKey(n: n, e: e, d: d, p: p, q: q)
+            else { return .failure(.key(index: 0, "an RSA private key needs n, e, d, p and q that belong together")) }
+            privateMaterial = Array(k.derRepresentation)
         }
+        let signing: TokenSigningKey
+        do {
+            signing = try TokenSigningKey(id: key.id ?? "", algorithm: key.algorithm, privateMaterial: privateMaterial)
+        } catch { return .failure(.key(index: 0, error.description)) }
         guard signing.publicKey == key else {
             return .failure(
                 .key(index: 0, "d does not belong to the public key x\(key.algorithm == .es256 ? ", y" : "")"))
@@ -107,10 +122,13 @@ public enum JWKSDecoder {
         switch (text("kty"), text("crv")) {
         case ("EC", "P-256"): algorithm = .es256
         case ("OKP", "Ed25519"): algorithm = .edDSA
+        case ("RSA", nil): algorithm = .rs256
         case (let kty?, let crv):
             return .failure(
-                Why(text: "kty \(kty) crv \(crv ?? "(none)") is not supported: EC P-256 (ES256) or OKP Ed25519 (EdDSA)")
-            )
+                Why(
+                    text:
+                        "kty \(kty) crv \(crv ?? "(none)") is not supported: EC P-256 (ES256), OKP Ed25519 (EdDSA) or RSA (RS256)"
+                ))
         case (nil, _): return .failure(Why(text: "kty is missing"))
         }
         if let alg = o["alg"], alg as? String != algorithm.rawValue {
@@ -125,6 +143,18 @@ public enum JWKSDecoder {
         }
         let material: [UInt8]
         switch algorithm {
+        case .rs256:
+            guard let n = text("n").flatMap({ Base64URL.decode(Array($0.utf8)) }),
+                let e = text("e").flatMap({ Base64URL.decode(Array($0.utf8)) })
+            else { return .failure(Why(text: "n or e is missing or not base64url")) }
+            let bits = (n.drop { $0 == 0 }.count) * 8
+            guard (2048...maxRSABits).contains(bits), (1...8).contains(e.count) else {
+                return .failure(Why(text: "n must be 2048 to \(maxRSABits) bits (is \(bits)), e at most 8 bytes"))
+            }
+            guard let k = try? _RSA.Signing.PublicKey(n: n, e: e) else {
+                return .failure(Why(text: "n and e are not an RSA public key"))
+            }
+            material = Array(k.pkcs1DERRepresentation)
         case .es256:
             switch (coordinate("x"), coordinate("y")) {
             case (.failure(let why), _), (_, .failure(let why)): return .failure(why)

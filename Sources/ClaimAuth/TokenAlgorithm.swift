@@ -6,11 +6,13 @@ public enum TokenAlgorithm: String, Hashable, Sendable, CaseIterable {
     case es256 = "ES256"
     /// Ed25519 (RFC 8037): a 64-byte signature.
     case edDSA = "EdDSA"
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 3.3), 2048 to 4096-bit keys: what most identity
+    /// providers publish, and the cheapest of the three to verify (RESULTS.md).
+    case rs256 = "RS256"
     /// HMAC-SHA-256 with a secret every verifier also holds, so every verifier could mint
     /// tokens: only for demos and tests (`claimgate serve --dev-hs256`).
     case hs256 = "HS256"
 
-    /// The signature's length in bytes, and so the base64url text's (unpadded).
-    var signatureBytes: Int { self == .hs256 ? 32 : 64 }
-    var signatureCharacters: Int { self == .hs256 ? 43 : 86 }
+    /// Unpadded base64url characters for `bytes` bytes.
+    static func base64Characters(_ bytes: Int) -> Int { (bytes * 4 + 2) / 3 }
 }

@@ -1,10 +1,11 @@
 import ClaimCore
 import Crypto
+import _CryptoExtras
 
-/// A private key tokens are signed with (ES256 or EdDSA) and its `kid`: what the identity
-/// provider holds, and what `claimctl keys generate` writes for demos, load tests and tests.
-/// Kept as the private scalar (P-256) or seed (Ed25519) so it is `Sendable`; the swift-crypto
-/// key is made when signing.
+/// A private key tokens are signed with (ES256, EdDSA or RS256) and its `kid`: what the
+/// identity provider holds, and what `claimctl keys generate` writes for demos, load tests and
+/// tests. Kept as bytes so it is `Sendable` (the private scalar for P-256, the seed for
+/// Ed25519, PKCS#1 DER for RSA); the swift-crypto key is made when signing.
 public struct TokenSigningKey: Hashable, Sendable {
     public let id: String
     public let algorithm: TokenAlgorithm
@@ -25,11 +26,16 @@ public struct TokenSigningKey: Hashable, Sendable {
         }
     }
 
-    /// The key with private bytes `d` (a P-256 scalar or an Ed25519 seed, 32 bytes), checked.
+    /// The key with private bytes `d` (a P-256 scalar or an Ed25519 seed, 32 bytes; an RSA key's
+    /// PKCS#1 DER), checked.
     public init(id: String, algorithm: TokenAlgorithm, privateMaterial d: [UInt8]) throws(Problem) {
         guard Identifier.isValid(id) else { throw .badKeyID(id) }
-        guard d.count == 32 else { throw .badPrivateKey("d must be 32 bytes, not \(d.count)") }
+        guard algorithm == .rs256 || d.count == 32 else { throw .badPrivateKey("d must be 32 bytes, not \(d.count)") }
         switch algorithm {
+        case .rs256:
+            guard let k = try? _RSA.Signing.PrivateKey(derRepresentation: d),
+                (2048...JWKSDecoder.maxRSABits).contains(k.keySizeInBits)
+            else { throw .badPrivateKey("not an RSA private key of 2048 to \(JWKSDecoder.maxRSABits) bits") }
         case .es256:
             guard (try? P256.Signing.PrivateKey(rawRepresentation: d)) != nil else {
                 throw .badPrivateKey("d is not a P-256 private scalar")
@@ -54,6 +60,11 @@ public struct TokenSigningKey: Hashable, Sendable {
         case .edDSA:
             return try TokenSigningKey(
                 id: id, algorithm: .edDSA, privateMaterial: Array(Curve25519.Signing.PrivateKey().rawRepresentation))
+        case .rs256:
+            guard let k = try? _RSA.Signing.PrivateKey(keySize: .bits2048) else {
+                throw .badPrivateKey("no RSA key could be generated")
+            }
+            return try TokenSigningKey(id: id, algorithm: .rs256, privateMaterial: Array(k.derRepresentation))
         case .hs256: throw .unsupportedAlgorithm(algorithm.rawValue)
         }
     }
@@ -70,6 +81,9 @@ public struct TokenSigningKey: Hashable, Sendable {
         case .es256:
             guard let k = try? P256.Signing.PrivateKey(rawRepresentation: privateMaterial) else { return [] }
             return Array(k.publicKey.rawRepresentation)
+        case .rs256:
+            guard let k = try? _RSA.Signing.PrivateKey(derRepresentation: privateMaterial) else { return [] }
+            return Array(k.publicKey.pkcs1DERRepresentation)
         default:
             guard let k = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateMaterial) else { return [] }
             return Array(k.publicKey.rawRepresentation)
@@ -84,6 +98,11 @@ public struct TokenSigningKey: Hashable, Sendable {
                 let s = try? k.signature(for: message)
             else { return [] }
             return Array(s.rawRepresentation)
+        case .rs256:
+            guard let k = try? _RSA.Signing.PrivateKey(derRepresentation: privateMaterial),
+                let s = try? k.signature(for: message, padding: .insecurePKCS1v1_5)
+            else { return [] }
+            return Array(s.rawRepresentation)
         default:
             guard let k = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateMaterial),
                 let s = try? k.signature(for: message)
@@ -92,6 +111,7 @@ public struct TokenSigningKey: Hashable, Sendable {
         }
     }
 
-    /// The private JWK (RFC 7517, with `d`): the file `claimctl keys generate` writes.
+    /// The private JWK (RFC 7517, with `d`; for RSA also `p`, `q`, `dp`, `dq`, `qi`, RFC 7518
+    /// 6.3.2): the file `claimctl keys generate` writes.
     public func privateJWK() -> [UInt8] { JWKWriter.key(publicKey, privateMaterial: privateMaterial) }
 }

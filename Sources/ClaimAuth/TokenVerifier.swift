@@ -1,13 +1,14 @@
 import ClaimCore
 import Crypto
 import Glibc
+import _CryptoExtras
 
 /// Verifies JWTs from the identity provider and reads the person (or merchant) from them.
 ///
 /// Each key pins its algorithm (`VerificationKey`): the header's `kid` picks the key, and the
 /// header's `alg` must be that key's, so `none`, an unknown algorithm and the classic
 /// confusion (HS256 "signed" with a public key's bytes) are refused before any signature work.
-/// An unknown `kid` is refused without trying the others. ES256 and EdDSA signatures are
+/// An unknown `kid` is refused without trying the others. ES256, EdDSA and RS256 signatures are
 /// checked with swift-crypto, as is HS256 (development only).
 /// Each event loop builds its own verifier from the `Sendable` key set.
 public struct TokenVerifier {
@@ -20,6 +21,7 @@ public struct TokenVerifier {
         case hmac(HMACSHA256)
         case p256(P256.Signing.PublicKey)
         case ed25519(Curve25519.Signing.PublicKey)
+        case rsa(_RSA.Signing.PublicKey)
     }
 
     /// One verification key, and the header segment the provider writes for it, so the common
@@ -29,6 +31,8 @@ public struct TokenVerifier {
         let algorithm: TokenAlgorithm
         let header: [UInt8]
         let check: Check
+        /// The signature's length: fixed by the algorithm, or the modulus's for RSA.
+        let signatureBytes: Int
     }
     private let entries: [Entry]
     /// True when some key takes tokens without a `kid` (a development HS256 keyring only).
@@ -49,18 +53,28 @@ public struct TokenVerifier {
     public init(keys: TokenKeySet, clockSkewMilliseconds: Int64 = 0) {
         entries = keys.keys.compactMap { k -> Entry? in
             let check: Check
+            var signatureBytes = 64
             switch k.algorithm {
-            case .hs256: check = .hmac(HMACSHA256(key: k.material))
+            case .hs256:
+                check = .hmac(HMACSHA256(key: k.material))
+                signatureBytes = 32
             case .es256:
                 guard let p = try? P256.Signing.PublicKey(rawRepresentation: k.material) else { return nil }
                 check = .p256(p)
             case .edDSA:
                 guard let p = try? Curve25519.Signing.PublicKey(rawRepresentation: k.material) else { return nil }
                 check = .ed25519(p)
+            case .rs256:
+                guard let p = try? _RSA.Signing.PublicKey(derRepresentation: k.material),
+                    (2048...JWKSDecoder.maxRSABits).contains(p.keySizeInBits)
+                else { return nil }
+                check = .rsa(p)
+                signatureBytes = p.keySizeInBits / 8
             }
             return Entry(
                 id: k.id, algorithm: k.algorithm,
-                header: Array(TokenSigner.headerSegment(algorithm: k.algorithm, keyID: k.id).utf8), check: check)
+                header: Array(TokenSigner.headerSegment(algorithm: k.algorithm, keyID: k.id).utf8), check: check,
+                signatureBytes: signatureBytes)
         }
         acceptsUnkeyed = entries.contains { $0.id == nil }
         self.clockSkewMilliseconds = min(max(0, clockSkewMilliseconds), Self.maxClockSkewMilliseconds)
@@ -104,10 +118,12 @@ public struct TokenVerifier {
         }
         // Each algorithm's signature has one length, and so one base64url length.
         let signatureText = UnsafeRawBufferPointer(rebasing: token[(dot2 + 1)...])
-        guard signatureText.count == entry.algorithm.signatureCharacters else { return .failure(.badSignature) }
+        guard signatureText.count == TokenAlgorithm.base64Characters(entry.signatureBytes) else {
+            return .failure(.badSignature)
+        }
         let signingInput = UnsafeRawBufferPointer(rebasing: token[..<dot2])
-        let signed = withUnsafeTemporaryAllocation(byteCount: 64, alignment: 8) { buffer -> Bool in
-            let n = entry.algorithm.signatureBytes
+        let signed = withUnsafeTemporaryAllocation(byteCount: entry.signatureBytes, alignment: 8) { buffer -> Bool in
+            let n = entry.signatureBytes
             guard Base64URL.decode(signatureText, into: buffer) == n else { return false }
             let signature = UnsafeRawBufferPointer(rebasing: buffer[..<n])
             switch entry.check {
@@ -118,6 +134,10 @@ public struct TokenVerifier {
                 return key.isValidSignature(s, for: signingInput)
             case .ed25519(let key):
                 return key.isValidSignature(signature, for: signingInput)
+            case .rsa(let key):
+                return key.isValidSignature(
+                    _RSA.Signing.RSASignature(rawRepresentation: signature), for: signingInput,
+                    padding: .insecurePKCS1v1_5)
             }
         }
         guard signed else { return .failure(.badSignature) }

@@ -19,13 +19,17 @@ struct Keys: ParsableCommand {
                 "Write a new private key (DIR/KID.jwk, mode 0600) and add its public key to the JWKS (a rotation keeps the old keys)."
         )
         @Option(help: "Key id, 1-64 characters of [A-Za-z0-9_.-].") var kid: String
-        @Option(help: "ES256 (P-256; the faster to verify here: RESULTS.md) or EdDSA (Ed25519).") var alg = "ES256"
+        @Option(
+            help:
+                "ES256 (P-256), RS256 (RSA 2048: the cheapest to verify, the dearest to sign; RESULTS.md) or EdDSA (Ed25519)."
+        )
+        var alg = "ES256"
         @Option(help: "Folder for the private key.") var out: String
         @Option(help: "JWKS to add the public key to (created if missing; default DIR/jwks.json).") var jwks: String?
 
         func run() throws {
             guard let algorithm = TokenAlgorithm(rawValue: alg), algorithm != .hs256 else {
-                throw ValidationError("--alg must be EdDSA or ES256")
+                throw ValidationError("--alg must be RS256, ES256 or EdDSA")
             }
             let key: TokenSigningKey
             do { key = try TokenSigningKey.generate(algorithm, id: kid) } catch { throw SetupError(error.description) }

@@ -21,7 +21,7 @@ import Testing
         TokenVerifier(keys: TokenKeySet(keys: keys)).verify(Array(t.utf8), now: now)
     }
 
-    @Test(arguments: [TokenAlgorithm.es256, .edDSA])
+    @Test(arguments: [TokenAlgorithm.es256, .edDSA, .rs256])
     func aTokenSignedWithThePrivateKeyVerifiesWithThePublicOne(_ algorithm: TokenAlgorithm) throws {
         let key = try TokenSigningKey.generate(algorithm, id: "k-\(algorithm.rawValue)")
         let signed = TokenSigner(privateKey: key).sign(token)
@@ -42,7 +42,7 @@ import Testing
 
     /// The classic attack: a verifier that lets the header choose the algorithm checks an HS256
     /// token with the public key's bytes as the HMAC secret, and anyone can sign those.
-    @Test(arguments: [TokenAlgorithm.es256, .edDSA])
+    @Test(arguments: [TokenAlgorithm.es256, .edDSA, .rs256])
     func aPublicKeyNeverAcceptsAnHS256TokenSignedWithItsOwnBytes(_ algorithm: TokenAlgorithm) throws {
         let key = try TokenSigningKey.generate(algorithm, id: "pinned")
         let jwk = JWKWriter.key(key.publicKey, privateMaterial: nil)
@@ -51,13 +51,13 @@ import Testing
             #expect(verify(forged, [key.publicKey]) == .failure(.wrongAlgorithm))
         }
         // `none`, and algorithms nobody here uses, are refused by name.
-        for alg in ["none", "RS256", "ES512", "HS512"] {
+        for alg in ["none", "PS256", "ES512", "HS512"] {
             let header = Base64URL.encode(Array(#"{"alg":"\#(alg)","kid":"pinned"}"#.utf8))
             let t = "\(header).\(Base64URL.encode(token.payload()))."
             #expect(verify(t, [key.publicKey]) == .failure(.unsupportedAlgorithm))
         }
         // An ES256 header on an EdDSA key (or the reverse) is the wrong algorithm too.
-        let otherAlgorithm: TokenAlgorithm = algorithm == .es256 ? .edDSA : .es256
+        let otherAlgorithm: TokenAlgorithm = algorithm == .es256 ? .rs256 : .es256
         let other = try TokenSigningKey.generate(otherAlgorithm, id: "pinned")
         #expect(verify(TokenSigner(privateKey: other).sign(token), [key.publicKey]) == .failure(.wrongAlgorithm))
     }
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func privateKeysRoundTripThroughTheirJWK() throws {
-        for algorithm in [TokenAlgorithm.es256, .edDSA] {
+        for algorithm in [TokenAlgorithm.es256, .edDSA, .rs256] {
             let key = try TokenSigningKey.generate(algorithm, id: "rt")
             let read = try JWKSDecoder.signingKey(key.privateJWK()).get()
             #expect(read == key)
@@ -109,6 +109,29 @@ import Testing
         let text = try JSONSerialization.data(withJSONObject: mixed)
         #expect(
             JWKSDecoder.signingKey(Array(text)) == .failure(.key(index: 0, "d does not belong to the public key x")))
+    }
+
+    /// RSA keys are bounded: 2048 to 4096 bits (a bigger modulus is verification work an
+    /// attacker's JWKS could choose), and a JWK's n and e must make a key.
+    @Test func rsaKeysAreBoundedAndRead() throws {
+        let key = try TokenSigningKey.generate(.rs256, id: "r1")
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(JWKWriter.key(key.publicKey, privateMaterial: nil)))
+                as? [String: Any])
+        #expect(object["kty"] as? String == "RSA")
+        #expect(Base64URL.decode(Array((object["n"] as! String).utf8))?.count == 256)
+        func read(_ o: [String: Any]) throws -> Result<TokenKeySet, JWKSDecoder.Problem> {
+            JWKSDecoder.keySet(Array(try JSONSerialization.data(withJSONObject: ["keys": [o]])))
+        }
+        #expect(try read(object) == .success(TokenKeySet(keys: [key.publicKey])))
+        object["n"] = Base64URL.encode([UInt8](repeating: 0xff, count: 128))
+        #expect(
+            try read(object) == .failure(.key(index: 0, "n must be 2048 to 4096 bits (is 1024), e at most 8 bytes")))
+        object["n"] = Base64URL.encode([UInt8](repeating: 0xff, count: 1024))
+        #expect(
+            try read(object) == .failure(.key(index: 0, "n must be 2048 to 4096 bits (is 8192), e at most 8 bytes")))
+        object["alg"] = "ES256"
+        #expect(try read(object) == .failure(.key(index: 0, "alg ES256 does not match the key's curve (RS256)")))
     }
 
     /// A JWKS the gateway cannot use is refused whole, naming the key and the reason.

@@ -34,8 +34,11 @@ import Testing
     @Test func pinsTheAlgorithm() {
         let none = Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8))
         #expect(verify(none + "." + Base64URL.encode(person.payload()) + ".") == .failure(.unsupportedAlgorithm))
+        let ps = Base64URL.encode(Array(#"{"alg":"PS256"}"#.utf8))
+        #expect(verify(signer.sign(headerSegment: ps, payload: person.payload())) == .failure(.unsupportedAlgorithm))
+        // RS256 is known, but not the algorithm of this (HS256) key.
         let rs = Base64URL.encode(Array(#"{"alg":"RS256"}"#.utf8))
-        #expect(verify(signer.sign(headerSegment: rs, payload: person.payload())) == .failure(.unsupportedAlgorithm))
+        #expect(verify(signer.sign(headerSegment: rs, payload: person.payload())) == .failure(.wrongAlgorithm))
     }
 
     @Test func refusesExpiredTokensAtTheExactSecond() {

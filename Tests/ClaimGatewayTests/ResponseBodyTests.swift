@@ -1,3 +1,4 @@
+import ClaimAuth
 import ClaimCore
 import ClaimTestSupport
 import Foundation
@@ -118,5 +119,34 @@ extension ResponseBodyTests {
         var q = PartsAnswer(parts: 2)
         let others = [q.failed(), q.replied()]
         #expect(others == [true, false])
+    }
+}
+
+/// Every error code and token refusal the gateway can answer is documented where clients read
+/// them: the payment codes' refusals were missing from docs/openapi.yaml's enum when they were
+/// added, and nothing noticed.
+@Suite struct ErrorDocumentationTests {
+    func document(_ path: String) throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    @Test func everyErrorCodeIsInTheSchemaAndTheGuide() throws {
+        let openapi = try document("docs/openapi.yaml")
+        let guide = try document("docs/api.md")
+        for code in APIError.allCases.map(\.rawValue) + RedemptionRefusal.allCases.map(\.rawValue) {
+            #expect(openapi.contains("            - \(code)\n"), "\(code) is not in openapi.yaml's Error enum")
+            #expect(guide.contains("`\(code)`"), "\(code) is not in docs/api.md")
+        }
+    }
+
+    @Test func everyTokenRefusalIsInTheGuide() throws {
+        let guide = try document("docs/api.md")
+        let refusals: [TokenError] = [
+            .missing, .tooLong, .malformed, .unsupportedAlgorithm, .wrongAlgorithm, .missingKeyID, .badSignature,
+            .expired, .notYetValid, .unknownKey,
+        ]
+        for r in refusals { #expect(guide.contains("`\(r.reason)`"), "\(r.reason) is not in docs/api.md") }
     }
 }

@@ -23,7 +23,8 @@ ensure_packages() {
 # fresh_secrets: a run's own identity-provider key pair and store QR secret, never reused:
 # `claimctl keys generate` (from $BIN) writes the private key and the JWKS into $WORK/keys, and
 # CLAIMGATE_TOKEN_KEY (what claimctl token and claimload sign with) and CLAIMGATE_JWKS (what
-# claimgate verifies with) name them. KEY_ALG picks the algorithm (ES256, or EdDSA).
+# claimgate verifies with) name them. KEY_ALG picks the algorithm (ES256; RS256 verifies in a third of the time but
+# signs in 200 us, and the load generator signs a token per simulated person; or EdDSA).
 fresh_secrets() {
   export CLAIMGATE_TOKEN_KEY CLAIMGATE_JWKS CLAIMGATE_STORE_QR_SECRET
   local kid="run-$$-$RANDOM"
