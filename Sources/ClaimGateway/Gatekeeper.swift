@@ -69,7 +69,13 @@ final class Gatekeeper {
                 ? "Authorization must be a Bearer token" : "missing bearer token"
             return .failure(.error(.unauthorized, why, headers: "WWW-Authenticate: Bearer\r\n"))
         }
-        return cache.verify(token, now: now, with: verifier).mapError { e in
+        let hits = cache.hits
+        let result = cache.verify(token, now: now, with: verifier)
+        switch result {
+        case .success: (cache.hits == hits ? metrics.tokensVerified : metrics.tokensCached).increment()
+        case .failure: metrics.tokensRefused.increment()
+        }
+        return result.mapError { e in
             .error(.unauthorized, e.reason, headers: "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n")
         }
     }

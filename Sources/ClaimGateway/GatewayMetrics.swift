@@ -88,6 +88,11 @@ final class GatewayMetrics {
     let rateLimitedPerson: CoreMetrics.Counter
     let rateLimitedAddress: CoreMetrics.Counter
     let rateLimitedConnections: CoreMetrics.Counter
+    /// Resident tokens answered from a loop's cache, verified afresh, and refused
+    /// (`claimgate_token_checks_total{result}`): the cache's hit rate, and what the crowd costs.
+    let tokensCached: CoreMetrics.Counter
+    let tokensVerified: CoreMetrics.Counter
+    let tokensRefused: CoreMetrics.Counter
     /// Restocks heard on the restock channel (`RestockListener`).
     let restocksHeard: CoreMetrics.Counter
     /// Times accepting paused because `accept` failed (out of descriptors: `AcceptPause`).
@@ -146,6 +151,13 @@ final class GatewayMetrics {
         rateLimitedPerson = limited("person")
         rateLimitedAddress = limited("address")
         rateLimitedConnections = limited("connections")
+        func tokens(_ result: String) -> CoreMetrics.Counter {
+            CoreMetrics.Counter(
+                label: "claimgate_token_checks_total", dimensions: [("result", result)], factory: factory)
+        }
+        tokensCached = tokens("cached")
+        tokensVerified = tokens("verified")
+        tokensRefused = tokens("refused")
         restocksHeard = CoreMetrics.Counter(label: "claimgate_restocks_heard_total", factory: factory)
         acceptPaused = CoreMetrics.Counter(label: "claimgate_accept_paused_total", factory: factory)
         progressReads = CoreMetrics.Counter(label: "claimgate_progress_reads_total", factory: factory)
@@ -265,6 +277,8 @@ final class GatewayMetrics {
         "claimgate_replication_short_total": "Writes answered after a WAIT that reached fewer replicas than asked.",
         "claimgate_http_requests_total": "HTTP requests read.",
         "claimgate_rate_limited_total": "Refusals by the abuse limits, by scope (person, address, connections).",
+        "claimgate_token_checks_total":
+            "Resident tokens checked: answered from the loop's cache of verified tokens, verified afresh (a signature check), refused.",
         "claimgate_restocks_heard_total": "Restocks heard on the cg:restock channel.",
         "claimgate_accept_paused_total": "Times accepting paused because accept failed (out of descriptors).",
         "claimgate_progress_reads_total": "Pool progress reads sent to Redis (at most one per pool per refresh).",

@@ -204,7 +204,13 @@ import Testing
         let oldToken = g.token("o1")
         // Verified once with the old key (and so cached), the new key not known yet.
         #expect(try status(oldToken) == 200)
+        #expect(try status(oldToken) == 200)
         #expect(try status(newToken) == 401)
+        let metrics = try c.request("GET", "/metrics").text
+        for line in [
+            #"claimgate_token_checks_total{result="verified"} 1"#, #"claimgate_token_checks_total{result="cached"} 1"#,
+            #"claimgate_token_checks_total{result="refused"} 1"#,
+        ] { #expect(metrics.contains(line), "\(line)") }
         func eventually(_ expected: Int, _ token: String) throws -> Bool {
             for _ in 0..<100 {
                 if try status(token) == expected { return true }
