@@ -7,7 +7,7 @@ import Crypto
 public struct TokenSigner {
     private enum Key {
         case hmac(SymmetricKey)
-        case privateKey(TokenSigningKey)
+        case privateKey(TokenSigningKey.Prepared)
     }
     private let key: Key
     private let header: String
@@ -37,7 +37,7 @@ public struct TokenSigner {
 
     /// Signs with a private key, naming it in the header's `kid`.
     public init(privateKey: TokenSigningKey) {
-        key = .privateKey(privateKey)
+        key = .privateKey(privateKey.prepared())
         header = Self.headerSegment(algorithm: privateKey.algorithm, keyID: privateKey.id)
     }
 

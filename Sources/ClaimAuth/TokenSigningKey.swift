@@ -90,24 +90,35 @@ public struct TokenSigningKey: Hashable, Sendable {
         }
     }
 
-    /// The signature of `message` (64 bytes: r||s for ES256, as JWS wants).
-    func signature(_ message: [UInt8]) -> [UInt8] {
+    /// The swift-crypto key, made once per signer: an RSA key's DER is parsed, and its
+    /// precomputation done, once and not per token.
+    enum Prepared {
+        case p256(P256.Signing.PrivateKey)
+        case ed25519(Curve25519.Signing.PrivateKey)
+        case rsa(_RSA.Signing.PrivateKey)
+        /// Never for a key that passed init's checks.
+        case unusable
+
+        /// The signature of `message` (64 bytes r||s for ES256, as JWS wants; the modulus's
+        /// size for RS256).
+        func signature(_ message: [UInt8]) -> [UInt8] {
+            switch self {
+            case .p256(let k): (try? k.signature(for: message)).map { Array($0.rawRepresentation) } ?? []
+            case .ed25519(let k): (try? k.signature(for: message)).map { Array($0) } ?? []
+            case .rsa(let k):
+                (try? k.signature(for: message, padding: .insecurePKCS1v1_5)).map { Array($0.rawRepresentation) } ?? []
+            case .unusable: []
+            }
+        }
+    }
+
+    func prepared() -> Prepared {
         switch algorithm {
-        case .es256:
-            guard let k = try? P256.Signing.PrivateKey(rawRepresentation: privateMaterial),
-                let s = try? k.signature(for: message)
-            else { return [] }
-            return Array(s.rawRepresentation)
-        case .rs256:
-            guard let k = try? _RSA.Signing.PrivateKey(derRepresentation: privateMaterial),
-                let s = try? k.signature(for: message, padding: .insecurePKCS1v1_5)
-            else { return [] }
-            return Array(s.rawRepresentation)
-        default:
-            guard let k = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateMaterial),
-                let s = try? k.signature(for: message)
-            else { return [] }
-            return Array(s)
+        case .es256: (try? P256.Signing.PrivateKey(rawRepresentation: privateMaterial)).map(Prepared.p256) ?? .unusable
+        case .rs256: (try? _RSA.Signing.PrivateKey(derRepresentation: privateMaterial)).map(Prepared.rsa) ?? .unusable
+        case .edDSA:
+            (try? Curve25519.Signing.PrivateKey(rawRepresentation: privateMaterial)).map(Prepared.ed25519) ?? .unusable
+        case .hs256: .unusable
         }
     }
 

@@ -211,6 +211,14 @@ struct ClaimLoad: ParsableCommand {
                 if let r = output.record { record.merge(r) }
             }
         } else {
+            // An open loop's people are signed for before its clock starts (not in a worker: its
+            // start instant is the coordinator's, and must not slip).
+            if let rate, startAt == nil {
+                claims.presign(people: min(users, requests, Int(rate * (duration + 1))))
+                // The gateway's clock ran on meanwhile: the run's first second is now.
+                gatewayNow = gatewayNow.adding(
+                    milliseconds: SystemClock().now().unixMilliseconds - fetchedAt.unixMilliseconds)
+            }
             let claimRun = try LoadRun(
                 gateways: gateways.map { ($0.host, $0.port) }, connections: connections, durationSeconds: duration,
                 maxRequests: requests, workload: claims)
