@@ -20,9 +20,6 @@ public struct PaymentCodeRequest: Hashable, Sendable {
 
     /// When the till can no longer scan it.
     public var expiresAt: Instant { now.adding(milliseconds: PaymentCode.lifetimeMilliseconds) }
-
-    /// Where the code is kept: with the voucher's own pool keys.
-    public var storageID: String? { RedemptionRequest.poolID(ofVoucher: voucherID) }
 }
 
 /// Every answer a payment-code request can get from Redis.

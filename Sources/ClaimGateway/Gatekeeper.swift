@@ -80,6 +80,12 @@ final class Gatekeeper {
         }
     }
 
+    /// The resident a request's token names, within their rate limit, or the refusal to answer
+    /// (the wallet's and the payment codes' way in; claims count their refusals themselves).
+    func admittedResident(_ request: HTTPRequestView, now: Instant) -> Result<PersonToken, GatewayResponse> {
+        resident(request, now: now).flatMap { p in checkPerson(p.person).map { .failure($0) } ?? .success(p) }
+    }
+
     /// The merchant the bearer token names, or the 401 to answer.
     func merchant(_ request: HTTPRequestView, now: Instant) -> Result<MerchantToken, GatewayResponse> {
         guard let token = RequestFields.bearerToken(request) else {

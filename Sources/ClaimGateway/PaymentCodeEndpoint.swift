@@ -19,11 +19,10 @@ final class PaymentCodeEndpoint {
 
     func handle(_ request: HTTPRequestView, slot: HTTPAnswerSlot, now: Instant) {
         let person: String
-        switch gatekeeper.resident(request, now: now) {
+        switch gatekeeper.admittedResident(request, now: now) {
         case .failure(let r): return answer(slot, r)
         case .success(let p): person = p.person
         }
-        if let r = gatekeeper.checkPerson(person) { return answer(slot, r) }
         let shape = "body must be {\"voucher\": \"<voucher id>\"} and optionally \"merchant\": \"<merchant id>\""
         guard let body = try? FlatJSONObject(parsing: request.body), let voucher = body.string("voucher") else {
             return answer(slot, .error(.badRequest, shape))
@@ -34,13 +33,15 @@ final class PaymentCodeEndpoint {
         case .string(let m)? where Identifier.isValid(m): merchant = m
         default: return answer(slot, .error(.badRequest, "merchant must be a merchant id (an identifier)"))
         }
-        let r = PaymentCodeRequest(
-            code: .random(using: &random), voucherID: voucher, person: person, merchant: merchant, now: now)
-        guard voucher.utf8.count <= 160, let pool = r.storageID, context.programme.segment(storageID: pool) != nil
+        // The voucher names its pool, where the code is kept (no code is drawn for nothing).
+        guard voucher.utf8.count <= 160, let pool = RedemptionRequest.poolID(ofVoucher: voucher),
+            context.programme.segment(storageID: pool) != nil
         else {
             let refusal = RedemptionRefusal.unknownVoucher
             return answer(slot, .error(code: refusal.rawValue, status: refusal.status, refusal.message))
         }
+        let r = PaymentCodeRequest(
+            code: .random(using: &random), voucherID: voucher, person: person, merchant: merchant, now: now)
         let call = PaymentCodeCall(r, pool: pool, slot: slot, context: context)
         guard context.admitRedisCall(),
             context.redis.send(

@@ -15,11 +15,10 @@ final class WalletEndpoint {
 
     func handle(_ request: HTTPRequestView, slot: HTTPAnswerSlot, now: Instant) {
         let person: String
-        switch gatekeeper.resident(request, now: now) {
+        switch gatekeeper.admittedResident(request, now: now) {
         case .failure(let r): return context.respond(slot, r)
         case .success(let p): person = p.person
         }
-        if let r = gatekeeper.checkPerson(person) { return context.respond(slot, r) }
         guard context.admitRedisCall() else { return context.respond(slot, context.unavailable()) }
         let read = WalletRead(person: person, slot: slot, context: context)
         context.sendReads(read, tags: context.programme.pools.indices, slot: read.redisSlot)
