@@ -41,9 +41,6 @@ final class Gatekeeper {
         cache = VerifiedTokenCache(capacity: verifier.checksPublicKeys ? cacheEntries : 0)
     }
 
-    /// Tokens answered from the cache, and verified afresh, since the last keys were loaded.
-    var cacheCounts: (hits: Int, misses: Int) { (cache.hits, cache.misses) }
-
     /// A request from `address` over its limit: the refusal.
     func checkAddress(_ address: UInt32) -> GatewayResponse? {
         guard let key = addressBuckets?.key(UInt64(address)), let retry = addressBuckets?.take(key, now: loop.now)
