@@ -270,15 +270,7 @@ for run in $(seq "$RUNS"); do
   PCGCPU+=("$(server_cpu "pcg.$run")"); PORCPU+=("$(server_cpu "por.$run")")
   echo "run $run: claimgate ${CG[-1]} (p99 ${CGP99[-1]}, server ${CGCPU[-1]} us, wrk ${CGW[-1]} us), openresty ${OR[-1]} (p99 ${ORP99[-1]}, server ${ORCPU[-1]} us, wrk ${ORW[-1]} us), nginx static ${ST[-1]}; one server core: claimgate ${PCG[-1]} vs openresty ${POR[-1]}"
 done
-P="cg:{comprehensive-10}:"
-evalsha_bench() { # claims per call, then extra redis-benchmark flags...
-  local n=$1 claims=()
-  shift
-  for _ in $(seq "$n"); do claims+=(rb__rand_int__ 1654826400000 1654876800000 "" ""); done
-  redis-benchmark -p "$RPORT" -c "$C" -r 100000000 -q --csv "$@" evalsha "$SHA" 8 "${P}w:p1" "${P}w:p1:people" \
-    "${P}w:p1:idem" "${P}vouchers" "${P}wallet" "${P}buyers" "${P}windows" "${P}pause" comprehensive-10 p1 1 1000 3000 "" "" \
-    "${claims[@]}" | tail -1 | cut -d, -f2 | tr -d '"'
-}
+evalsha_bench() { evalsha_claims "$RPORT" "$SHA" "$C" "$@"; }
 RB=$(evalsha_bench 1 -n 200000)
 RBP=$(evalsha_bench 1 -n 400000 -P 16)
 # What the gateway sends at peak: a batch of claims per call (claims/s = calls/s x 32).

