@@ -27,10 +27,14 @@ final class JWKSWatcher {
         self.box = box
         self.logger = logger
         stamp = Self.stamp(path)
+        // The keys served were read before this stamp: a change in between is taken now (a
+        // reload that finds the same keys publishes nothing).
+        check(force: true, quiet: true)
     }
 
-    /// Loads the file again if it changed since the last look, or whatever it is if `force`.
-    func check(force: Bool) {
+    /// Loads the file again if it changed since the last look, or whatever it is if `force`
+    /// (`quiet`: an unchanged file is not logged).
+    func check(force: Bool, quiet: Bool = false) {
         let now = Self.stamp(path)
         guard force || now != stamp else { return }
         stamp = now
@@ -38,7 +42,7 @@ final class JWKSWatcher {
         do {
             let keys = try TokenKeyFiles.loadJWKS(path)
             guard keys != old else {
-                if force { logger.info("token keys reloaded: unchanged", metadata: ["keys": "\(old.ids)"]) }
+                if force, !quiet { logger.info("token keys reloaded: unchanged", metadata: ["keys": "\(old.ids)"]) }
                 return
             }
             box.publish(keys)
