@@ -8,7 +8,7 @@ public enum RedemptionScript {
         return [k.vouchers, k.redeemed, k.used, k.orders]
     }
 
-    /// The reversal's keys and the payment code's record.
+    /// The pool's keys `reverse.lua` also takes, and the payment code's record.
     static func redeemKeys(_ r: RedemptionRequest) -> [String] {
         keys(pool: r.storageID) + [PoolKeys(pool: r.storageID).paymentCode(r.paymentCode)]
     }

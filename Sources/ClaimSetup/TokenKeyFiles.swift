@@ -10,13 +10,18 @@ public enum TokenKeyFiles {
     public static let jwksVariable = "CLAIMGATE_JWKS"
     public static let signingKeyVariable = "CLAIMGATE_TOKEN_KEY"
 
+    /// The JWKS file a gateway follows: `--jwks`, else `$CLAIMGATE_JWKS`, else none.
+    public static func jwksPath(_ jwks: String?) -> String? {
+        jwks ?? ProcessInfo.processInfo.environment[jwksVariable]
+    }
+
     /// The keys a gateway verifies tokens with.
     public static func verificationKeys(jwks: String?, devHS256: Bool, secretFile: String?) throws -> TokenKeySet {
         if devHS256 {
             guard jwks == nil else { throw SetupError("--jwks and --dev-hs256 exclude each other: pick one") }
             return try TokenSecret.loadKeyring(file: secretFile).verificationKeys
         }
-        guard let path = jwks ?? ProcessInfo.processInfo.environment[jwksVariable] else {
+        guard let path = jwksPath(jwks) else {
             throw SetupError(
                 "no token keys: pass --jwks FILE (the identity provider's public keys; claimctl keys generate "
                     + "writes one), or --dev-hs256 with \(TokenSecret.environmentVariable) for a demo")

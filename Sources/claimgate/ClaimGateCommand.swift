@@ -155,7 +155,7 @@ struct Serve: ParsableCommand {
             template.storeQRSecret = storeQRSecret
             // A JWKS is followed: reloaded keys reach the loops through the box.
             var watcher: JWKSWatcher?
-            if !devHs256, let path = jwks ?? ProcessInfo.processInfo.environment[TokenKeyFiles.jwksVariable] {
+            if !devHs256, let path = TokenKeyFiles.jwksPath(jwks) {
                 let box = TokenKeysBox(keys)
                 template.tokenKeysBox = box
                 watcher = JWKSWatcher(path: path, box: box, logger: logger)
