@@ -4,7 +4,9 @@
 # over N2 - N1 removes start-up and shutdown. Granted claims (stock available) and the
 # sold-out storm (no stock) are counted separately.
 # CLAIMGATE_UNDER_TEST=path measures another build (e.g. an older commit's) with the same
-# load; GATEWAY_FLAGS replaces the gateway flags (older builds lack --threads).
+# load; GATEWAY_FLAGS replaces the gateway flags (older builds lack --threads); LOAD_FLAGS adds
+# claimload's (--dev-hs256, with GATEWAY_FLAGS='--threads 1 --no-metrics --dev-hs256' and
+# $CLAIMGATE_TOKEN_SECRET set: HS256 tokens, as before public keys).
 # Usage: loadtest/allocations-per-claim.sh [N1=500] [N2=2000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +25,7 @@ allocs() { # $1: pool, $2: claims, $3: run id -> heap allocations of the whole g
   GATEWAY_BIN="$WORK/claimgate" start_gateway valgrind --tool=memcheck --leak-check=no --log-file="$log" -- \
     "${FLAGS[@]}"
   "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool "$1" --users 100000000 --repeat-share 0 \
-    --connections 8 --duration 300 --requests "$2" --person-prefix "a$3-" >/dev/null
+    --connections 8 --duration 300 --requests "$2" --person-prefix "a$3-" ${LOAD_FLAGS:-} >/dev/null
   stop_gateway
   grep -m1 "total heap usage" "$log" | sed -E 's/.*usage: ([0-9,]+) allocs.*/\1/' | tr -d ,
 }

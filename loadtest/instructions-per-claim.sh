@@ -6,6 +6,8 @@
 # With "sold-out" as the third argument the pool has no stock: after the first answer from
 # Redis the gateway answers sold_out itself, so this counts the sold-out storm's answers.
 # Usage: loadtest/instructions-per-claim.sh [N1=1000] [N2=4000] [granted|sold-out]
+# LOAD_FLAGS are claimload's extra flags: with MODES=' --dev-hs256' LOAD_FLAGS=--dev-hs256 and
+# $CLAIMGATE_TOKEN_SECRET set, the path is counted with HS256 tokens, as before public keys.
 # MODES (';'-separated gateway flag sets) picks what is compared; the default compares
 # metrics on and off. The abuse limits' cost:
 #   MODES='--person-rate 0;;--address-rate 1e6 --address-burst 1e6 --max-connections-per-address 10000' \
@@ -25,7 +27,7 @@ total() { # $1: gateway flags, $2: claims, $3: run id (new people each run) -> i
   local out="$WORK/callgrind.$3"
   GATEWAY_BIN="$WORK/claimgate" start_gateway valgrind --tool=callgrind --callgrind-out-file="$out" -- --threads 1 $1
   "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool comprehensive-10 --users 100000000 \
-    --repeat-share 0 --connections 8 --duration 300 --requests "$2" --person-prefix "r$3-" >/dev/null
+    --repeat-share 0 --connections 8 --duration 300 --requests "$2" --person-prefix "r$3-" ${LOAD_FLAGS:-} >/dev/null
   stop_gateway
   grep -E "^(summary|totals):" "$out" | tail -1 | awk '{print $2}'
 }
