@@ -74,7 +74,7 @@ fi
 cat <<INFO
 
 ClaimGate is serving at $URL (Ctrl-C stops the gateway and Redis).
-  keys:     export CLAIMGATE_TOKEN_KEY=$CLAIMGATE_TOKEN_KEY CLAIMGATE_STORE_QR_SECRET=$CLAIMGATE_STORE_QR_SECRET
+  keys:     export CLAIMGATE_TOKEN_KEY=$CLAIMGATE_TOKEN_KEY CLAIMGATE_STORE_QR_KEY=$CLAIMGATE_STORE_QR_KEY
   token:    T=\$($BIN/claimctl token --person alice)
   claim:    curl -s -X POST -H "Authorization: Bearer \$T" $URL/v1/pools/comprehensive-50/claims
   in store: Q=\$($BIN/claimctl store-qr store-gome-zhongjie --day 2022-06-10)

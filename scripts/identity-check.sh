@@ -11,6 +11,9 @@
 #     across reloads)
 #   - a payment code pays once; a merchant holding it reads no wallet and claims nothing; a
 #     resident's token offered as a payment code is refused by name
+#   - store QR codes are signed by the operators' key: claimctl store-qr's code is accepted, codes
+#     made HS256 from what the gateway holds (its JWKS file, the point) are not, and a store QR
+#     secret without --dev-hs256 stops the start
 #
 #   scripts/identity-check.sh [--debug]
 set -euo pipefail
@@ -119,5 +122,37 @@ k=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $C"
 ok=0
 [ "${#C}" = 22 ] && [ "$p1$p2$p3$p4" = "200200409400" ] && [ "$w$k" = "401401" ] || ok=1
 verdict payment-code $ok "code ${#C} chars; pay, replay, another order, a bearer token as code: $p1 $p2 $p3 $p4; the code as a bearer: wallet $w, claim $k"
+
+# Store QR codes: signed by the operators' own key (claimctl store-qr); the gateway holds only
+# the public half ($CLAIMGATE_STORE_QR_JWKS), and nothing made from what it holds passes.
+Q=$("$BIN/claimctl" store-qr store-gome-zhongjie --day 2022-06-10)
+R2=$("$BIN/claimctl" token --person shopper-1 --token-key-file "$WORK/keys/second.jwk")
+in_store() { # CODE: the claim's status and reason
+  curl -s -X POST -H "Authorization: Bearer $R2" -d "{\"store_qr\":\"$1\"}" "$U/v1/pools/appliance-200/claims" \
+    | python3 -c 'import json,sys; a=json.load(sys.stdin); print("granted" if "voucher" in a else a.get("reason", a))'
+}
+forged=$(python3 - "$CLAIMGATE_STORE_QR_JWKS" <<'PY'
+import json, sys, base64, hmac, hashlib
+text = open(sys.argv[1], "rb").read()
+k = json.loads(text)["keys"][0]
+raw = base64.urlsafe_b64decode(k["x"] + "==") + base64.urlsafe_b64decode(k["y"] + "==")
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+head = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": k["kid"]}).encode())
+body = b64(json.dumps({"typ": "store_qr", "store": "store-gome-zhongjie", "day": "2022-06-10"}).encode())
+# HS256 "signed" with what the gateway holds (PyJWT refuses to; by hand): the file's bytes, the point's.
+for secret in (text, raw):
+    print(head + "." + body + "." + b64(hmac.new(secret, (head + "." + body).encode(), hashlib.sha256).digest()))
+PY
+)
+f=""
+for code in $forged; do f+="$(in_store "$code") "; done
+g=$(in_store "$Q")
+s3=0
+timeout 10 "$BIN/claimgate" serve --listen "127.0.0.1:$(free_port)" --redis "$R" --now "$NOW" \
+  --jwks "$CLAIMGATE_STORE_QR_JWKS" --store-qr-secret-file "$CLAIMGATE_STORE_QR_JWKS" >"$WORK/qrsecret.out" 2>&1 || s3=$?
+ok=0
+[ "$f" = "store_qr_invalid store_qr_invalid " ] && [ "$g" = granted ] && [ "$s3" != 0 ] \
+  && grep -q -- "--store-qr-secret-file is for --dev-hs256 only" "$WORK/qrsecret.out" || { ok=1; cat "$WORK/qrsecret.out" >&2; }
+verdict store-qr-public-key $ok "HS256 over the gateway's JWKS bytes and the point's: $f; claimctl store-qr's code: $g; a store QR secret without --dev-hs256: exit $s3"
 
 exit "$FAILED"

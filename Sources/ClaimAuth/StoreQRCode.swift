@@ -1,7 +1,9 @@
 import ClaimCore
 
 /// A participating store's QR code for one day, signed by the programme's operators with their
-/// own secret (not the identity provider's), so no resident or merchant token can pass as one.
+/// own private key (not the identity provider's), so no resident or merchant token can pass as
+/// one, and no gateway, which holds only the public keys, can mint one. Read per loop through
+/// `StoreQRCodeReader`.
 /// Payload: `{"typ":"store_qr","store":"store-gome-zhongjie","day":"2022-06-10"}`.
 public struct StoreQRCode: Hashable, Sendable {
     public let store: String

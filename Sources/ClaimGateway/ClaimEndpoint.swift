@@ -12,7 +12,7 @@ final class ClaimEndpoint {
     private let answers: ClaimAnswers
     private let batcher: ClaimBatcher
     private let planner: ClaimPlanner
-    private let storeVerifier: TokenVerifier?
+    private let storeCodes: StoreQRCodeReader
     /// Per pool, until when its current window is known open (so a claim in an open window
     /// reads the schedule once per window, not per claim).
     private var openUntil: [Instant]
@@ -23,7 +23,7 @@ final class ClaimEndpoint {
         self.answers = answers
         self.batcher = batcher
         planner = ClaimPlanner(programme: context.programme)
-        storeVerifier = context.config.storeQRSecret.map { TokenVerifier(secret: $0) }
+        storeCodes = StoreQRCodeReader(keys: context.config.storeQRKeys)
         openUntil = Array(repeating: Instant(unixMilliseconds: 0), count: context.programme.pools.count)
     }
 
@@ -83,7 +83,7 @@ final class ClaimEndpoint {
             }
             body = parsed
         }
-        let visit = StoreQRCode.visit(body?.string("store_qr").map { Array($0.utf8) }, verifier: storeVerifier)
+        let visit = storeCodes.visit(body?.string("store_qr").map { Array($0.utf8) })
         switch planner.plan(
             pool: pool, person: person.person, facts: person.facts, idempotencyKey: idempotencyKey, now: now,
             store: visit)

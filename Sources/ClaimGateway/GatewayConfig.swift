@@ -28,8 +28,9 @@ public struct GatewayConfig: Sendable {
     public var tokenCacheEntries = 65_536
     /// How far the provider's clock may be from ours when `exp` and `nbf` are checked.
     public var tokenClockSkewMilliseconds: Int64 = 30_000
-    /// The operators' HS256 secret for store QR codes; nil refuses every in-store claim.
-    public var storeQRSecret: [UInt8]?
+    /// The operators' public keys for store QR codes (`--store-qr-jwks`; an HS256 secret only
+    /// under `--dev-hs256`); nil refuses every in-store claim.
+    public var storeQRKeys: TokenKeySet?
     public var clock: any ClaimClock
     /// The loop's monotonic clock: timeouts, timers, rate limits, latencies.
     public var loopClock: any LoopClock = SystemLoopClock()
@@ -117,7 +118,7 @@ public struct GatewayConfig: Sendable {
         self.redis = redis
         self.programme = programme
         self.tokenKeys = tokenKeys
-        self.storeQRSecret = nil
+        self.storeQRKeys = nil
         self.clock = clock
         self.stopDescriptors = stopDescriptors
         self.logger = logger

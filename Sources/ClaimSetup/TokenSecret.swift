@@ -9,14 +9,8 @@ import Foundation
 /// (`unkeyed`, optional, verifies tokens without a `kid`).
 public enum TokenSecret {
     public static let environmentVariable = "CLAIMGATE_TOKEN_SECRET"
-    /// The operators' secret for store QR codes (a different key from the identity provider's).
+    /// The operators' secret for store QR codes under `--dev-hs256` (`TokenKeyFiles.storeQRKeys`).
     public static let storeQREnvironmentVariable = "CLAIMGATE_STORE_QR_SECRET"
-
-    /// The store QR secret from `file`, else `$CLAIMGATE_STORE_QR_SECRET`, else nil.
-    public static func loadStoreQR(file: String?) throws -> [UInt8]? {
-        guard file != nil || ProcessInfo.processInfo.environment[storeQREnvironmentVariable] != nil else { return nil }
-        return try load(file: file, variable: storeQREnvironmentVariable)
-    }
 
     /// The identity provider's keys: a keyring if the secret is JSON, else the one secret.
     public static func loadKeyring(file: String?) throws -> TokenKeyring {

@@ -7,11 +7,12 @@ import ClaimSetup
 /// `claimctl store-qr STORE --day D`: the QR code a participating store shows for one day.
 struct StoreQR: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "store-qr", abstract: "Print a store's QR token for one day (signed with the store QR secret).")
+        commandName: "store-qr",
+        abstract: "Print a store's QR token for one day (signed with the operators' store QR private key).")
     @Argument(help: "Store id, as listed in the seed's stores.") var store: String
     @Option(help: "Day, YYYY-MM-DD.") var day: String
     @Option(help: "Programme seed file, to check the store exists.") var seed = "seeds/shenyang-2022.json"
-    @Option(help: "Secret file (else $CLAIMGATE_STORE_QR_SECRET).") var storeQRSecretFile: String?
+    @OptionGroup var keys: StoreQRKeyOptions
 
     func run() throws {
         guard let date = CivilDate(day) else { throw SetupError("--day \(day): expected YYYY-MM-DD") }
@@ -19,11 +20,7 @@ struct StoreQR: ParsableCommand {
         guard programme.stores.contains(store) else {
             throw SetupError("no store \(store); stores: \(programme.stores.sorted().joined(separator: ", "))")
         }
-        guard let secret = try TokenSecret.loadStoreQR(file: storeQRSecretFile) else {
-            throw SetupError(
-                "no store QR secret: set \(TokenSecret.storeQREnvironmentVariable) or pass --store-qr-secret-file")
-        }
-        print(TokenSigner(secret: secret).sign(payload: StoreQRCode(store: store, day: date).payload()))
+        print(try keys.signing().signer().sign(payload: StoreQRCode(store: store, day: date).payload()))
         operatorLog.info("operator action", metadata: ["action": "store-qr", "store": "\(store)", "day": "\(day)"])
     }
 }

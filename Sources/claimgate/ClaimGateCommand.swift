@@ -41,7 +41,12 @@ struct Serve: ParsableCommand {
     var devHs256 = false
     @Option(help: "With --dev-hs256: the HS256 secret or keyring JSON file (else $CLAIMGATE_TOKEN_SECRET).")
     var tokenSecretFile: String?
-    @Option(help: "File holding the operators' store QR secret (else $CLAIMGATE_STORE_QR_SECRET).")
+    @Option(
+        help:
+            "The operators' public keys for store QR codes, a JWKS file (else $CLAIMGATE_STORE_QR_JWKS); read at start."
+    )
+    var storeQRJwks: String?
+    @Option(help: "With --dev-hs256: the operators' store QR secret file (else $CLAIMGATE_STORE_QR_SECRET).")
     var storeQRSecretFile: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
     @Flag(help: "Serve without metrics (to measure what they cost).") var noMetrics = false
@@ -140,19 +145,21 @@ struct Serve: ParsableCommand {
             if devHs256 {
                 logger.warning("--dev-hs256: tokens are checked with a shared secret; not for a real release")
             }
-            let storeQRSecret = try TokenSecret.loadStoreQR(file: storeQRSecretFile)
+            let storeQRKeys = try TokenKeyFiles.storeQRKeys(
+                jwks: storeQRJwks, devHS256: devHs256, secretFile: storeQRSecretFile)
             let clock = try ClockSetting.clock(now: now, calendar: programme.calendar)
             // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask), so the
             // signals arrive only through the signalfd the main thread waits on.
             let signals = try ShutdownSignal()
-            if storeQRSecret == nil, programme.pools.contains(where: \.requiresStoreQR) {
-                logger.warning("no store QR secret: in-store pools will refuse every claim (store_qr_invalid)")
+            if storeQRKeys == nil, programme.pools.contains(where: \.requiresStoreQR) {
+                logger.warning(
+                    "no store QR keys (--store-qr-jwks): in-store pools will refuse every claim (store_qr_invalid)")
             }
             var template = GatewayConfig(
                 listener: -1, redis: target.first, programme: programme, tokenKeys: keys, clock: clock,
                 stopDescriptors: [], logger: logger,
                 metrics: noMetrics ? nil : PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
-            template.storeQRSecret = storeQRSecret
+            template.storeQRKeys = storeQRKeys
             // A JWKS is followed: reloaded keys reach the loops through the box.
             var watcher: JWKSWatcher?
             if !devHs256, let path = TokenKeyFiles.jwksPath(jwks) {

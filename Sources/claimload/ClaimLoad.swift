@@ -66,7 +66,10 @@ struct ClaimLoad: ParsableCommand {
     @Option(help: "With --dev-hs256: secret file (else --token-secret, else $CLAIMGATE_TOKEN_SECRET).")
     var tokenSecretFile: String?
     @Option(help: "With --dev-hs256: the secret itself (visible in ps: test systems only).") var tokenSecret: String?
-    @Option(help: "Store QR secret file (else $CLAIMGATE_STORE_QR_SECRET).") var storeQRSecretFile: String?
+    @Option(help: "The operators' store QR private key (a JWK; else $CLAIMGATE_STORE_QR_KEY).")
+    var storeQRKeyFile: String?
+    @Option(help: "With --dev-hs256: the store QR secret file (else $CLAIMGATE_STORE_QR_SECRET).")
+    var storeQRSecretFile: String?
     @Option(help: ArgumentHelp("To verify against Redis's record. " + RedisCredentials.urlHelp)) var redis =
         RedisCredentials.defaultURL
     @Option(help: "Random seed of the workload (who claims when); the same seed repeats a run.")
@@ -321,6 +324,7 @@ struct ClaimLoad: ParsableCommand {
                 if devHs256 { a.append("--dev-hs256") }
                 if let tokenSecretFile { a += ["--token-secret-file", tokenSecretFile] }
                 if let tokenSecret { a += ["--token-secret", tokenSecret] }
+                if let storeQRKeyFile { a += ["--store-qr-key-file", storeQRKeyFile] }
                 if let storeQRSecretFile { a += ["--store-qr-secret-file", storeQRSecretFile] }
                 return a
             }, workers: n
@@ -349,12 +353,11 @@ struct ClaimLoad: ParsableCommand {
     /// The chosen store's QR code for `day`, if any pool under test needs one.
     private func storeQR(programme: Programme, day: CivilDate, needed: Bool) throws -> String? {
         guard needed else { return nil }
-        guard let secret = try TokenSecret.loadStoreQR(file: storeQRSecretFile) else {
-            throw SetupError("in-store pools need the store QR secret: \(TokenSecret.storeQREnvironmentVariable)")
-        }
+        let signing = try TokenKeyFiles.storeQRSigning(
+            keyFile: storeQRKeyFile, devHS256: devHs256, secretFile: storeQRSecretFile)
         guard let id = store ?? programme.stores.sorted().first, programme.stores.contains(id) else {
             throw SetupError("no such store \(store ?? "(none listed)")")
         }
-        return TokenSigner(secret: secret).sign(payload: StoreQRCode(store: id, day: day).payload())
+        return signing.signer().sign(payload: StoreQRCode(store: id, day: day).payload())
     }
 }

@@ -13,7 +13,9 @@ final class GatewayHarness {
     // swift-format-ignore: NeverUseForceTry
     static let signingKey = try! TokenSigningKey.generate(.edDSA, id: "harness")
     static var keys: TokenKeySet { TokenKeySet(keys: [signingKey.publicKey]) }
-    static let storeQRSecret = Array("end-to-end-store-qr-secret-32-by".utf8)
+    /// The operators' own key for store QR codes: the gateway holds only its public half.
+    // swift-format-ignore: NeverUseForceTry
+    static let storeQRKey = try! TokenSigningKey.generate(.es256, id: "operators")
     let port: Int
     private let stopSignal: WakeupSignal
     private let finished = DispatchSemaphore(value: 0)
@@ -30,7 +32,7 @@ final class GatewayHarness {
             listener: listener, redis: redis, programme: programme, tokenKeys: Self.keys, clock: clock,
             stopDescriptors: [stopSignal.fd])
         config.redisReconnectMilliseconds = 100
-        config.storeQRSecret = Self.storeQRSecret
+        config.storeQRKeys = TokenKeySet(keys: [Self.storeQRKey.publicKey])
         // Tests claim fast from one person: abuse limits only where a test asks for them.
         config.personRate = nil
         // Tests read progress right after changing it: every poll reads Redis unless a test
@@ -106,7 +108,8 @@ final class GatewayHarness {
     }
 
     func storeQR(_ store: String, day: String) -> String {
-        TokenSigner(secret: Self.storeQRSecret).sign(payload: StoreQRCode(store: store, day: CivilDate(day)!).payload())
+        TokenSigner(privateKey: Self.storeQRKey).sign(
+            payload: StoreQRCode(store: store, day: CivilDate(day)!).payload())
     }
 }
 

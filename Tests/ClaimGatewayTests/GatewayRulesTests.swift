@@ -1,3 +1,4 @@
+import ClaimAuth
 import ClaimCore
 import ClaimHTTP
 import ClaimRedis
@@ -48,6 +49,25 @@ import Testing
         #expect((ok.json["voucher"] as? [String: Any])?["store"] as? String == "store-1")
         #expect(try c.request("GET", "/v1/pools/\(pool.id)").json["left"] as? Int == 4)
         #expect(try ProgrammeStore(client: redis.client()).windows(pool: pool.id) == ["2022-06-10"])
+    }
+
+    /// A gateway holds only the operators' public key for store QR codes: a code made from its
+    /// bytes (HS256 "signed" with them, with the key's kid or without) or signed by the identity
+    /// provider is refused, and the genuine code passes.
+    @Test func aGatewayCannotMintAStoreQRCode() throws {
+        let g = try GatewayHarness(programme: programme, clock: clock, redis: redis.endpoint)
+        defer { #expect(g.stop()) }
+        let c = try g.client()
+        let payload = StoreQRCode(store: "store-1", day: CivilDate("2022-06-10")!).payload()
+        let key = GatewayHarness.storeQRKey.publicKey
+        let ring = try TokenKeyring(keys: [("operators", key.material)], signingKeyID: "operators")
+        for forged in [
+            TokenSigner(secret: key.material).sign(payload: payload), TokenSigner(keyring: ring).sign(payload: payload),
+            g.signer.sign(payload: payload),
+        ] {
+            #expect(try claim(c, g, "m1", qr: forged).json["reason"] as? String == "store_qr_invalid")
+        }
+        #expect(try claim(c, g, "m1", qr: g.storeQR("store-1", day: "2022-06-10")).status == 201)
     }
 
     /// A fresh grant is answered from the window's template, not from the record the script

@@ -20,18 +20,22 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# fresh_secrets: a run's own identity-provider key pair and store QR secret, never reused:
-# `claimctl keys generate` (from $BIN) writes the private key and the JWKS into $WORK/keys, and
-# CLAIMGATE_TOKEN_KEY (what claimctl token and claimload sign with) and CLAIMGATE_JWKS (what
-# claimgate verifies with) name them. KEY_ALG picks the algorithm (ES256; RS256 verifies in a third of the time but
-# signs in 200 us, and the load generator signs a token per simulated person; or EdDSA).
+# fresh_secrets: a run's own key pairs, never reused: the identity provider's and the
+# operators' (store QR codes). `claimctl keys generate` (from $BIN) writes each private key and
+# JWKS, into $WORK/keys and $WORK/store-qr-keys; CLAIMGATE_TOKEN_KEY (what claimctl token and
+# claimload sign with) and CLAIMGATE_JWKS (what claimgate verifies with) name the first,
+# CLAIMGATE_STORE_QR_KEY (claimctl store-qr, claimload) and CLAIMGATE_STORE_QR_JWKS (claimgate)
+# the second. KEY_ALG picks the tokens' algorithm (ES256; RS256 verifies in a third of the time
+# but signs in 200 us, and the load generator signs a token per simulated person; or EdDSA).
 fresh_secrets() {
-  export CLAIMGATE_TOKEN_KEY CLAIMGATE_JWKS CLAIMGATE_STORE_QR_SECRET
+  export CLAIMGATE_TOKEN_KEY CLAIMGATE_JWKS CLAIMGATE_STORE_QR_KEY CLAIMGATE_STORE_QR_JWKS
   local kid="run-$$-$RANDOM"
   "$BIN/claimctl" keys generate --kid "$kid" --alg "${KEY_ALG:-ES256}" --out "$WORK/keys" >/dev/null
   CLAIMGATE_TOKEN_KEY="$WORK/keys/$kid.jwk"
   CLAIMGATE_JWKS="$WORK/keys/jwks.json"
-  CLAIMGATE_STORE_QR_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  "$BIN/claimctl" keys generate --kid "qr-$kid" --alg ES256 --out "$WORK/store-qr-keys" >/dev/null
+  CLAIMGATE_STORE_QR_KEY="$WORK/store-qr-keys/qr-$kid.jwk"
+  CLAIMGATE_STORE_QR_JWKS="$WORK/store-qr-keys/jwks.json"
 }
 
 # free_port: a TCP port on 127.0.0.1 that no socket uses now. Chosen below the kernel's
