@@ -305,41 +305,9 @@ HELD="-"
 for rate in $RATES; do
   day="$(date -u -d "2022-06-11 +$DAY day" +%Y-%m-%d)"
   DAY=$((DAY + 1))
-  "$BIN/claimctl" open specialty-30 --window "$day" --quota 5000 --redis "$R" --now "${day}T09:59:00+08:00" \
-    >/dev/null 2>&1
-  # claimload signs its people's tokens before its clock starts (a few seconds at 40,000/s):
-  # the gateway starts early enough that the run still begins before 10:00.
-  NOW=${day}T09:59:52+08:00 start_gateway -- --threads 2
-  "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool specialty-30 --users 1000000 --repeat-share 0.1 \
-    --connections "$C" --duration 15 --rate "$rate" --ramp 1 --person-prefix "spike$rate-" \
-    --report "$WORK/spike.$rate" | tee "$WORK/spike.$rate.txt" | tail -4
-  stop_gateway
-  row=$(python3 - "$WORK/spike.$rate/results.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-secs = d["seconds"]; so = d["sell_out_second"]; phases = {p["name"]: p for p in d["phases"]}
-first = phases["during"]["first_second"]
-worst = 0.0
-def phase(name):
-    # Percentiles over every answer of the phase, and the worst single second's p99 beside them.
-    global worst
-    p = phases[name]
-    if not p["answered"]: return "-"
-    rows = [s for s in secs[p["first_second"]:p["end_second"]] if s["answered"]]
-    worst = max(worst, p["p99_ms"])
-    return "p50 %.2f / p99 %.2f / p99.9 %.2f ms (worst second's p99 %.2f)" % (
-        p["p50_ms"], p["p99_ms"], p["p999_ms"], max(r["p99_ms"] for r in rows))
-answered = sum(s["answered"] for s in secs)
-print("%s|%s|%s|%s|%.0f|%.2f" % (phase("before"), phase("during"), phase("after"),
-      "-" if so is None or not phases["during"]["answered"] else "%d s" % (so - first + 1),
-      answered / max(1, len(secs)), worst))
-PY
-)
-  IFS='|' read -r b d a sell answered worst <<< "$row"
-  p999=$({ grep -m1 "^latency ms" "$WORK/spike.$rate.txt" || echo "p99.9 -"; } | sed -E 's/.*p99.9 ([0-9.-]+).*/\1/')
-  verdict=$({ grep -E "^(PASS|FAIL)" "$WORK/spike.$rate.txt" || echo FAIL; } | cut -c1-4)
-  if [ "$verdict" = PASS ] && awk -v w="$worst" 'BEGIN { exit !(w <= 10) }'; then HELD=$rate; fi
-  SPIKE_ROWS+="| 10:00 spike, $rate/s open loop | before $b; during $d; after $a; p99.9 $p999 ms; $answered answers/s | p99 <= 10 ms | sold out in $sell; $verdict |"$'\n'
+  spike_row "$rate" "$day"
+  if [ "$SPIKE_VERDICT" = PASS ] && awk -v w="$SPIKE_WORST" 'BEGIN { exit !(w <= 10) }'; then HELD=$rate; fi
+  SPIKE_ROWS+="$SPIKE_ROW"$'\n'
 done
 
 echo "== 4. 10,000 keep-alive connections while claims flow"

@@ -68,3 +68,49 @@ evalsha_claims() {
     "${p}w:p1:idem" "${p}vouchers" "${p}wallet" "${p}buyers" "${p}windows" "${p}pause" comprehensive-10 p1 1 1000 3000 "" "" \
     "${claims[@]}" | tail -1 | cut -d, -f2 | tr -d '"'
 }
+
+# spike_row RATE DAY [claimgate flags...]: the 10:00 spike at RATE claims/s, open loop: claimload
+# across 10:00 of DAY (specialty-30, stock 5,000, 1,000,000 people, repeat share 0.1, 15 s), on a
+# gateway of 2 loops. Sets SPIKE_ROW (a markdown row: p50/p99/p99.9 before, during and after the
+# sell-out, each with its worst single second's p99), SPIKE_WORST (the worst phase p99, ms) and
+# SPIKE_VERDICT. SPIKE_LOAD_FLAGS go to claimload (--dev-hs256 with a gateway run so).
+spike_row() {
+  local rate=$1 day=$2 out row b d a sell answered p999
+  shift 2
+  "$BIN/claimctl" open specialty-30 --window "$day" --quota 5000 --redis "$R" --now "${day}T09:59:00+08:00" \
+    >/dev/null 2>&1
+  # claimload signs its people's tokens before its clock starts (a few seconds at 40,000/s):
+  # the gateway starts early enough that the run still begins before 10:00.
+  NOW=${day}T09:59:52+08:00 start_gateway -- --threads 2 "$@"
+  out="$WORK/spike.$rate.$day"
+  # shellcheck disable=SC2086 # SPIKE_LOAD_FLAGS are flags
+  "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool specialty-30 --users 1000000 --repeat-share 0.1 \
+    --connections 64 --duration 15 --rate "$rate" --ramp 1 --person-prefix "spike$rate-$day-" \
+    ${SPIKE_LOAD_FLAGS:-} --report "$out" | tee "$out.txt" | tail -4
+  stop_gateway
+  row=$(python3 - "$out/results.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+secs = d["seconds"]; so = d["sell_out_second"]; phases = {p["name"]: p for p in d["phases"]}
+first = phases["during"]["first_second"]
+worst = 0.0
+def phase(name):
+    # Percentiles over every answer of the phase, and the worst single second's p99 beside them.
+    global worst
+    p = phases[name]
+    if not p["answered"]: return "-"
+    rows = [s for s in secs[p["first_second"]:p["end_second"]] if s["answered"]]
+    worst = max(worst, p["p99_ms"])
+    return "p50 %.2f / p99 %.2f / p99.9 %.2f ms (worst second's p99 %.2f)" % (
+        p["p50_ms"], p["p99_ms"], p["p999_ms"], max(r["p99_ms"] for r in rows))
+answered = sum(s["answered"] for s in secs)
+print("%s|%s|%s|%s|%.0f|%.2f" % (phase("before"), phase("during"), phase("after"),
+      "-" if so is None or not phases["during"]["answered"] else "%d s" % (so - first + 1),
+      answered / max(1, len(secs)), worst))
+PY
+  )
+  IFS='|' read -r b d a sell answered SPIKE_WORST <<< "$row"
+  p999=$({ grep -m1 "^latency ms" "$out.txt" || echo "p99.9 -"; } | sed -E 's/.*p99.9 ([0-9.-]+).*/\1/')
+  SPIKE_VERDICT=$({ grep -E "^(PASS|FAIL)" "$out.txt" || echo FAIL; } | cut -c1-4)
+  SPIKE_ROW="| 10:00 spike, $rate/s open loop | before $b; during $d; after $a; p99.9 $p999 ms; $answered answers/s | p99 <= 10 ms | sold out in $sell; $SPIKE_VERDICT |"
+}

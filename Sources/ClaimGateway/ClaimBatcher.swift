@@ -7,9 +7,15 @@ import ClaimRedis
 /// for its reply and grow: with one loop this changes little, since its batches are already
 /// about 30 claims; with two, each loop's batches go while Redis works on the other's and hold
 /// about 11 claims instead of 6, so Redis spends less per claim and claims/s rise 5-10%
-/// (loadtest/RESULTS.md). A claim waits for at most one call ahead of it, which is bounded by
-/// the Redis timeout.
+/// (loadtest/RESULTS.md). A full batch has nothing to gain by waiting and goes at once, up to
+/// `maxBatchesInFlight` per node: with `appendfsync always` each reply waits for Redis's fsync,
+/// and one batch per round trip held a loop to 64 grants per fsync, so during an ES256 sell-out
+/// at 20,000 claims/s the grants queued for 23-55 ms (RESULTS.md, fifth session). Redis runs a
+/// connection's calls in order, so batches still meet it first come, first served. A claim waits
+/// for at most the calls ahead of it, each bounded by the Redis timeout.
 final class ClaimBatcher {
+    /// Batches a loop may have at one node at once (only full ones beyond the first).
+    static let maxBatchesInFlight = 4
     private let context: GatewayContext
     private let answers: ClaimAnswers
     /// The claim command per pool segment, pre-rendered for the window it is in; rebuilt when
@@ -46,15 +52,17 @@ final class ClaimBatcher {
     }
 
     /// Sends the batches gathered so far, in the order they were opened, but those whose node
-    /// still has a batch unanswered: they stay open, keep gathering, and go when that reply is
-    /// in (the iteration that reads it ends here).
+    /// still has a batch unanswered, unless they are full and the node has fewer than
+    /// `maxBatchesInFlight`: they stay open, keep gathering, and go when that reply is in (the
+    /// iteration that reads it ends here).
     func sendBatches() {
         guard !toSend.isEmpty else { return }
         let redis = context.redis
         var kept = 0
         context.batchedClaims = 0
         for batch in toSend {
-            if redis.hasBatchInFlight(slot: batch.command.slot) {
+            let ahead = redis.batchesInFlight(slot: batch.command.slot)
+            if ahead > 0, !batch.isFull || ahead >= Self.maxBatchesInFlight {
                 toSend[kept] = batch
                 kept += 1
                 context.batchedClaims += batch.count

@@ -28,7 +28,7 @@ public struct RedisCallShape: Hashable, Sendable {
     /// The requests it answers (a claim batch answers many): what the pending bound counts.
     public var requests: Int
     /// A claim batch: while one is at a node, the owner may hold its next ones back
-    /// (`RedisLoopClient.hasBatchInFlight`).
+    /// (`RedisLoopClient.batchesInFlight`).
     public var isBatch: Bool
 
     public init(isWrite: Bool, resend: RedisResend, requests: Int = 1, isBatch: Bool = false) {

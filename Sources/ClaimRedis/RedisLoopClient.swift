@@ -119,8 +119,8 @@ public final class RedisLoopClient: EventHandler {
     /// Calls not answered yet, on every link.
     public var pendingCalls: Int { links.reduce(0) { $0 + $1.pendingCount } }
 
-    /// Whether the node serving `slot` has a claim batch unanswered.
-    public func hasBatchInFlight(slot: Int) -> Bool { (link(forSlot: slot)?.batchesInFlight ?? 0) > 0 }
+    /// Claim batches sent to the node serving `slot` and not answered yet.
+    public func batchesInFlight(slot: Int) -> Int { link(forSlot: slot)?.batchesInFlight ?? 0 }
 
     /// Queues `owner`'s command `tag` for the node serving `slot` (sent before the loop sleeps).
     /// False if no node can take it now: nothing was queued, and the owner answers at once.

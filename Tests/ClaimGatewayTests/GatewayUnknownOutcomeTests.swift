@@ -12,32 +12,6 @@ import Testing
 @Suite struct GatewayUnknownOutcomeTests {
     let duringRelease = FixedClock(TestProgramme.releaseInstant.adding(milliseconds: 1))
 
-    /// Keeps Redis busy for `milliseconds` with one script, from a thread of its own.
-    func busy(_ redis: TestRedis, milliseconds: Int) -> DispatchSemaphore {
-        let done = DispatchSemaphore(value: 0)
-        let endpoint = redis.endpoint
-        Thread {
-            let script = """
-                local t = redis.call('TIME')
-                local start = t[1] * 1000000 + t[2]
-                repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start > tonumber(ARGV[1]) * 1000
-                return 1
-                """
-            _ = try? RedisClient(endpoint, timeoutMilliseconds: 10_000).command([
-                "EVAL", script, "0", "\(milliseconds)",
-            ])
-            done.signal()
-        }.start()
-        // Busy for sure before the caller goes on: a PING then gets no answer within 50 ms (a
-        // fixed sleep is not enough on a loaded machine: the claim could run before the script).
-        for _ in 0..<200 {
-            let client = try? RedisClient(endpoint, timeoutMilliseconds: 50, verifySettings: false)
-            if (try? client?.command(["PING"])) == nil { break }
-            usleep(5000)
-        }
-        return done
-    }
-
     /// Whether the server runs the commands a client sent before it closed the connection, when
     /// they were still unread (it was busy) at the close: Redis 7 does; Valkey 9 drops them
     /// (found by scripts/valkey-check.sh). Either way the gateway's 504 is right: the outcome is
@@ -67,7 +41,7 @@ import Testing
         #expect(try c.request("GET", "/v1/me/vouchers", headers: auth).status == 200)
         #expect(try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: auth).status == 201)
 
-        let done = busy(redis, milliseconds: 1500)
+        let done = redis.busy(milliseconds: 1500)
         let answer = try c.request("POST", "/v1/pools/\(pool.id)/claims", headers: auth)
         #expect(answer.status == 504)
         #expect(answer.json["error"] as? String == "outcome_unknown")
@@ -119,7 +93,7 @@ import Testing
             try c.request("POST", "/v1/redemptions", headers: till, body: unknown).json["error"] as? String
                 == "payment_code_unknown")
 
-        let done = busy(redis, milliseconds: 1200)
+        let done = redis.busy(milliseconds: 1200)
         let answer = try c.request("POST", "/v1/redemptions", headers: till, body: body)
         #expect(answer.status == 504)
         #expect(answer.json["error"] as? String == "outcome_unknown")

@@ -27,6 +27,33 @@ public final class TestRedis: Sendable {
     /// A connection without the settings check: some tests set Redis up wrong on purpose.
     public func client() throws -> RedisClient { try RedisClient(endpoint, verifySettings: false) }
 
+    /// Keeps this Redis busy for `milliseconds` with one script, from a thread of its own; the
+    /// semaphore is signalled when the script has returned. Use on an `isolated()` Redis.
+    public func busy(milliseconds: Int) -> DispatchSemaphore {
+        let done = DispatchSemaphore(value: 0)
+        let endpoint = endpoint
+        Thread {
+            let script = """
+                local t = redis.call('TIME')
+                local start = t[1] * 1000000 + t[2]
+                repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start > tonumber(ARGV[1]) * 1000
+                return 1
+                """
+            _ = try? RedisClient(endpoint, timeoutMilliseconds: 10_000).command([
+                "EVAL", script, "0", "\(milliseconds)",
+            ])
+            done.signal()
+        }.start()
+        // Busy for sure before the caller goes on: a PING then gets no answer within 50 ms (a
+        // fixed sleep is not enough on a loaded machine: a command could run before the script).
+        for _ in 0..<200 {
+            let client = try? RedisClient(endpoint, timeoutMilliseconds: 50, verifySettings: false)
+            if (try? client?.command(["PING"])) == nil { break }
+            usleep(5000)
+        }
+        return done
+    }
+
     private static func start() throws(TestRedisError) -> TestRedis {
         if let url = ProcessInfo.processInfo.environment["CLAIMGATE_TEST_REDIS"] {
             guard let e = RedisEndpoint(url: url) else { throw TestRedisError("bad CLAIMGATE_TEST_REDIS \(url)") }
