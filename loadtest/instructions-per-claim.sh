@@ -6,6 +6,8 @@
 # With "sold-out" as the third argument the pool has no stock: after the first answer from
 # Redis the gateway answers sold_out itself, so this counts the sold-out storm's answers.
 # Usage: loadtest/instructions-per-claim.sh [N1=1000] [N2=4000] [granted|sold-out]
+# POOL picks the pool (comprehensive-10; an in-store one, appliance-200, sends the store's QR
+# code, signed by the run's operators' key, with every claim).
 # LOAD_FLAGS are claimload's extra flags: with MODES=' --dev-hs256' LOAD_FLAGS=--dev-hs256 and
 # $CLAIMGATE_TOKEN_SECRET set, the path is counted with HS256 tokens, as before public keys.
 # MODES (';'-separated gateway flag sets) picks what is compared; the default compares
@@ -20,13 +22,14 @@ N2=${2:-4000}
 CASE=${3:-granted}
 bench_setup valgrind
 bench_redis
-open_pool comprehensive-10 "$([ "$CASE" = sold-out ] && echo 0 || echo 1000000000)"
+POOL=${POOL:-comprehensive-10}
+open_pool "$POOL" "$([ "$CASE" = sold-out ] && echo 0 || echo 1000000000)"
 # Valgrind 3.19 cannot read the DWARF 5 that Swift 6 emits: count a copy without debug info.
 objcopy --strip-debug "$BIN/claimgate" "$WORK/claimgate"
 total() { # $1: gateway flags, $2: claims, $3: run id (new people each run) -> instructions of the gateway
   local out="$WORK/callgrind.$3"
   GATEWAY_BIN="$WORK/claimgate" start_gateway valgrind --tool=callgrind --callgrind-out-file="$out" -- --threads 1 $1
-  "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool comprehensive-10 --users 100000000 \
+  "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool "$POOL" --users 100000000 \
     --repeat-share 0 --connections 8 --duration 300 --requests "$2" --person-prefix "r$3-" ${LOAD_FLAGS:-} >/dev/null
   stop_gateway
   grep -E "^(summary|totals):" "$out" | tail -1 | awk '{print $2}'
