@@ -18,8 +18,8 @@
 #      script, same tokens, same path) with a static 200; nginx static GET as the ceiling. And
 #      the progress poll storm: GET /v1/pools/{pool} from the gateway's own view vs nginx
 #      serving the same answer as a static file.
-#   3. the 10:00 spike, at each rate given: claimload --rate across 10:00, stock 5,000,
-#      1,000,000 people: latency before, during and after the sell-out, time to sell out, the
+#   3. the 10:00 spike, at each rate given: claimload --rate across 10:00 over 512 connections,
+#      stock 5,000, 1,000,000 people: latency before, during and after the sell-out, time to sell out, the
 #      verdict; the highest rate whose p99 stays within 10 ms in every phase (percentiles over
 #      every answer of the phase, with the worst single second's p99 shown beside them); and
 #      once more at the highest rate with development HS256 tokens (the path without the

@@ -70,8 +70,12 @@ evalsha_claims() {
 }
 
 # spike_row RATE DAY [claimgate flags...]: the 10:00 spike at RATE claims/s, open loop: claimload
-# across 10:00 of DAY (specialty-30, stock 5,000, 1,000,000 people, repeat share 0.1, 15 s), on a
-# gateway of 2 loops. Sets SPIKE_ROW (a markdown row: p50/p99/p99.9 before, during and after the
+# across 10:00 of DAY (specialty-30, stock 5,000, 1,000,000 people, repeat share 0.1, 15 s,
+# SPIKE_CONNECTIONS connections, 512 by default), on a gateway of 2 loops. Each claimload
+# connection carries one request at a time, so with 64 a request due while all were busy waited
+# for one: at 20,000/s the calm seconds' p99 was 1.5 ms with 64 and 0.2 ms with 512, and the
+# sell-out second's 9-22 ms with 64 was 6.5-9 ms with 512 (RESULTS.md, fifth session). A city's
+# phones are many connections, not 64. Sets SPIKE_ROW (a markdown row: p50/p99/p99.9 before, during and after the
 # sell-out, each with its worst single second's p99), SPIKE_WORST (the worst phase p99, ms) and
 # SPIKE_VERDICT. SPIKE_LOAD_FLAGS go to claimload (--dev-hs256 with a gateway run so).
 spike_row() {
@@ -85,7 +89,7 @@ spike_row() {
   out="$WORK/spike.$rate.$day"
   # shellcheck disable=SC2086 # SPIKE_LOAD_FLAGS are flags
   "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool specialty-30 --users 1000000 --repeat-share 0.1 \
-    --connections 64 --duration 15 --rate "$rate" --ramp 1 --person-prefix "spike$rate-$day-" \
+    --connections "${SPIKE_CONNECTIONS:-512}" --duration 15 --rate "$rate" --ramp 1 --person-prefix "spike$rate-$day-" \
     ${SPIKE_LOAD_FLAGS:-} --report "$out" | tee "$out.txt" | tail -4
   stop_gateway
   row=$(python3 - "$out/results.json" <<'PY'

@@ -5,7 +5,8 @@
 # the per-second p99 series of each run (a stall at the same second of every run shows there).
 #   loadtest/spike.sh ["30000 40000"] [ES256|RS256|EdDSA|HS256]
 # HS256 runs the gateway and claimload with --dev-hs256 (what the spike cost before public keys).
-# SPIKE_GATEWAY_FLAGS go to claimgate after --threads 2 (the last --threads wins).
+# SPIKE_GATEWAY_FLAGS go to claimgate after --threads 2 (the last --threads wins);
+# SPIKE_CONNECTIONS sets claimload's connections (512).
 # Loopback only; each run is bounded (15 s of load).
 set -euo pipefail
 cd "$(dirname "$0")/.."

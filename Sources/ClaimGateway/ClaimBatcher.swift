@@ -8,9 +8,9 @@ import ClaimRedis
 /// about 30 claims; with two, each loop's batches go while Redis works on the other's and hold
 /// about 11 claims instead of 6, so Redis spends less per claim and claims/s rise 5-10%
 /// (loadtest/RESULTS.md). A full batch has nothing to gain by waiting and goes at once, up to
-/// `maxBatchesInFlight` per node: with `appendfsync always` each reply waits for Redis's fsync,
-/// and one batch per round trip held a loop to 64 grants per fsync, so during an ES256 sell-out
-/// at 20,000 claims/s the grants queued for 23-55 ms (RESULTS.md, fifth session). Redis runs a
+/// `maxBatchesInFlight` per node: with `appendfsync always` each reply waits for Redis's fsync
+/// (which holds the sell-out second: RESULTS.md, fifth session), and one batch per round trip
+/// would cap a loop with more than 64 claims waiting at 64 grants per fsync. Redis runs a
 /// connection's calls in order, so batches still meet it first come, first served. A claim waits
 /// for at most the calls ahead of it, each bounded by the Redis timeout.
 final class ClaimBatcher {

@@ -20,9 +20,8 @@ import Testing
 
     /// A partly filled batch waits for the reply ahead of it and grows; a full one has nothing to
     /// gain and goes at once (up to `ClaimBatcher.maxBatchesInFlight`). With one batch per round
-    /// trip, a sell-out on a Redis that fsyncs before each reply (`appendfsync always`) granted
-    /// at most 64 claims per fsync per loop, and at 20,000 ES256 claims/s the grants' latency
-    /// grew to 23-55 ms over the sell-out (loadtest/RESULTS.md, fifth session).
+    /// trip, a loop with more than 64 claims waiting on a Redis that fsyncs before each reply
+    /// (`appendfsync always`) granted at most 64 per fsync.
     @Test func fullBatchesGoWhileAnotherIsAtTheNode() throws {
         let redis = try TestRedis.isolated()
         let pool = TestProgramme.dailyPool(stock: 1000, autoOpen: true)
