@@ -45,6 +45,19 @@ public final class Epoll {
         let n = events.withUnsafeMutableBufferPointer { buf in
             epoll_wait(fd, buf.baseAddress, Int32(buf.count), timeoutMilliseconds)
         }
+        try deliver(n, handle)
+    }
+
+    /// The same with a timeout in nanoseconds (`epoll_pwait2`): for a caller that must wake at
+    /// an instant finer than a millisecond (an open-loop load generator's next due request).
+    public func wait(timeoutNanoseconds: Int64, _ handle: (UInt64, EpollEvents) -> Void) throws(POSIXError) {
+        let n = events.withUnsafeMutableBufferPointer { buf in
+            cg_epoll_wait_ns(fd, buf.baseAddress, Int32(buf.count), timeoutNanoseconds)
+        }
+        try deliver(n, handle)
+    }
+
+    private func deliver(_ n: Int32, _ handle: (UInt64, EpollEvents) -> Void) throws(POSIXError) {
         if n < 0 {
             let e = cg_errno()
             if e == EINTR { return }

@@ -31,6 +31,16 @@ static inline uint32_t cg_epoll_event_events(const struct epoll_event *ev) { ret
 
 static inline int cg_errno(void) { return errno; }
 
+/// epoll_wait with a timeout in nanoseconds (epoll_pwait2, Linux 5.11; a negative timeout blocks).
+/// Where the kernel lacks it (ENOSYS), epoll_wait with the timeout rounded up to a millisecond.
+static inline int cg_epoll_wait_ns(int epfd, struct epoll_event *events, int max, int64_t ns) {
+    if (ns < 0) return epoll_wait(epfd, events, max, -1);
+    struct timespec ts = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
+    int n = epoll_pwait2(epfd, events, max, &ts, NULL);
+    if (n < 0 && errno == ENOSYS) return epoll_wait(epfd, events, max, (int)((ns + 999999) / 1000000));
+    return n;
+}
+
 /// accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC).
 int cg_accept_nonblock(int listener);
 
