@@ -23,7 +23,8 @@
 #      verdict; the highest rate whose p99 stays within 10 ms in every phase (percentiles over
 #      every answer of the phase, with the worst single second's p99 shown beside them); and
 #      once more at the highest rate with development HS256 tokens (the path without the
-#      signature cost). loadtest/spike.sh runs this section alone.
+#      signature cost), and claimload's own latency floor at that rate against nginx static.
+#      loadtest/spike.sh runs the spike alone.
 #   4. 10,000 keep-alive connections held while claims flow: errors, p99, claimgate's RSS.
 # 1 and 2 are medians of RUNS interleaved runs (the machine is shared and has slow spells).
 # Loopback only; every run is bounded in time and count.
@@ -320,6 +321,13 @@ day="$(date -u -d "2022-06-11 +$DAY day" +%Y-%m-%d)"
 DAY=$((DAY + 1))
 SPIKE_LOAD_FLAGS=--dev-hs256 spike_row "${RATES##* }" "$day" --dev-hs256
 SPIKE_ROWS+="${SPIKE_ROW/10:00 spike, /10:00 spike, HS256 (development), }"$'\n'
+# The load generator's own floor at that rate: the same open loop against nginx answering a
+# static 200, so what the spike rows show above it is the gateway's.
+start_peer 1
+"$BIN/claimload" --scenario get --url "$PEER" --path /static --rate "${RATES##* }" --ramp 1 --connections 512 \
+  --duration 10 > "$WORK/floor.txt"
+stop_nginx
+SPIKE_ROWS+="| claimload's own floor: open loop at ${RATES##* }/s, 512 connections, against nginx static | $(grep -m1 '^latency ms' "$WORK/floor.txt" | sed 's/^latency ms: //') ms | | |"$'\n'
 
 echo "== 4. 10,000 keep-alive connections while claims flow"
 # A pool of its own: the verdict reads the pool's vouchers, and specialty-15's hash holds the

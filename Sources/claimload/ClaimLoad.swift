@@ -144,11 +144,13 @@ struct ClaimLoad: ParsableCommand {
                 results = try coordinate().outputs.reduce(into: LoadResults()) { $0.merge($1.results) }
             } else {
                 let workload = HTTPGetWorkload(path: path, host: address.host)
-                LoadCoordinator.wait(until: startAt ?? 0)
-                results = try LoadRun(
+                let run = try LoadRun(
                     gateways: gateways.map { ($0.host, $0.port) }, connections: connections, durationSeconds: duration,
-                    maxRequests: requests, workload: workload
-                ).run()
+                    maxRequests: requests, workload: workload)
+                // Open loop too (--rate): against a trivial server, claimload's own latency floor.
+                run.pace = rate.map { LoadRun.Pace(rate: $0, rampSeconds: ramp, warmupSeconds: warmup) }
+                LoadCoordinator.wait(until: startAt ?? 0)
+                results = run.run()
                 if let workerOut { return try WorkerOutput(results: results, record: nil).write(to: workerOut) }
             }
             print(results.report("GET \(path)" + (workers > 1 ? " (\(workers) workers)" : "")))
