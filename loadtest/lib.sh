@@ -74,10 +74,11 @@ evalsha_claims() {
 # SPIKE_CONNECTIONS connections, 512 by default), on a gateway of 2 loops. Each claimload
 # connection carries one request at a time, so with 64 a request due while all were busy waited
 # for one: at 20,000/s the calm seconds' p99 was 1.5 ms with 64 and 0.2 ms with 512, and the
-# sell-out second's 9-22 ms with 64 was 6.5-9 ms with 512 (RESULTS.md, fifth session). A city's
-# phones are many connections, not 64. Sets SPIKE_ROW (a markdown row: p50/p99/p99.9 before, during and after the
-# sell-out, each with its worst single second's p99), SPIKE_WORST (the worst phase p99, ms) and
-# SPIKE_VERDICT. SPIKE_LOAD_FLAGS go to claimload (--dev-hs256 with a gateway run so).
+# sell-out second's 9-22 ms with 64 was 6.2-9 ms with 512 (RESULTS.md, fifth session). A city's
+# phones are many connections, not 64. Sets SPIKE_ROW (a markdown row: p50/p99/p99.9 before,
+# during and after the sell-out, each with its worst single second's p99), SPIKE_WORST (the
+# worst phase p99, ms) and SPIKE_VERDICT. SPIKE_LOAD_FLAGS go to claimload (--dev-hs256 with a
+# gateway run so).
 spike_row() {
   local rate=$1 day=$2 out row b d a sell answered p999
   shift 2
