@@ -19,6 +19,17 @@ public struct ClaimPlanner: Sendable {
         pool: Pool, person: String, facts: EligibilityFacts, idempotencyKey: String?, now: Instant,
         store: StoreVisit = .none
     ) -> Plan {
+        plan(
+            pool: pool, person: person, facts: facts, idempotencyKey: idempotencyKey, now: now, store: store,
+            schedule: programme.position(of: pool, at: now))
+    }
+
+    /// The same, where the caller has read `pool`'s schedule at `now` already (`schedule`): the
+    /// gateway reads it once per window, not per claim.
+    public func plan(
+        pool: Pool, person: String, facts: EligibilityFacts, idempotencyKey: String?, now: Instant,
+        store: StoreVisit, schedule: SchedulePosition
+    ) -> Plan {
         if let reason = pool.eligibility.refusal(for: facts) { return .answer(.notEligible(reason)) }
         var storeID: String?
         if pool.requiresStoreQR {
@@ -31,15 +42,24 @@ public struct ClaimPlanner: Sendable {
                 storeID = id
             }
         }
-        switch programme.position(of: pool, at: now) {
-        case .ended: return .answer(.closed)
-        case .upcoming(let w): return .answer(.notOpen(opensAt: w.opensAt))
-        case .open(let w):
-            return .run(
-                ClaimRequest(
-                    pool: pool, window: w, person: person, claimedAt: now,
-                    expiresAt: pool.validity.expiry(claimedAt: now, in: programme.calendar),
-                    idempotencyKey: idempotencyKey, store: storeID))
+        guard case .open(let w) = schedule else {
+            // `outcome(noWindowOpen:)` answers every position but `.open`.
+            return .answer(Self.outcome(noWindowOpen: schedule) ?? .closed)
+        }
+        return .run(
+            ClaimRequest(
+                pool: pool, window: w, person: person, claimedAt: now,
+                expiresAt: pool.validity.expiry(claimedAt: now, in: programme.calendar),
+                idempotencyKey: idempotencyKey, store: storeID))
+    }
+
+    /// The answer to a claim on a pool with no window open at `schedule` (`not_open` with the
+    /// next opening, or `closed`); nil when one is open.
+    public static func outcome(noWindowOpen schedule: SchedulePosition) -> ClaimOutcome? {
+        switch schedule {
+        case .open: nil
+        case .upcoming(let w): .notOpen(opensAt: w.opensAt)
+        case .ended: .closed
         }
     }
 }

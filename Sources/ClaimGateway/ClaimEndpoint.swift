@@ -3,9 +3,10 @@ import ClaimCore
 import ClaimHTTP
 
 /// `POST /v1/pools/{pool}/claims`: a window known sold out, and a pool with no window open, are
-/// answered at once; otherwise the resident's token, their rate limit, the Idempotency-Key, the body and its store QR code are
-/// checked, the planner decides what needs no Redis (`not_open`, `closed`, `not_eligible`), and
-/// the claim joins its window's batch (`ClaimBatcher`). Every answer is `ClaimAnswers`'.
+/// answered at once; otherwise the resident's token, their rate limit, the Idempotency-Key, the
+/// body and its store QR code are checked, the planner decides what needs no Redis
+/// (`not_eligible` and the store QR refusals), and the claim joins its window's batch
+/// (`ClaimBatcher`). Every answer is `ClaimAnswers`'.
 final class ClaimEndpoint {
     private let context: GatewayContext
     private let gatekeeper: Gatekeeper
@@ -13,9 +14,9 @@ final class ClaimEndpoint {
     private let batcher: ClaimBatcher
     private let planner: ClaimPlanner
     private let storeCodes: StoreQRCodeReader
-    /// Per pool, until when its current window is known open (so a claim in an open window
-    /// reads the schedule once per window, not per claim).
-    private var openUntil: [Instant]
+    /// Per pool, its current window while it is known open (so a claim in an open window reads
+    /// the schedule once per window, not per claim: here and in the planner).
+    private var openWindow: [ReleaseWindow?]
 
     init(context: GatewayContext, gatekeeper: Gatekeeper, answers: ClaimAnswers, batcher: ClaimBatcher) {
         self.context = context
@@ -24,19 +25,15 @@ final class ClaimEndpoint {
         self.batcher = batcher
         planner = ClaimPlanner(programme: context.programme)
         storeCodes = StoreQRCodeReader(keys: context.config.storeQRKeys)
-        openUntil = Array(repeating: Instant(unixMilliseconds: 0), count: context.programme.pools.count)
+        openWindow = Array(repeating: nil, count: context.programme.pools.count)
     }
 
-    /// `not_open` or `closed` when pool `index` has no window open at `now`, nil when one is.
-    private func scheduleAnswer(pool index: Int, at now: Instant) -> ClaimOutcome? {
-        if now < openUntil[index] { return nil }
-        switch context.programme.position(of: context.programme.pools[index], at: now) {
-        case .open(let w):
-            openUntil[index] = w.closesAt
-            return nil
-        case .upcoming(let w): return .notOpen(opensAt: w.opensAt)
-        case .ended: return .closed
-        }
+    /// Pool `index`'s schedule at `now`: its open window from memory until it closes.
+    private func schedule(pool index: Int, at now: Instant) -> SchedulePosition {
+        if let w = openWindow[index], now < w.closesAt { return .open(w) }
+        let position = context.programme.position(of: context.programme.pools[index], at: now)
+        openWindow[index] = if case .open(let w) = position { w } else { nil }
+        return position
     }
 
     func handle(_ request: HTTPRequestView, pool ref: PoolRef, slot: HTTPAnswerSlot, now: Instant) {
@@ -56,7 +53,8 @@ final class ClaimEndpoint {
         // the crowd tapping before 10:00, every one a new token, would otherwise cost a signature
         // check each (38 us of a core for ES256) to hear "not yet". Eligibility is told from the
         // opening on.
-        if let index, let outcome = scheduleAnswer(pool: index, at: now) {
+        let position = index.map { schedule(pool: $0, at: now) }
+        if let index, let position, let outcome = ClaimPlanner.outcome(noWindowOpen: position) {
             let pool = context.programme.pools[index]
             return refuse(
                 GatewayMetrics.ClaimResult(outcome),
@@ -68,7 +66,7 @@ final class ClaimEndpoint {
         case .success(let p): person = p
         }
         if let r = gatekeeper.checkPerson(person.person) { return refuse(.rateLimited, r) }
-        guard let index else { return refuse(.unknownPool, ClaimService.unknownPool(ref)) }
+        guard let index, let position else { return refuse(.unknownPool, ClaimService.unknownPool(ref)) }
         let pool = context.programme.pools[index]
         let idempotencyKey = RequestFields.idempotencyKey(request).map { String(decoding: $0, as: UTF8.self) }
         if let key = idempotencyKey, !Identifier.isValid(key) {
@@ -86,7 +84,7 @@ final class ClaimEndpoint {
         let visit = storeCodes.visit(body?.string("store_qr").map { Array($0.utf8) })
         switch planner.plan(
             pool: pool, person: person.person, facts: person.facts, idempotencyKey: idempotencyKey, now: now,
-            store: visit)
+            store: visit, schedule: position)
         {
         case .answer(let outcome):
             refuse(
