@@ -19,7 +19,7 @@ public struct TokenSigningKey: Hashable, Sendable {
 
         public var description: String {
             switch self {
-            case .unsupportedAlgorithm(let a): "signing keys are ES256 or EdDSA, not \(a)"
+            case .unsupportedAlgorithm(let a): "signing keys are ES256, EdDSA or RS256, not \(a)"
             case .badKeyID(let k): "key id \"\(k)\" must be 1-64 characters of [A-Za-z0-9_.-]"
             case .badPrivateKey(let why): "bad private key: \(why)"
             }
@@ -30,21 +30,19 @@ public struct TokenSigningKey: Hashable, Sendable {
     /// PKCS#1 DER), checked.
     public init(id: String, algorithm: TokenAlgorithm, privateMaterial d: [UInt8]) throws(Problem) {
         guard Identifier.isValid(id) else { throw .badKeyID(id) }
+        guard algorithm != .hs256 else { throw .unsupportedAlgorithm(algorithm.rawValue) }
         guard algorithm == .rs256 || d.count == 32 else { throw .badPrivateKey("d must be 32 bytes, not \(d.count)") }
-        switch algorithm {
-        case .rs256:
-            guard let k = try? _RSA.Signing.PrivateKey(derRepresentation: d),
-                (2048...JWKSDecoder.maxRSABits).contains(k.keySizeInBits)
-            else { throw .badPrivateKey("not an RSA private key of 2048 to \(JWKSDecoder.maxRSABits) bits") }
-        case .es256:
-            guard (try? P256.Signing.PrivateKey(rawRepresentation: d)) != nil else {
-                throw .badPrivateKey("d is not a P-256 private scalar")
-            }
-        case .edDSA:
-            guard (try? Curve25519.Signing.PrivateKey(rawRepresentation: d)) != nil else {
-                throw .badPrivateKey("d is not an Ed25519 seed")
-            }
-        case .hs256: throw .unsupportedAlgorithm(algorithm.rawValue)
+        switch Prepared(algorithm: algorithm, material: d) {
+        case .p256, .ed25519: break
+        case .rsa(let k) where (2048...JWKSDecoder.maxRSABits).contains(k.keySizeInBits): break
+        default:
+            let why: String =
+                switch algorithm {
+                case .es256: "d is not a P-256 private scalar"
+                case .edDSA: "d is not an Ed25519 seed"
+                default: "not an RSA private key of 2048 to \(JWKSDecoder.maxRSABits) bits"
+                }
+            throw .badPrivateKey(why)
         }
         self.id = id
         self.algorithm = algorithm
@@ -69,25 +67,10 @@ public struct TokenSigningKey: Hashable, Sendable {
         }
     }
 
-    /// The public half, as verifiers take it.
+    /// The public half, as verifiers take it. The private bytes were checked in init, so the
+    /// swift-crypto key is there.
     public var publicKey: VerificationKey {
-        VerificationKey(id: id, algorithm: algorithm, material: publicMaterial)
-    }
-
-    /// The public key's bytes (x||y for P-256). The private bytes were checked in init, so the
-    /// empty fallback is never taken.
-    private var publicMaterial: [UInt8] {
-        switch algorithm {
-        case .es256:
-            guard let k = try? P256.Signing.PrivateKey(rawRepresentation: privateMaterial) else { return [] }
-            return Array(k.publicKey.rawRepresentation)
-        case .rs256:
-            guard let k = try? _RSA.Signing.PrivateKey(derRepresentation: privateMaterial) else { return [] }
-            return Array(k.publicKey.pkcs1DERRepresentation)
-        default:
-            guard let k = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateMaterial) else { return [] }
-            return Array(k.publicKey.rawRepresentation)
-        }
+        VerificationKey(id: id, algorithm: algorithm, material: prepared().publicMaterial)
     }
 
     /// The swift-crypto key, made once per signer: an RSA key's DER is parsed, and its
@@ -98,6 +81,33 @@ public struct TokenSigningKey: Hashable, Sendable {
         case rsa(_RSA.Signing.PrivateKey)
         /// Never for a key that passed init's checks.
         case unusable
+
+        /// The swift-crypto key for `material` (the one place private bytes are parsed), nil if
+        /// it is not one of `algorithm`'s.
+        init?(algorithm: TokenAlgorithm, material: [UInt8]) {
+            switch algorithm {
+            case .es256:
+                guard let k = try? P256.Signing.PrivateKey(rawRepresentation: material) else { return nil }
+                self = .p256(k)
+            case .rs256:
+                guard let k = try? _RSA.Signing.PrivateKey(derRepresentation: material) else { return nil }
+                self = .rsa(k)
+            case .edDSA:
+                guard let k = try? Curve25519.Signing.PrivateKey(rawRepresentation: material) else { return nil }
+                self = .ed25519(k)
+            case .hs256: return nil
+            }
+        }
+
+        /// The public key's bytes: x||y for P-256, PKCS#1 DER for RSA, 32 bytes for Ed25519.
+        var publicMaterial: [UInt8] {
+            switch self {
+            case .p256(let k): Array(k.publicKey.rawRepresentation)
+            case .rsa(let k): Array(k.publicKey.pkcs1DERRepresentation)
+            case .ed25519(let k): Array(k.publicKey.rawRepresentation)
+            case .unusable: []
+            }
+        }
 
         /// The signature of `message` (64 bytes r||s for ES256, as JWS wants; the modulus's
         /// size for RS256).
@@ -112,15 +122,7 @@ public struct TokenSigningKey: Hashable, Sendable {
         }
     }
 
-    func prepared() -> Prepared {
-        switch algorithm {
-        case .es256: (try? P256.Signing.PrivateKey(rawRepresentation: privateMaterial)).map(Prepared.p256) ?? .unusable
-        case .rs256: (try? _RSA.Signing.PrivateKey(derRepresentation: privateMaterial)).map(Prepared.rsa) ?? .unusable
-        case .edDSA:
-            (try? Curve25519.Signing.PrivateKey(rawRepresentation: privateMaterial)).map(Prepared.ed25519) ?? .unusable
-        case .hs256: .unusable
-        }
-    }
+    func prepared() -> Prepared { Prepared(algorithm: algorithm, material: privateMaterial) ?? .unusable }
 
     /// The private JWK (RFC 7517, with `d`; for RSA also `p`, `q`, `dp`, `dq`, `qi`, RFC 7518
     /// 6.3.2): the file `claimctl keys generate` writes.

@@ -9,6 +9,22 @@ import Testing
 /// (ES256, EdDSA) and checked against the public keys of a JWKS, each key pinned to its
 /// algorithm and named by its `kid`.
 @Suite struct PublicKeyTokenTests {
+    /// A private key that is not one says which field and why (one parse per algorithm,
+    /// `TokenSigningKey.Prepared`).
+    @Test func aBadPrivateKeySaysWhy() {
+        func why(_ a: TokenAlgorithm, _ d: [UInt8]) -> String? {
+            do {
+                _ = try TokenSigningKey(id: "k", algorithm: a, privateMaterial: d)
+                return nil
+            } catch { return error.description }
+        }
+        #expect(why(.es256, [UInt8](repeating: 0, count: 32)) == "bad private key: d is not a P-256 private scalar")
+        #expect(why(.es256, [UInt8](repeating: 1, count: 31)) == "bad private key: d must be 32 bytes, not 31")
+        #expect(why(.rs256, [UInt8](repeating: 7, count: 300))?.contains("not an RSA private key of 2048") == true)
+        #expect(why(.hs256, [UInt8](repeating: 1, count: 32)) == "signing keys are ES256, EdDSA or RS256, not HS256")
+        #expect(why(.edDSA, [UInt8](repeating: 1, count: 32)) == nil)
+    }
+
     let now = Instant(unixMilliseconds: 1_654_826_400_000)
     var token: PersonToken {
         PersonToken(
