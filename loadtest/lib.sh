@@ -78,7 +78,9 @@ evalsha_claims() {
 # phones are many connections, not 64. Sets SPIKE_ROW (a markdown row: p50/p99/p99.9 before,
 # during and after the sell-out, each with its worst single second's p99), SPIKE_WORST (the
 # worst phase p99, ms) and SPIKE_VERDICT. SPIKE_LOAD_FLAGS go to claimload (--dev-hs256 with a
-# gateway run so).
+# gateway run so); SPIKE_USERS sets the crowd (1,000,000: nine taps in ten from someone new).
+# SPIKE_START (09:59:52) and SPIKE_DURATION (15 s) place the run around 10:00. SPIKE_TOKENS: the
+# gateway's token checks by result.
 spike_row() {
   local rate=$1 day=$2 out row b d a sell answered p999
   shift 2
@@ -86,12 +88,16 @@ spike_row() {
     >/dev/null 2>&1
   # claimload signs its people's tokens before its clock starts (a few seconds at 40,000/s):
   # the gateway starts early enough that the run still begins before 10:00.
-  NOW=${day}T09:59:52+08:00 start_gateway -- --threads 2 "$@"
+  NOW=${day}T${SPIKE_START:-09:59:52}+08:00 start_gateway -- --threads 2 "$@"
   out="$WORK/spike.$rate.$day"
   # shellcheck disable=SC2086 # SPIKE_LOAD_FLAGS are flags
-  "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool specialty-30 --users 1000000 --repeat-share 0.1 \
-    --connections "${SPIKE_CONNECTIONS:-512}" --duration 15 --rate "$rate" --ramp 1 --person-prefix "spike$rate-$day-" \
+  "$BIN/claimload" --url "http://127.0.0.1:$GP" --redis "$R" --pool specialty-30 --users "${SPIKE_USERS:-1000000}" --repeat-share 0.1 \
+    --connections "${SPIKE_CONNECTIONS:-512}" --duration "${SPIKE_DURATION:-15}" --rate "$rate" --ramp 1 --person-prefix "spike$rate-$day-" \
     ${SPIKE_LOAD_FLAGS:-} --report "$out" | tee "$out.txt" | tail -4
+  # How the gateway's token checks went: verified at a claim, from the cache, or ahead of the
+  # opening (TokenCheckWorker).
+  SPIKE_TOKENS=$(curl -fsS "http://127.0.0.1:$GP/metrics" | sed -nE 's/^claimgate_token_checks_total\{result="([a-z_]+)"\} ([0-9]+)$/\1 \2/p' |
+    tr '\n' ' ')
   stop_gateway
   row=$(python3 - "$out/results.json" <<'PY'
 import json, sys

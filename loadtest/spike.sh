@@ -35,6 +35,7 @@ for rate in $RATES; do
   # shellcheck disable=SC2086 # SPIKE_GATEWAY_FLAGS are flags
   spike_row "$rate" "$day" "${flags[@]}" ${SPIKE_GATEWAY_FLAGS:-} >&2
   ROWS+="$SPIKE_ROW"$'\n'
+  echo "$rate/s token checks: $SPIKE_TOKENS" >&2
   python3 - "$WORK/spike.$rate.$day/results.json" "$rate" >&2 <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

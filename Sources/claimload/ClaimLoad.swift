@@ -53,6 +53,11 @@ struct ClaimLoad: ParsableCommand {
     @Option(help: "Open loop: first seconds sent but not counted in latencies and outcomes.") var warmup = 0.0
     @Option(help: "Share of granted vouchers to redeem afterwards (release-day; 0...1).") var redeemShare = 0.3
     @Flag(help: "Send a fresh Idempotency-Key with every claim.") var idempotencyKeys = false
+    @Flag(
+        help:
+            "Each person taps over one connection of their own (shared with others), as a phone keeps its connection alive: a retap reaches the gateway loop that saw them."
+    )
+    var stickyPeople = false
     @Option(
         help:
             "Send a claim again, same bytes and key, when its connection breaks before the answer or it is answered 504 (times)."
@@ -198,7 +203,7 @@ struct ClaimLoad: ParsableCommand {
         let claims = ClaimWorkload(
             targets: targets.map { .init(pool: $0.pool.id, storeQR: $0.pool.requiresStoreQR ? qr : nil) }, users: users,
             repeatShare: repeatShare, idempotencyKeys: idempotencyKeys, secret: secret, seed: randomSeed,
-            personPrefix: personPrefix)
+            personPrefix: personPrefix, stickyConnections: stickyPeople ? connections : nil)
         if let history { claims.history = try ClaimHistory(path: history) }
         print(
             "claimload \(scenario.rawValue): gateway clock \(programme.calendar.iso8601(gatewayNow)); pools "
@@ -321,6 +326,7 @@ struct ClaimLoad: ParsableCommand {
                 ]
                 if let rate { a += ["--rate", String(rate / Double(n))] }
                 if idempotencyKeys { a.append("--idempotency-keys") }
+                if stickyPeople { a.append("--sticky-people") }
                 if let store { a += ["--store", store] }
                 if let tokenKeyFile { a += ["--token-key-file", tokenKeyFile] }
                 if devHs256 { a.append("--dev-hs256") }
@@ -341,7 +347,8 @@ struct ClaimLoad: ParsableCommand {
         return [
             ("gateway clock at start", programme.calendar.iso8601(gatewayNow)),
             ("pools", targets.map { "\($0.pool.id) (\($0.window))" }.joined(separator: ", ")),
-            ("connections", "\(connections)"), ("people", "\(users), repeat share \(repeatShare)"),
+            ("connections", "\(connections)"),
+            ("people", "\(users), repeat share \(repeatShare)\(stickyPeople ? ", each on one connection" : "")"),
             (
                 "claims answered",
                 String(format: "%d in %.2f s = %.0f/s", r.answered, seconds, Double(r.answered) / max(seconds, 1e-9))

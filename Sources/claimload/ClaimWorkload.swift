@@ -7,6 +7,10 @@ import Foundation
 /// Claims spread over one or more pools by many people: new people in order and, with
 /// probability `repeatShare`, someone who already claimed (to hit the per-person limit).
 /// Keeps a `GrantLedger` per pool of every 201 received. Deterministic for a seed.
+///
+/// With `stickyConnections` (`--sticky-people`), person n always taps over connection
+/// n % connections, as a phone keeps its one connection alive between taps: a person's retap
+/// reaches the gateway loop that saw them before (each loop keeps its own verified tokens).
 final class ClaimWorkload: LoadWorkload {
     /// One pool under load, and the QR code sent with its claims if it is an in-store pool.
     struct Target {
@@ -28,6 +32,10 @@ final class ClaimWorkload: LoadWorkload {
     /// people, seconds 5 and 11 of every 10,000/s run: issue "The 10:00 spike without a tail").
     private var tokens: [[UInt8]] = []
     private var nextNew = 0
+    /// Per connection, how many of its people have tapped (sticky runs: person
+    /// `connection + k * stickyConnections` is its k-th).
+    private let stickyConnections: Int?
+    private var newOnConnection: [Int] = []
     private var rng: SplitMix64
     private var sequence = 0
     private var inFlight: [Int: (target: Int, person: Int)] = [:]
@@ -64,8 +72,10 @@ final class ClaimWorkload: LoadWorkload {
 
     init(
         targets: [Target], users: Int, repeatShare: Double, idempotencyKeys: Bool, secret: TokenSigning, seed: UInt64,
-        personPrefix: String = "u"
+        personPrefix: String = "u", stickyConnections: Int? = nil
     ) {
+        self.stickyConnections = stickyConnections.map { max(1, $0) }
+        newOnConnection = [Int](repeating: 0, count: self.stickyConnections ?? 0)
         self.targets = targets
         self.personPrefix = personPrefix
         self.users = users
@@ -80,17 +90,28 @@ final class ClaimWorkload: LoadWorkload {
 
     func person(_ i: Int) -> String { personPrefix + String(i) }
 
+    /// Who taps next: a new person, or with probability `repeatShare` (always, once all `users`
+    /// have tapped) one who tapped before; in sticky runs, one of `connection`'s people.
+    private func nextPerson(connection: Int) -> Int {
+        guard let n = stickyConnections else {
+            if nextNew > 0, nextNew >= users || rng.unit() < repeatShare { return Int(rng.next() % UInt64(nextNew)) }
+            nextNew += 1
+            return nextNew - 1
+        }
+        let c = connection % n
+        let seen = newOnConnection[c]
+        if seen > 0, c + seen * n >= users || rng.unit() < repeatShare { return c + Int(rng.next() % UInt64(seen)) * n }
+        // A connection with no one left to add (more connections than people) repeats person c.
+        guard c + seen * n < users else { return c }
+        newOnConnection[c] += 1
+        return c + seen * n
+    }
+
     /// Claims go on until the run's time or count runs out.
     var isFinished: Bool { false }
 
-    func nextRequest(host: String) -> (tag: Int, bytes: [UInt8])? {
-        let user: Int
-        if nextNew > 0, nextNew >= users || rng.unit() < repeatShare {
-            user = Int(rng.next() % UInt64(nextNew))
-        } else {
-            user = nextNew
-            nextNew += 1
-        }
+    func nextRequest(host: String, connection: Int) -> (tag: Int, bytes: [UInt8])? {
+        let user = nextPerson(connection: connection)
         let target = targets.count == 1 ? 0 : Int(rng.next() % UInt64(targets.count))
         sequence += 1
         inFlight[sequence] = (target, user)

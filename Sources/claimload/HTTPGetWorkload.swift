@@ -12,7 +12,7 @@ final class HTTPGetWorkload: LoadWorkload {
         request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\r\n".utf8)
     }
 
-    func nextRequest(host: String) -> (tag: Int, bytes: [UInt8])? {
+    func nextRequest(host: String, connection: Int) -> (tag: Int, bytes: [UInt8])? {
         sequence += 1
         return (sequence, request)
     }

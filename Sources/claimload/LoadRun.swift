@@ -248,7 +248,9 @@ final class LoadRun {
             guard due <= sentAt else { return }
             sentAt = due
         }
-        guard let (tag, bytes) = workload.nextRequest(host: gateways[i % gateways.count].host) else { return }
+        guard let (tag, bytes) = workload.nextRequest(host: gateways[i % gateways.count].host, connection: i) else {
+            return
+        }
         c.tag = tag
         c.outbound = bytes
         c.written = 0

@@ -3,8 +3,9 @@ import ClaimHTTP
 /// What a load run sends and what it makes of the answers. `LoadRun` owns the sockets and
 /// the timing; a workload owns the meaning.
 protocol LoadWorkload: AnyObject {
-    /// The next request, tagged so its answer can be matched; nil when there is nothing more.
-    func nextRequest(host: String) -> (tag: Int, bytes: [UInt8])?
+    /// The next request, to go over connection number `connection`, tagged so its answer can be
+    /// matched; nil when there is nothing more.
+    func nextRequest(host: String, connection: Int) -> (tag: Int, bytes: [UInt8])?
     /// The answer to the request tagged `tag`, sent and answered at these nanoseconds of the
     /// run (from its start).
     func record(tag: Int, response: HTTPResponse, sentAt: UInt64, answeredAt: UInt64)

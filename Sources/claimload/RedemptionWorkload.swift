@@ -92,7 +92,7 @@ final class RedemptionWorkload: LoadWorkload {
     var isFinished: Bool { nextAsk == asks.count && next == planned.count }
 
     /// Tags below `asks.count` are code requests; the rest redemptions (`tag - asks.count`).
-    func nextRequest(host: String) -> (tag: Int, bytes: [UInt8])? {
+    func nextRequest(host: String, connection: Int) -> (tag: Int, bytes: [UInt8])? {
         if nextAsk < asks.count {
             nextAsk += 1
             return (nextAsk - 1, asks[nextAsk - 1].bytes)
