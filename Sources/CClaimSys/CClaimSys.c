@@ -41,3 +41,10 @@ int cg_use_batch_scheduling(void) {
 }
 
 int cg_is_batch_scheduled(void) { return sched_getscheduler(0) == SCHED_BATCH; }
+
+int cg_use_idle_scheduling(void) {
+    struct sched_param param = { .sched_priority = 0 };
+    return sched_setscheduler(0, SCHED_IDLE, &param);
+}
+
+int cg_is_idle_scheduled(void) { return sched_getscheduler(0) == SCHED_IDLE; }

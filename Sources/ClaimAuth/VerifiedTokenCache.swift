@@ -1,5 +1,4 @@
 import ClaimCore
-import Crypto
 
 /// Resident tokens this loop has verified, so a resident retrying in the first seconds of a
 /// release costs a SHA-256 instead of a curve operation (ES256 or EdDSA verification is some
@@ -14,7 +13,7 @@ import Crypto
 /// reload builds a new verifier and a new cache, so a removed key's tokens are refused at once.
 public final class VerifiedTokenCache {
     private struct Entry {
-        var digest: (UInt64, UInt64, UInt64, UInt64)
+        var digest: TokenDigest
         var token: PersonToken
     }
 
@@ -44,22 +43,46 @@ public final class VerifiedTokenCache {
         guard !slots.isEmpty, token.count <= TokenVerifier.maxTokenBytes else {
             return verifier.verify(token, now: now)
         }
-        let digest = Self.digest(token)
-        let set = Int(truncatingIfNeeded: digest.0) & mask
-        for slot in set..<(set + Self.ways) {
-            guard let e = slots[slot], e.digest == digest else { continue }
+        let digest = TokenDigest(of: token)
+        let set = set(of: digest)
+        if let (slot, held) = find(digest, in: set) {
             // Verified before: only its lifetime can have changed.
-            if let problem = verifier.lifetimeProblem(e.token, now: now) {
+            if let problem = verifier.lifetimeProblem(held, now: now) {
                 slots[slot] = nil
                 return .failure(problem)
             }
             hits += 1
-            return .success(e.token)
+            return .success(held)
         }
         misses += 1
         let result = verifier.verify(token, now: now)
         if case .success(let t) = result { slots[victim(in: set, now: now)] = Entry(digest: digest, token: t) }
         return result
+    }
+
+    /// Whether the token of `digest` is held (verified before; its lifetime is not looked at).
+    public func holds(_ digest: TokenDigest) -> Bool {
+        !slots.isEmpty && find(digest, in: set(of: digest)) != nil
+    }
+
+    /// Keeps a token verified elsewhere (`VerifiedToken`: a resident who tapped before the
+    /// opening), unless it is held already or no longer alive at `now`. Counts no hit or miss:
+    /// no request asked.
+    public func keep(_ verified: VerifiedToken, now: Instant) {
+        guard !slots.isEmpty, verified.token.expiresAt > now else { return }
+        let set = set(of: verified.digest)
+        guard find(verified.digest, in: set) == nil else { return }
+        slots[victim(in: set, now: now)] = Entry(digest: verified.digest, token: verified.token)
+    }
+
+    private func set(of digest: TokenDigest) -> Int { Int(truncatingIfNeeded: digest.words.0) & mask }
+
+    /// The slot of `set` holding `digest`, and its token.
+    private func find(_ digest: TokenDigest, in set: Int) -> (Int, PersonToken)? {
+        for slot in set..<(set + Self.ways) {
+            if let e = slots[slot], e.digest == digest { return (slot, e.token) }
+        }
+        return nil
     }
 
     /// The slot of `set` a new entry takes: an empty one, else an expired one's, else the one
@@ -72,17 +95,5 @@ public final class VerifiedTokenCache {
             if let b = slots[best], e.token.expiresAt < b.token.expiresAt { best = slot }
         }
         return best
-    }
-
-    private static func digest(_ token: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64, UInt64) {
-        let d = SHA256.hash(data: token)
-        return d.withUnsafeBytes { b in
-            (
-                b.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
-                b.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                b.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
-                b.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
-            )
-        }
     }
 }

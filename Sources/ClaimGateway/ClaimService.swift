@@ -21,9 +21,9 @@ final class ClaimService: HTTPApplication {
     private let pools: PoolDirectory
     private let cors: CORSPolicy
 
-    init(context: GatewayContext) {
+    init(context: GatewayContext) throws(POSIXError) {
         self.context = context
-        gatekeeper = Gatekeeper(config: context.config, metrics: context.metrics, loop: context.loop)
+        gatekeeper = try Gatekeeper(config: context.config, metrics: context.metrics, loop: context.loop)
         answers = ClaimAnswers(context: context)
         batcher = ClaimBatcher(context: context, answers: answers)
         claims = ClaimEndpoint(context: context, gatekeeper: gatekeeper, answers: answers, batcher: batcher)
@@ -37,6 +37,9 @@ final class ClaimService: HTTPApplication {
 
     /// Verifies tokens with `keys` from the next request on (a JWKS reload).
     func replaceKeys(_ keys: TokenKeySet) { gatekeeper.replaceKeys(keys) }
+
+    /// The loop is done: stops what runs beside it (the thread verifying tokens ahead).
+    func stop() { gatekeeper.stop() }
 
     func handle(_ request: HTTPRequestView, peer: UInt32, slot: HTTPAnswerSlot) {
         context.metrics.requests.increment()

@@ -26,6 +26,9 @@ public struct GatewayConfig: Sendable {
     public var tokenKeysBox: TokenKeysBox?
     /// Resident tokens each loop keeps verified (`VerifiedTokenCache`; 0: none).
     public var tokenCacheEntries = 65_536
+    /// Bytes each loop keeps for tokens heard before a release opened, waiting for its
+    /// `TokenCheckWorker` (0: no worker). 4 MiB holds about 11,000 ES256 tokens.
+    public var tokenCheckAheadBytes = 4 << 20
     /// How far the provider's clock may be from ours when `exp` and `nbf` are checked.
     public var tokenClockSkewMilliseconds: Int64 = 30_000
     /// The operators' public keys for store QR codes (`--store-qr-jwks`; an HS256 secret only

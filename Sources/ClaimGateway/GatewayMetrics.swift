@@ -93,6 +93,12 @@ final class GatewayMetrics {
     let tokensCached: CoreMetrics.Counter
     let tokensVerified: CoreMetrics.Counter
     let tokensRefused: CoreMetrics.Counter
+    /// Tokens tapped before a window opened, verified while the loop was idle (`ahead`), found
+    /// not genuine or not alive then (`ahead_refused`), or not kept because the loop's queue was
+    /// full (`ahead_dropped`: verified at the claim instead).
+    let tokensAhead: CoreMetrics.Counter
+    let tokensAheadRefused: CoreMetrics.Counter
+    let tokensAheadDropped: CoreMetrics.Counter
     /// Restocks heard on the restock channel (`RestockListener`).
     let restocksHeard: CoreMetrics.Counter
     /// Times accepting paused because `accept` failed (out of descriptors: `AcceptPause`).
@@ -158,6 +164,9 @@ final class GatewayMetrics {
         tokensCached = tokens("cached")
         tokensVerified = tokens("verified")
         tokensRefused = tokens("refused")
+        tokensAhead = tokens("ahead")
+        tokensAheadRefused = tokens("ahead_refused")
+        tokensAheadDropped = tokens("ahead_dropped")
         restocksHeard = CoreMetrics.Counter(label: "claimgate_restocks_heard_total", factory: factory)
         acceptPaused = CoreMetrics.Counter(label: "claimgate_accept_paused_total", factory: factory)
         progressReads = CoreMetrics.Counter(label: "claimgate_progress_reads_total", factory: factory)

@@ -36,7 +36,7 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
             prometheus: config.metrics, pools: config.programme.pools, programmeVersion: config.programmeVersion)
         redis = RedisLoopClient(settings: config.redisSettings, loop: loop)
         context = GatewayContext(config: config, loop: loop, metrics: metrics, redis: redis)
-        service = ClaimService(context: context)
+        service = try ClaimService(context: context)
         http = try HTTPServer(
             listener: config.listener, loop: loop, settings: config.httpSettings, application: service)
         context.http = http
@@ -91,6 +91,7 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
         }
         http.closeAll()
         restocks?.stop()
+        service.stop()
         redis.close()
         if let keysWakeup { config.tokenKeysBox?.leave(keysWakeup) }
         config.logger.info("stopped")

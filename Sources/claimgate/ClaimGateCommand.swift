@@ -67,6 +67,11 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds of clock skew allowed on token exp/nbf (0...300).") var tokenClockSkew = 30
     @Option(help: "Resident tokens each loop keeps verified (a retry costs a SHA-256, not a signature check; 0: none).")
     var tokenCache = 65_536
+    @Option(
+        help:
+            "Bytes per loop for tokens tapped before a window opens, verified by an idle-priority thread so the tap at the opening is a cache hit (0: off)."
+    )
+    var tokenCheckAheadBytes = 4 << 20
     @Option(help: "Milliseconds a window answered sold_out locally waits before asking Redis again (restocks).")
     var soldOutRecheckMs = 500
     @Option(help: "Answer claims and redemptions only once this many replicas have them (WAIT; 0: off).")
@@ -100,6 +105,9 @@ struct Serve: ParsableCommand {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1...256") }
         if !(0...300).contains(tokenClockSkew) { throw ValidationError("--token-clock-skew must be 0...300") }
         if !(0...4_194_304).contains(tokenCache) { throw ValidationError("--token-cache must be 0...4194304") }
+        if !(0...(256 << 20)).contains(tokenCheckAheadBytes) {
+            throw ValidationError("--token-check-ahead-bytes must be 0...268435456")
+        }
         if !(10...10_000).contains(soldOutRecheckMs) {
             throw ValidationError("--sold-out-recheck-ms must be 10...10000")
         }
@@ -171,6 +179,7 @@ struct Serve: ParsableCommand {
             if case .cluster(let seeds) = target { template.clusterSeeds = seeds }
             template.tokenClockSkewMilliseconds = Int64(tokenClockSkew) * 1000
             template.tokenCacheEntries = tokenCache
+            template.tokenCheckAheadBytes = tokenCheckAheadBytes
             template.waitReplicas = waitReplicas
             template.soldOutRecheckMilliseconds = UInt64(soldOutRecheckMs)
             template.waitTimeoutMilliseconds = waitTimeoutMs

@@ -79,4 +79,44 @@ import Testing
         #expect(verify(none, token("z")).map(\.person) == .success("z"))
         #expect(none.capacity == 0)
     }
+
+    /// A token verified elsewhere (tapped before the opening, checked on another thread) is
+    /// kept only as `VerifiedToken.check` made it, which only a genuine, alive token gets: the
+    /// request at the opening is then a hit.
+    @Test func onlyAGenuineTokenVerifiedElsewhereIsKept() {
+        let cache = VerifiedTokenCache(capacity: 16)
+        let verifier = TokenVerifier(keys: TokenKeySet(keys: [key.publicKey]))
+        func check(_ t: String, at: Instant? = nil) -> VerifiedToken? {
+            var t = t
+            return t.withUTF8 {
+                try? VerifiedToken.check(UnsafeRawBufferPointer($0), now: at ?? now, with: verifier).get()
+            }
+        }
+        func digest(_ t: String) -> TokenDigest {
+            var t = t
+            return t.withUTF8 { TokenDigest(of: UnsafeRawBufferPointer($0)) }
+        }
+        let genuine = token("a1")
+        var forged = Array(genuine.utf8)
+        forged[forged.count - 3] = forged[forged.count - 3] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        let forgedToken = String(decoding: forged, as: UTF8.self)
+        let expired = token("a2", lifetime: 1000)
+        #expect(check(forgedToken) == nil)
+        #expect(check(expired, at: now.adding(milliseconds: 1000)) == nil)
+        guard let verified = check(genuine) else { return #expect(Bool(false), "a genuine token did not verify") }
+        #expect(verified.digest == digest(genuine))
+        #expect(!cache.holds(digest(genuine)))
+        cache.keep(verified, now: now)
+        #expect(cache.holds(digest(genuine)) && !cache.holds(digest(forgedToken)))
+        // No request asked yet: no hit or miss counted.
+        #expect((cache.hits, cache.misses) == (0, 0))
+        #expect(verify(cache, genuine).map(\.person) == .success("a1"))
+        #expect(verify(cache, forgedToken) == .failure(.badSignature))
+        #expect((cache.hits, cache.misses) == (1, 1))
+        // Kept once only; and one that has expired by the time it arrives is not kept.
+        cache.keep(verified, now: now)
+        let late = VerifiedTokenCache(capacity: 16)
+        if let v = check(expired) { late.keep(v, now: now.adding(milliseconds: 1000)) }
+        #expect(!late.holds(digest(expired)))
+    }
 }

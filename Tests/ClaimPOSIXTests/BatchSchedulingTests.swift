@@ -17,3 +17,19 @@ import Testing
         #expect(!BatchScheduling.isCurrentThreadBatch)
     }
 }
+
+/// SCHED_IDLE, the same: per thread.
+@Suite struct IdleSchedulingTests {
+    @Test func onlyTheThreadThatAsksRunsUnderSCHEDIDLE() {
+        let (before, applied, after) = onThread {
+            (
+                IdleScheduling.isCurrentThreadIdle, IdleScheduling.applyToCurrentThread(),
+                IdleScheduling.isCurrentThreadIdle
+            )
+        }
+        #expect(!before)
+        #expect(applied)
+        #expect(after)
+        #expect(!IdleScheduling.isCurrentThreadIdle)
+    }
+}

@@ -57,6 +57,13 @@ int cg_use_batch_scheduling(void);
 /// 1 if the calling thread runs under SCHED_BATCH, else 0.
 int cg_is_batch_scheduled(void);
 
+/// Puts the calling thread under SCHED_IDLE (it runs only when no other thread wants its CPU):
+/// 0, or -1 with errno set. Unprivileged.
+int cg_use_idle_scheduling(void);
+
+/// 1 if the calling thread runs under SCHED_IDLE.
+int cg_is_idle_scheduled(void);
+
 /// Milliseconds since the Unix epoch from CLOCK_REALTIME.
 static inline int64_t cg_realtime_ms(void) {
     struct timespec ts;

@@ -1,0 +1,123 @@
+import ClaimAuth
+import ClaimCore
+import ClaimPOSIX
+import Foundation
+import Synchronization
+
+/// One loop's helper thread, under SCHED_IDLE, that verifies the resident tokens the loop heard
+/// before a window opened (answered `not_open` before their token was read), so the same
+/// residents' taps at the opening find their tokens in the loop's cache: the signature checks
+/// leave the busiest second for CPU no one else wanted before it. Verifying them on the loop
+/// itself, even at half its time, took the CPU the answers and the rest of the machine needed
+/// (p99 before the opening 0.3 -> 6-9 ms at 30,000 taps/s: RESULTS.md, sixth session).
+///
+/// The loop hands tokens over with `submit` (copied into a ring of fixed size under a lock:
+/// full, the token is refused and verified at its claim as before) and takes the outcomes with
+/// `takeOutcomes` when `ready` fires. Each outcome names the generation of keys it was checked
+/// with, so one verified under keys a reload has since replaced is dropped. What crosses
+/// threads is `Sendable` values under a `Mutex`; the lock is taken once per token each way,
+/// never on a claim's path after the opening.
+final class TokenCheckWorker: Sendable {
+    /// What the thread reads: the tokens to verify and the keys to verify them with.
+    private struct Inbox {
+        var tokens: TokenCheckQueue
+        var keys: TokenKeySet
+        var generation: Int
+        var stopped = false
+    }
+
+    /// A token verified (or refused), by digest, with the generation of keys used.
+    struct Outcome: Sendable {
+        let digest: TokenDigest
+        let verified: VerifiedToken?
+        let generation: Int
+    }
+
+    private let inbox: Mutex<Inbox>
+    private let outbox = Mutex<[Outcome]>([])
+    /// One signal per token submitted, and one to stop.
+    private let work = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    /// Fires when outcomes wait in an outbox that was empty: the loop watches it.
+    let ready: WakeupSignal
+    private let skew: Int64
+    private let clock: any ClaimClock
+
+    /// Starts the thread, with a ring of `bytes` for tokens waiting.
+    init(bytes: Int, keys: TokenKeySet, clockSkewMilliseconds: Int64, clock: any ClaimClock) throws(ClaimPOSIX
+        .POSIXError)
+    {
+        inbox = Mutex(Inbox(tokens: TokenCheckQueue(bytes: bytes), keys: keys, generation: 0))
+        ready = try WakeupSignal()
+        skew = clockSkewMilliseconds
+        self.clock = clock
+        Thread { [self] in run() }.start()
+    }
+
+    /// Keeps `token` to verify; false if the ring is full (or the token cannot be one).
+    func submit(_ token: UnsafeRawBufferPointer) -> Bool {
+        // The ring copies the bytes under the lock; the caller's buffer is not kept.
+        nonisolated(unsafe) let bytes = token
+        let kept = inbox.withLock { $0.tokens.append(bytes) }
+        if kept { work.signal() }
+        return kept
+    }
+
+    /// Verifies with `keys` from now on; the new generation (outcomes of older ones are stale).
+    func replaceKeys(_ keys: TokenKeySet) -> Int {
+        inbox.withLock {
+            $0.keys = keys
+            $0.generation += 1
+            return $0.generation
+        }
+    }
+
+    /// The outcomes ready since the last call, oldest first.
+    func takeOutcomes() -> [Outcome] {
+        _ = ready.drain()
+        return outbox.withLock { o in
+            defer { o = [] }
+            return o
+        }
+    }
+
+    /// Stops the thread (tokens still waiting are dropped) and waits for it, at most a second.
+    func stop() {
+        inbox.withLock { $0.stopped = true }
+        work.signal()
+        _ = finished.wait(timeout: .now() + 1)
+    }
+
+    private func run() {
+        defer { finished.signal() }
+        // Refused (a sandbox that forbids it), the thread verifies at normal priority.
+        _ = IdleScheduling.applyToCurrentThread()
+        var generation = -1
+        var verifier: TokenVerifier?
+        while true {
+            work.wait()
+            var token: [UInt8] = []
+            let (stopped, keys, current) = inbox.withLock { i in
+                i.tokens.removeFirst { token = Array($0) }
+                return (i.stopped, i.keys, i.generation)
+            }
+            if stopped { return }
+            guard !token.isEmpty else { continue }
+            if current != generation {
+                verifier = TokenVerifier(keys: keys, clockSkewMilliseconds: skew)
+                generation = current
+            }
+            guard let verifier else { continue }
+            let outcome = token.withUnsafeBytes { t in
+                let verified = try? VerifiedToken.check(t, now: clock.now(), with: verifier).get()
+                return Outcome(
+                    digest: verified?.digest ?? TokenDigest(of: t), verified: verified, generation: generation)
+            }
+            let wasEmpty = outbox.withLock { o in
+                o.append(outcome)
+                return o.count == 1
+            }
+            if wasEmpty { ready.fire() }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ClaimAuth
+import ClaimCore
+import ClaimPOSIX
+import Foundation
+import Testing
+
+@testable import ClaimGateway
+
+/// The thread that verifies, at idle priority, tokens heard before a window opened.
+@Suite struct TokenCheckWorkerTests {
+    let now = Instant(unixMilliseconds: 1_654_826_400_000)
+    let key: TokenSigningKey
+    init() throws { key = try TokenSigningKey.generate(.es256, id: "w1") }
+
+    func token(_ person: String) -> String {
+        TokenSigner(privateKey: key).sign(
+            PersonToken(
+                person: person,
+                facts: EligibilityFacts(region: "210100", realName: true, cardPrefix: "62", account: .individual),
+                expiresAt: now.adding(milliseconds: 600_000)))
+    }
+
+    func submit(_ w: TokenCheckWorker, _ t: String) -> Bool {
+        var t = t
+        return t.withUTF8 { w.submit(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Waits (a bounded number of times) for `ready` and gathers outcomes until `count` came.
+    func outcomes(_ w: TokenCheckWorker, count: Int) -> [TokenCheckWorker.Outcome] {
+        var out: [TokenCheckWorker.Outcome] = []
+        for _ in 0..<400 where out.count < count {
+            out += w.takeOutcomes()
+            usleep(5_000)
+        }
+        return out
+    }
+
+    @Test func genuineTokensComeBackVerifiedForgedOnesRefusedWithTheirKeysGeneration() throws {
+        let w = try TokenCheckWorker(
+            bytes: 1 << 16, keys: TokenKeySet(keys: [key.publicKey]), clockSkewMilliseconds: 0,
+            clock: FixedClock(now))
+        defer { w.stop() }
+        let good = token("g1")
+        var bytes = Array(good.utf8)
+        bytes[bytes.count - 3] = bytes[bytes.count - 3] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        let forged = String(decoding: bytes, as: UTF8.self)
+        #expect(submit(w, good) && submit(w, forged))
+        let first = outcomes(w, count: 2)
+        #expect(first.count == 2)
+        #expect(first.map { $0.verified != nil } == [true, false])
+        #expect(first.allSatisfy { $0.generation == 0 })
+        // A reload: what is checked from now on says so.
+        let generation = w.replaceKeys(TokenKeySet(keys: []))
+        #expect(generation == 1)
+        #expect(submit(w, good))
+        let second = outcomes(w, count: 1)
+        #expect(second.count == 1 && second.first?.generation == 1 && second.first?.verified == nil)
+    }
+
+    @Test func aFullRingRefusesAndTheThreadStops() throws {
+        let w = try TokenCheckWorker(
+            bytes: 64, keys: TokenKeySet(keys: [key.publicKey]), clockSkewMilliseconds: 0, clock: FixedClock(now))
+        // An ES256 token is longer than this whole ring.
+        #expect(!submit(w, token("long")))
+        w.stop()
+    }
+}
