@@ -13,7 +13,8 @@
 #     resident's token offered as a payment code is refused by name
 #   - store QR codes are signed by the operators' key: claimctl store-qr's code is accepted, codes
 #     made HS256 from what the gateway holds (its JWKS file, the point) are not, and a store QR
-#     secret without --dev-hs256 stops the start
+#     secret without --dev-hs256 stops the start; a rotation of their key through their JWKS file
+#     (added: accepted without a restart; removed: refused from the SIGHUP on)
 #
 #   scripts/identity-check.sh [--debug]
 set -euo pipefail
@@ -154,5 +155,26 @@ ok=0
 [ "$f" = "store_qr_invalid store_qr_invalid " ] && [ "$g" = granted ] && [ "$s3" != 0 ] \
   && grep -q -- "--store-qr-secret-file is for --dev-hs256 only" "$WORK/qrsecret.out" || { ok=1; cat "$WORK/qrsecret.out" >&2; }
 verdict store-qr-public-key $ok "HS256 over the gateway's JWKS bytes and the point's: $f; claimctl store-qr's code: $g; a store QR secret without --dev-hs256: exit $s3"
+
+# The operators rotate their key through their JWKS file: the new key's codes are accepted once
+# the file changes (no restart), the old key's are refused from the SIGHUP after its removal
+# (GatewayStoreQRReloadTests checks one keep-alive connection across reloads).
+old_qr_kid=$(basename "$CLAIMGATE_STORE_QR_KEY" .jwk)
+"$BIN/claimctl" keys generate --kid qr-next --alg ES256 --out "$WORK/store-qr-keys" >/dev/null
+Q2=$("$BIN/claimctl" store-qr store-gome-zhongjie --day 2022-06-10 --store-qr-key-file "$WORK/store-qr-keys/qr-next.jwk")
+shopper() { # CODE: a new shopper's in-store claim with it
+  R2=$("$BIN/claimctl" token --person "shopper-$RANDOM$RANDOM" --token-key-file "$WORK/keys/second.jwk")
+  in_store "$1"
+}
+h=""
+for _ in $(seq 40); do h=$(shopper "$Q2"); [ "$h" = granted ] && break; sleep 0.1; done
+"$BIN/claimctl" keys remove --kid "$old_qr_kid" --jwks "$CLAIMGATE_STORE_QR_JWKS" >/dev/null
+kill -HUP "$GATEWAY_PID"
+i=""
+for _ in $(seq 40); do i=$(shopper "$Q"); [ "$i" = store_qr_invalid ] && break; sleep 0.05; done
+j=$(shopper "$Q2")
+ok=0
+[ "$h $i $j" = "granted store_qr_invalid granted" ] && grep -q 'store QR keys reloaded' "$WORK/gateway.log" || ok=1
+verdict store-qr-rotation $ok "new key's code once the file changed: $h; old key's after its removal + SIGHUP: $i; new key's then: $j"
 
 exit "$FAILED"

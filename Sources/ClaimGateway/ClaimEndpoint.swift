@@ -14,7 +14,7 @@ final class ClaimEndpoint {
     private let answers: ClaimAnswers
     private let batcher: ClaimBatcher
     private let planner: ClaimPlanner
-    private let storeCodes: StoreQRCodeReader
+    private var storeCodes: StoreQRCodeReader
     /// Per pool, its current window while it is known open (so a claim in an open window reads
     /// the schedule once per window, not per claim: here and in the planner).
     private var openWindow: [ReleaseWindow?]
@@ -28,6 +28,10 @@ final class ClaimEndpoint {
         storeCodes = StoreQRCodeReader(keys: context.config.storeQRKeys)
         openWindow = Array(repeating: nil, count: context.programme.pools.count)
     }
+
+    /// Checks store QR codes with `keys` from now on, forgetting every code checked before: a
+    /// code signed by a key taken out is refused from the next claim.
+    func replaceStoreQRKeys(_ keys: TokenKeySet?) { storeCodes = StoreQRCodeReader(keys: keys) }
 
     /// Pool `index`'s schedule at `now`: its open window from memory until it closes.
     private func schedule(pool index: Int, at now: Instant) -> SchedulePosition {

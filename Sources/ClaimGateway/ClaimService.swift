@@ -38,6 +38,9 @@ final class ClaimService: HTTPApplication {
     /// Verifies tokens with `keys` from the next request on (a JWKS reload).
     func replaceKeys(_ keys: TokenKeySet) { gatekeeper.replaceKeys(keys) }
 
+    /// Checks store QR codes with `keys` from the next request on (the operators' JWKS reloaded).
+    func replaceStoreQRKeys(_ keys: TokenKeySet?) { claims.replaceStoreQRKeys(keys) }
+
     /// The loop is done: stops what runs beside it (the thread verifying tokens ahead).
     func stop() { gatekeeper.stop() }
 

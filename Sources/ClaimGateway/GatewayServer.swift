@@ -25,9 +25,11 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
     /// This loop's Redis link counted in `claimgate_redis_links_up`.
     private var linkUp = false
     private var stopRegistrations: [EventLoop.Registration] = []
-    /// Fired when reloaded token keys wait in `config.tokenKeysBox`.
+    /// Fired when reloaded keys wait in `config.tokenKeysBox`.
     private let keysWakeup: WakeupSignal?
+    /// The generations of the keys this loop took (0: those of its configuration).
     private var keysGeneration = 0
+    private var storeQRGeneration = 0
 
     public init(config: GatewayConfig) throws(POSIXError) {
         self.config = config
@@ -99,14 +101,21 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
 
     private static let keysTag: UInt64 = 1
 
-    /// New keys in the box: verify with them from the next request.
+    /// New keys in the box: verify with them from the next request (each set only if it changed).
     private func takeKeys() {
         guard let box = config.tokenKeysBox else { return }
-        let (generation, keys) = box.current
-        guard generation != keysGeneration else { return }
-        keysGeneration = generation
-        service.replaceKeys(keys)
-        config.logger.debug("token keys taken", metadata: ["keys": "\(keys.ids.joined(separator: ","))"])
+        let keys = box.current
+        if keys.tokensGeneration != keysGeneration {
+            keysGeneration = keys.tokensGeneration
+            service.replaceKeys(keys.tokens)
+            config.logger.debug("token keys taken", metadata: ["keys": "\(keys.tokens.ids.joined(separator: ","))"])
+        }
+        if keys.storeQRGeneration != storeQRGeneration {
+            storeQRGeneration = keys.storeQRGeneration
+            service.replaceStoreQRKeys(keys.storeQR)
+            config.logger.debug(
+                "store QR keys taken", metadata: ["keys": "\(keys.storeQR?.ids.joined(separator: ",") ?? "")"])
+        }
     }
 
     /// A stop descriptor fired, or new token keys were published.

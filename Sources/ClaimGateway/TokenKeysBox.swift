@@ -2,33 +2,56 @@ import ClaimAuth
 import ClaimPOSIX
 import Synchronization
 
-/// The token keys every loop verifies with, replaced while they serve: the command's main
-/// thread publishes a reloaded JWKS here, and each loop, woken through its own eventfd, takes
-/// the new keys between two requests (`Gatekeeper.replaceKeys`). No connection is dropped and
+/// The keys every loop verifies with, replaced while they serve: the identity provider's token
+/// keys and the operators' store QR keys. The command's main thread publishes a reloaded JWKS
+/// here, and each loop, woken through its own eventfd, takes the new keys between two requests
+/// (`Gatekeeper.replaceKeys`, `ClaimEndpoint.replaceStoreQRKeys`). Each set has its own
+/// generation, so a loop replaces only what changed (new token keys empty the loop's cache of
+/// verified tokens; new store QR keys only its remembered codes). No connection is dropped and
 /// no lock is taken on the claim path: the mutex is touched only at a reload and when a loop
 /// starts or stops.
 public final class TokenKeysBox: Sendable {
+    /// The keys now, each set with its generation (it grows with each publish of that set).
+    public struct Keys: Sendable {
+        public var tokens: TokenKeySet
+        public var tokensGeneration = 0
+        public var storeQR: TokenKeySet?
+        public var storeQRGeneration = 0
+    }
+
     private struct State {
-        var generation = 0
-        var keys: TokenKeySet
+        var keys: Keys
         var loops: [ObjectIdentifier: WakeupSignal] = [:]
     }
     private let state: Mutex<State>
 
-    public init(_ keys: TokenKeySet) { state = Mutex(State(keys: keys)) }
-
-    /// The keys now, and their generation (it grows with each publish).
-    public var current: (generation: Int, keys: TokenKeySet) { state.withLock { ($0.generation, $0.keys) } }
-
-    /// Replaces the keys and wakes every loop to take them.
-    public func publish(_ keys: TokenKeySet) {
-        let loops = state.withLock { s -> [WakeupSignal] in
-            s.generation += 1
-            s.keys = keys
-            return Array(s.loops.values)
-        }
-        for w in loops { w.fire() }
+    public init(_ keys: TokenKeySet, storeQR: TokenKeySet? = nil) {
+        state = Mutex(State(keys: Keys(tokens: keys, storeQR: storeQR)))
     }
+
+    public var current: Keys { state.withLock { $0.keys } }
+
+    /// Replaces the token keys and wakes every loop to take them.
+    public func publish(_ keys: TokenKeySet) {
+        wake(
+            state.withLock { s in
+                s.keys.tokens = keys
+                s.keys.tokensGeneration += 1
+                return Array(s.loops.values)
+            })
+    }
+
+    /// Replaces the store QR keys and wakes every loop to take them.
+    public func publish(storeQR keys: TokenKeySet) {
+        wake(
+            state.withLock { s in
+                s.keys.storeQR = keys
+                s.keys.storeQRGeneration += 1
+                return Array(s.loops.values)
+            })
+    }
+
+    private func wake(_ loops: [WakeupSignal]) { for w in loops { w.fire() } }
 
     /// A loop's wakeup, fired at each publish until it leaves.
     func join(_ wakeup: WakeupSignal) { state.withLock { $0.loops[ObjectIdentifier(wakeup)] = wakeup } }

@@ -64,7 +64,7 @@ public enum TokenKeyFiles {
     /// without `--dev-hs256` is refused: a gateway holding it could mint any store's code.
     public static func storeQRKeys(jwks: String?, devHS256: Bool, secretFile: String?) throws -> TokenKeySet? {
         let environment = ProcessInfo.processInfo.environment
-        if let jwks { return try loadJWKS(jwks) }
+        if let path = storeQRJWKSPath(jwks: jwks, secretFile: secretFile) { return try loadJWKS(path) }
         if secretFile != nil {
             guard devHS256 else {
                 throw SetupError(
@@ -73,9 +73,15 @@ public enum TokenKeyFiles {
             }
             return try storeQRSecret(file: secretFile).verificationKeys
         }
-        if let path = environment[storeQRJWKSVariable] { return try loadJWKS(path) }
         guard devHS256, environment[TokenSecret.storeQREnvironmentVariable] != nil else { return nil }
         return try storeQRSecret(file: nil).verificationKeys
+    }
+
+    /// The JWKS file `storeQRKeys` reads the operators' keys from, when it reads one (the
+    /// gateway follows it): `--store-qr-jwks`, else `$CLAIMGATE_STORE_QR_JWKS` unless a dev
+    /// secret file was named.
+    public static func storeQRJWKSPath(jwks: String?, secretFile: String?) -> String? {
+        jwks ?? (secretFile == nil ? ProcessInfo.processInfo.environment[storeQRJWKSVariable] : nil)
     }
 
     /// What `claimctl store-qr` and claimload sign store QR codes with, in the same order: the

@@ -43,7 +43,7 @@ struct Serve: ParsableCommand {
     var tokenSecretFile: String?
     @Option(
         help:
-            "The operators' public keys for store QR codes, a JWKS file (else $CLAIMGATE_STORE_QR_JWKS); read at start."
+            "The operators' public keys for store QR codes, a JWKS file (else $CLAIMGATE_STORE_QR_JWKS); reloaded on SIGHUP and when the file changes."
     )
     var storeQRJwks: String?
     @Option(help: "With --dev-hs256: the operators' store QR secret file (else $CLAIMGATE_STORE_QR_SECRET).")
@@ -168,12 +168,21 @@ struct Serve: ParsableCommand {
                 stopDescriptors: [], logger: logger,
                 metrics: noMetrics ? nil : PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
             template.storeQRKeys = storeQRKeys
-            // A JWKS is followed: reloaded keys reach the loops through the box.
-            var watcher: JWKSWatcher?
-            if !devHs256, let path = TokenKeyFiles.jwksPath(jwks) {
-                let box = TokenKeysBox(keys)
+            // A JWKS is followed (the identity provider's, the operators' store QR keys): reloaded
+            // keys reach the loops through the box.
+            var watchers: [JWKSWatcher] = []
+            let tokensPath = devHs256 ? nil : TokenKeyFiles.jwksPath(jwks)
+            let storeQRPath =
+                devHs256 ? nil : TokenKeyFiles.storeQRJWKSPath(jwks: storeQRJwks, secretFile: storeQRSecretFile)
+            if tokensPath != nil || storeQRPath != nil {
+                let box = TokenKeysBox(keys, storeQR: storeQRKeys)
                 template.tokenKeysBox = box
-                watcher = JWKSWatcher(path: path, box: box, logger: logger)
+                if let tokensPath {
+                    watchers.append(JWKSWatcher(path: tokensPath, keys: .tokens, box: box, logger: logger))
+                }
+                if let storeQRPath {
+                    watchers.append(JWKSWatcher(path: storeQRPath, keys: .storeQR, box: box, logger: logger))
+                }
             }
             template.programmeCheck = try checkShapes(programme, target: target, clock: clock, logger: logger)
             if case .cluster(let seeds) = target { template.clusterSeeds = seeds }
@@ -204,16 +213,17 @@ struct Serve: ParsableCommand {
                     "programme": "\(seed ?? "redis, version \(follower?.version ?? 0)")",
                 ])
             serving: while true {
-                // Stop signals and a failed loop end the wait; SIGHUP reloads the token keys; a
-                // second passing, when following Redis or a JWKS, is the time to look again.
+                // Stop signals and a failed loop end the wait; SIGHUP reloads the keys; a second
+                // passing, when following Redis or a JWKS, is the time to look again.
                 switch signals.wait(
-                    orReadable: loops.died.fd, milliseconds: follower == nil && watcher == nil ? -1 : 1000)
+                    orReadable: loops.died.fd, milliseconds: follower == nil && watchers.isEmpty ? -1 : 1000)
                 {
                 case .signal, .readable: break serving
                 case .hangup:
-                    if let watcher { watcher.check(force: true) } else { logger.info("SIGHUP: no --jwks to reload") }
+                    if watchers.isEmpty { logger.info("SIGHUP: no --jwks or --store-qr-jwks to reload") }
+                    for w in watchers { w.check(force: true) }
                     continue
-                case .timeout: watcher?.check(force: false)
+                case .timeout: for w in watchers { w.check(force: false) }
                 }
                 guard let follower, let newer = follower.newer() else { continue }
                 let (version, next) = (newer.version, newer.programme)

@@ -4,12 +4,20 @@ import ClaimSetup
 import Glibc
 import Logging
 
-/// Reloads the identity provider's JWKS for the loops (`TokenKeysBox`) when the file changes
-/// (looked at once a second from the command's main thread) or on SIGHUP. A file that does not
-/// load keeps the keys served and says why; it is tried again when it changes next.
+/// Reloads a JWKS for the loops (`TokenKeysBox`) when the file changes (looked at once a second
+/// from the command's main thread) or on SIGHUP: the identity provider's token keys, or the
+/// operators' store QR keys (`Keys`). A file that does not load keeps the keys served and says
+/// why; it is tried again when it changes next.
 final class JWKSWatcher {
+    /// Which keys the file holds.
+    enum Keys: String {
+        case tokens = "token keys"
+        case storeQR = "store QR keys"
+    }
+
     private let path: String
     private let box: TokenKeysBox
+    private let keys: Keys
     private let logger: Logger
     private var stamp: Stamp?
 
@@ -22,8 +30,9 @@ final class JWKSWatcher {
         let nanoseconds: Int
     }
 
-    init(path: String, box: TokenKeysBox, logger: Logger) {
+    init(path: String, keys: Keys, box: TokenKeysBox, logger: Logger) {
         self.path = path
+        self.keys = keys
         self.box = box
         self.logger = logger
         stamp = Self.stamp(path)
@@ -38,20 +47,26 @@ final class JWKSWatcher {
         let now = Self.stamp(path)
         guard force || now != stamp else { return }
         stamp = now
-        let old = box.current.keys
+        let current = box.current
+        let old = keys == .tokens ? current.tokens : current.storeQR
+        let name = keys.rawValue
         do {
-            let keys = try TokenKeyFiles.loadJWKS(path)
-            guard keys != old else {
-                if force, !quiet { logger.info("token keys reloaded: unchanged", metadata: ["keys": "\(old.ids)"]) }
+            let loaded = try TokenKeyFiles.loadJWKS(path)
+            guard loaded != old else {
+                if force, !quiet { logger.info("\(name) reloaded: unchanged", metadata: ["keys": "\(loaded.ids)"]) }
                 return
             }
-            box.publish(keys)
+            switch keys {
+            case .tokens: box.publish(loaded)
+            case .storeQR: box.publish(storeQR: loaded)
+            }
             logger.notice(
-                "token keys reloaded", metadata: ["keys": "\(keys.ids)", "before": "\(old.ids)", "jwks": "\(path)"])
+                "\(name) reloaded",
+                metadata: ["keys": "\(loaded.ids)", "before": "\(old?.ids ?? [])", "jwks": "\(path)"])
         } catch {
             logger.error(
-                "token keys not reloaded: still verifying with the keys before",
-                metadata: ["keys": "\(old.ids)", "error": "\(error)"])
+                "\(name) not reloaded: still verifying with the keys before",
+                metadata: ["keys": "\(old?.ids ?? [])", "error": "\(error)"])
         }
     }
 
