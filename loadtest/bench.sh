@@ -44,11 +44,7 @@ bench_setup nginx-light libnginx-mod-http-lua lua-nginx-redis wrk python3 time u
 ulimit -n 65536 2>/dev/null || true
 bench_redis
 RPORT=${R##*:}
-NGINX_PID=""
-stop_nginx() { [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null; NGINX_PID=""; }
 trap 'stop_nginx; bench_cleanup' EXIT
-median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
-rps() { grep -m1 "Requests/sec" "$1" | awk '{print $2}'; }
 pct() { grep -m1 "  $2%" "$1" | awk '{print $2}'; }
 # Answers that were not 2xx (a fast error must not pass for throughput).
 non2xx() { grep -m1 "Non-2xx" "$1" | awk '{print $NF}' || true; }
@@ -127,7 +123,6 @@ DAY=0
 # A shape is a number of loops (or workers), with a p when each is pinned to a CPU of its own
 # and a b when each runs under SCHED_BATCH (claimgate --batch-scheduling; chrt -b for nginx).
 SHAPES="1 2 1p 2p 1b 2b 1pb 2pb"
-shape_count() { echo "${1%%[pb]*}"; }
 shape_flags() {
   local flags="--threads $(shape_count "$1")"
   [[ $1 == *p* ]] && flags+=" --pin-loops"
@@ -168,33 +163,6 @@ claimgate_sold_out() { # NAME SHAPE
     exit 1
   fi
 }
-start_peer() { # SHAPE [pinned]
-  local port
-  port=$(free_port)
-  mkdir -p "$WORK/nginx/logs"
-  local affinity=""
-  [[ $1 == *p* ]] && affinity="worker_cpu_affinity auto;"
-  sed -e "s/__WORKERS__/$(shape_count "$1")/" -e "s/__AFFINITY__/$affinity/" -e "s/__PORT__/$port/" \
-    loadtest/peers/openresty-claim.conf > "$WORK/nginx/nginx.conf"
-  local pin=()
-  [ -n "${2:-}" ] && pin=(taskset -c 0)
-  CLAIM_SHA=$SHA CLAIM_REDIS_PORT=$RPORT "${pin[@]}" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" \
-    2>"$WORK/nginx/out" &
-  NGINX_PID=$!
-  PEER="http://127.0.0.1:$port"
-  local up=""
-  for _ in $(seq 100); do curl -fsS -o /dev/null "$PEER/static" 2>/dev/null && up=1 && break; sleep 0.05; done
-  if [ -z "$up" ]; then
-    echo "the OpenResty peer did not start: $(cat "$WORK/nginx/out")" >&2
-    return 1
-  fi
-  # Every thread of the master and its workers (they are up once a request is answered).
-  if [[ $1 == *b* ]]; then
-    local pid t
-    for pid in $(nginx_pids); do for t in /proc/"$pid"/task/*; do chrt -b -p 0 "${t##*/}"; done; done
-  fi
-}
-nginx_pids() { echo "$NGINX_PID" $(pgrep -P "$NGINX_PID"); }
 PEER_USERS=0
 peer_claims() { # NAME SHAPE [pinned]
   fresh_state

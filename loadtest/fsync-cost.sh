@@ -18,8 +18,6 @@ bench_setup nginx-light libnginx-mod-http-lua lua-nginx-redis wrk python3
 ulimit -n 65536 2>/dev/null || true
 bench_redis
 RPORT=${R##*:}
-NGINX_PID=""
-stop_nginx() { [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null; NGINX_PID=""; }
 trap 'stop_nginx; bench_cleanup' EXIT
 
 PER_RUN=$((S * 25000))  # ES256 new people run at about 22,000/s here
@@ -32,8 +30,6 @@ redis_ticks() { awk '{print $14 + $15}' "/proc/$REDIS_PID/stat"; }
 HZ=$(getconf CLK_TCK)
 # per_claim TICKS REQUESTS: microseconds of Redis CPU per claim.
 per_claim() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }'; }
-median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
-rps() { grep -m1 "Requests/sec" "$1" | awk '{print $2}'; }
 requests() { grep -m1 "requests in" "$1" | awk '{print $1}'; }
 
 DAY=0
@@ -76,19 +72,12 @@ gateway_run() {
   stop_gateway
 }
 peer_run() {
-  local name=$1 port b a
+  local name=$1 b a
   fresh_state
-  port=$(free_port)
-  mkdir -p "$WORK/nginx/logs"
-  sed -e "s/__WORKERS__/2/" -e "s/__AFFINITY__//" -e "s/__PORT__/$port/" loadtest/peers/openresty-claim.conf \
-    > "$WORK/nginx/nginx.conf"
-  CLAIM_SHA=$SHA CLAIM_REDIS_PORT=$RPORT nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/out" &
-  NGINX_PID=$!
-  for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/static" 2>/dev/null && break; sleep 0.05; done
+  start_peer 2
   PEER_USERS=$((PEER_USERS + 100000000))
   b=$(redis_ticks)
-  PEER_USER_BASE=$PEER_USERS wrk -t1 -c64 -d"${S}s" -s loadtest/wrk/peer-claims.lua "http://127.0.0.1:$port/v1/claims" \
-    > "$WORK/$name"
+  PEER_USER_BASE=$PEER_USERS wrk -t1 -c64 -d"${S}s" -s loadtest/wrk/peer-claims.lua "$PEER/v1/claims" > "$WORK/$name"
   a=$(redis_ticks)
   echo "$(per_claim $((a - b)) "$(requests "$WORK/$name")")" > "$WORK/$name.redis"
   stop_nginx
@@ -120,4 +109,5 @@ for mode in always no off; do
   h=$(median "${HS[@]}"); e=$(median "${ES[@]}"); p=$(median "${PR[@]}")
   echo "| $label | $h ($(median "${HSR[@]}") us, $(median "${HSC[@]}")) | $e ($(median "${ESR[@]}") us, $(median "${ESC[@]}")) | $p ($(median "${PRR[@]}") us) | $(awk -v a="$h" -v b="$p" 'BEGIN { printf "%.2f", a / b }')x | $(awk -v a="$e" -v b="$p" 'BEGIN { printf "%.2f", a / b }')x |"
 done
-set_durability always
+# The Redis is thrown away with the AOF off: turned on again, its first rewrite would refuse the
+# SIGTERM that stops it ("Writing initial AOF, can't exit").

@@ -17,6 +17,12 @@ bench_setup() {
 bench_cleanup() {
   [ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null || true
   [ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null || true
+  # A Redis writing its first AOF refuses SIGTERM ("can't exit") and would hold the wait below
+  # for good: five seconds, then SIGKILL (the folder is thrown away anyway).
+  if [ -n "${REDIS_PID:-}" ]; then
+    for _ in $(seq 50); do kill -0 "$REDIS_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$REDIS_PID" 2>/dev/null || true
+  fi
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -125,3 +131,41 @@ PY
   SPIKE_VERDICT=$({ grep -E "^(PASS|FAIL)" "$out.txt" || echo FAIL; } | cut -c1-4)
   SPIKE_ROW="| 10:00 spike, $rate/s open loop | before $b; during $d; after $a; p99.9 $p999 ms; $answered answers/s | p99 <= 10 ms | sold out in $sell; $SPIKE_VERDICT |"
 }
+
+# Medians and wrk's rate, for the scripts that compare runs.
+median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
+rps() { grep -m1 "Requests/sec" "$1" | awk '{print $2}'; }
+
+# The OpenResty peer (loadtest/peers/openresty-claim.conf) running claim.lua on Redis ($RPORT,
+# script $SHA). A shape is a number of workers, with a p when each is pinned to a CPU of its own
+# and a b when each runs under SCHED_BATCH; start_peer SHAPE [pinned] sets NGINX_PID and PEER.
+NGINX_PID=""
+stop_nginx() { [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null; NGINX_PID=""; }
+shape_count() { echo "${1%%[pb]*}"; }
+start_peer() { # SHAPE [pinned]
+  local port
+  port=$(free_port)
+  mkdir -p "$WORK/nginx/logs"
+  local affinity=""
+  [[ $1 == *p* ]] && affinity="worker_cpu_affinity auto;"
+  sed -e "s/__WORKERS__/$(shape_count "$1")/" -e "s/__AFFINITY__/$affinity/" -e "s/__PORT__/$port/" \
+    loadtest/peers/openresty-claim.conf > "$WORK/nginx/nginx.conf"
+  local pin=()
+  [ -n "${2:-}" ] && pin=(taskset -c 0)
+  CLAIM_SHA=$SHA CLAIM_REDIS_PORT=$RPORT "${pin[@]}" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" \
+    2>"$WORK/nginx/out" &
+  NGINX_PID=$!
+  PEER="http://127.0.0.1:$port"
+  local up=""
+  for _ in $(seq 100); do curl -fsS -o /dev/null "$PEER/static" 2>/dev/null && up=1 && break; sleep 0.05; done
+  if [ -z "$up" ]; then
+    echo "the OpenResty peer did not start: $(cat "$WORK/nginx/out")" >&2
+    return 1
+  fi
+  # Every thread of the master and its workers (they are up once a request is answered).
+  if [[ $1 == *b* ]]; then
+    local pid t
+    for pid in $(nginx_pids); do for t in /proc/"$pid"/task/*; do chrt -b -p 0 "${t##*/}"; done; done
+  fi
+}
+nginx_pids() { echo "$NGINX_PID" $(pgrep -P "$NGINX_PID"); }

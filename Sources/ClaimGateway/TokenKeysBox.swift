@@ -33,25 +33,27 @@ public final class TokenKeysBox: Sendable {
 
     /// Replaces the token keys and wakes every loop to take them.
     public func publish(_ keys: TokenKeySet) {
-        wake(
-            state.withLock { s in
-                s.keys.tokens = keys
-                s.keys.tokensGeneration += 1
-                return Array(s.loops.values)
-            })
+        update {
+            $0.tokens = keys
+            $0.tokensGeneration += 1
+        }
     }
 
     /// Replaces the store QR keys and wakes every loop to take them.
     public func publish(storeQR keys: TokenKeySet) {
-        wake(
-            state.withLock { s in
-                s.keys.storeQR = keys
-                s.keys.storeQRGeneration += 1
-                return Array(s.loops.values)
-            })
+        update {
+            $0.storeQR = keys
+            $0.storeQRGeneration += 1
+        }
     }
 
-    private func wake(_ loops: [WakeupSignal]) { for w in loops { w.fire() } }
+    private func update(_ change: (inout Keys) -> Void) {
+        let loops = state.withLock { s in
+            change(&s.keys)
+            return Array(s.loops.values)
+        }
+        for w in loops { w.fire() }
+    }
 
     /// A loop's wakeup, fired at each publish until it leaves.
     func join(_ wakeup: WakeupSignal) { state.withLock { $0.loops[ObjectIdentifier(wakeup)] = wakeup } }
