@@ -37,7 +37,10 @@ final class Gatekeeper: EventHandler {
         cacheEntries = config.tokenCacheEntries
         verifier = TokenVerifier(keys: config.tokenKeys, clockSkewMilliseconds: skew)
         cache = VerifiedTokenCache(capacity: verifier.checksPublicKeys ? cacheEntries : 0)
-        sightings = TokenSightings(capacity: config.tokenCheckAheadBytes > 0 ? cacheEntries : 0)
+        // Two places per cache entry (8 bytes each): one place per digest, so a resident's first
+        // tap must survive the crowd's taps until their second (a crowd of 45,000 a loop
+        // overwrites about a sixth of 262,144 places between one person's taps).
+        sightings = TokenSightings(capacity: config.tokenCheckAheadBytes > 0 ? 2 * cacheEntries : 0)
         ahead =
             verifier.checksPublicKeys && cacheEntries > 0 && config.tokenCheckAheadBytes > 0
             ? try TokenCheckWorker(

@@ -24,8 +24,10 @@ public struct GatewayConfig: Sendable {
     public var tokenKeys: TokenKeySet
     /// Where reloaded token keys arrive (`claimgate serve --jwks`); nil: `tokenKeys` for good.
     public var tokenKeysBox: TokenKeysBox?
-    /// Resident tokens each loop keeps verified (`VerifiedTokenCache`; 0: none).
-    public var tokenCacheEntries = 65_536
+    /// Resident tokens each loop keeps verified (`VerifiedTokenCache`; 0: none). Sized for a
+    /// crowd of about 45,000 people a loop: at 65,536 slots (sets of four) such a crowd lost 7-15%
+    /// of its verified tokens to full sets and had them verified again (RESULTS.md, sixth session).
+    public var tokenCacheEntries = 131_072
     /// Bytes each loop keeps for tokens heard before a release opened, waiting for its
     /// `TokenCheckWorker` (0: no worker). 4 MiB holds about 11,000 ES256 tokens.
     public var tokenCheckAheadBytes = 4 << 20

@@ -66,7 +66,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Open connections per client address (0: no limit).") var maxConnectionsPerAddress = 0
     @Option(help: "Seconds of clock skew allowed on token exp/nbf (0...300).") var tokenClockSkew = 30
     @Option(help: "Resident tokens each loop keeps verified (a retry costs a SHA-256, not a signature check; 0: none).")
-    var tokenCache = 65_536
+    var tokenCache = 131_072
     @Option(
         help:
             "Bytes per loop for tokens tapped before a window opens, verified by an idle-priority thread so the tap at the opening is a cache hit (0: off)."
