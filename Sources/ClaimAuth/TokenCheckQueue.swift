@@ -1,11 +1,13 @@
 /// Tokens heard before they were needed (a resident tapping before 10:00 is answered `not_open`
-/// before the token is read), kept until the loop has a quiet moment to verify them, so the same
-/// resident's tap at the opening finds the token in the loop's `VerifiedTokenCache`.
+/// before the token is read), kept until a thread beside the loop verifies them
+/// (`TokenCheckWorker`), so the same resident's tap at the opening finds the token in the loop's
+/// `VerifiedTokenCache`.
 ///
 /// A ring of bytes of a fixed size, each token stored as a two-byte length and its bytes: a token
 /// is copied in and read out in place, with no allocation per token, and the memory is what the
 /// owner gave. Full, it refuses the newest (whoever sent it is verified at their claim, as
-/// without this queue). Nothing in it is trusted: it is only bytes to verify. One loop's.
+/// without this queue). Nothing in it is trusted: it is only bytes to verify. Not thread-safe:
+/// its owner keeps it under a lock.
 public struct TokenCheckQueue: Sendable {
     /// The ring, made at the first token (a gateway that never hears a tap before an opening
     /// never spends the memory). Its owner is this value; `removeFirst`'s body reads inside it

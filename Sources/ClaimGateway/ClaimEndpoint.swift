@@ -3,9 +3,9 @@ import ClaimCore
 import ClaimHTTP
 
 /// `POST /v1/pools/{pool}/claims`: a window known sold out, and a pool with no window open, are
-/// answered at once (a tap before the opening leaves its token to be verified while the loop is
-/// idle: `Gatekeeper.checkAhead`); otherwise the resident's token, their rate limit, the Idempotency-Key, the
-/// body and its store QR code are checked, the planner decides what needs no Redis
+/// answered at once (a second tap before the opening leaves its token to be verified ahead:
+/// `Gatekeeper.checkAhead`); otherwise the resident's token, their rate limit, the
+/// Idempotency-Key, the body and its store QR code are checked, the planner decides what needs no Redis
 /// (`not_eligible` and the store QR refusals), and the claim joins its window's batch
 /// (`ClaimBatcher`). Every answer is `ClaimAnswers`'.
 final class ClaimEndpoint {
@@ -61,8 +61,9 @@ final class ClaimEndpoint {
         let position = index.map { schedule(pool: $0, at: now) }
         if let index, let position, let outcome = ClaimPlanner.outcome(noWindowOpen: position) {
             let pool = context.programme.pools[index]
-            // The token is verified later, while the loop is idle, so this resident's tap at the
-            // opening finds it verified: the signature checks move out of the busiest second.
+            // The token is verified before the opening, on the loop's idle-priority thread, so
+            // this resident's tap at the opening finds it verified: the signature checks move
+            // out of the busiest second.
             if case .upcoming = position { gatekeeper.checkAhead(request) }
             return refuse(
                 GatewayMetrics.ClaimResult(outcome),

@@ -3,7 +3,7 @@ import Testing
 
 @testable import ClaimAuth
 
-/// The ring of tokens kept for verifying while the loop is idle.
+/// The ring of tokens kept for the thread that verifies them ahead of the opening.
 @Suite struct TokenCheckQueueTests {
     func append(_ q: inout TokenCheckQueue, _ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { q.append($0) }

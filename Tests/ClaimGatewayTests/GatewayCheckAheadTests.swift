@@ -9,9 +9,9 @@ import Testing
 /// Issue "The 10:00 spike without a tail": a resident tapping before 10:00 is answered
 /// `not_open` before the token is read (so the crowd before the opening costs no signature
 /// checks), and at the opening every one of them cost a full check in the busiest second. Now
-/// the token is verified while the loop is idle, before the opening, and the tap at 10:00 finds
-/// it in the loop's cache. Only a second tap hands a token over: a one-off tap is verified at
-/// its claim, as before.
+/// the token is verified before the opening on a thread beside the loop, and the tap at 10:00
+/// finds it in the loop's cache. Only a second tap hands a token over: a one-off tap is
+/// verified at its claim, as before.
 @Suite struct GatewayCheckAheadTests {
     let redis: TestRedis
     let pool = TestProgramme.dailyPool(stock: 100, limit: 10, autoOpen: true)
