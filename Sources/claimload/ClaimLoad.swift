@@ -95,8 +95,10 @@ struct ClaimLoad: ParsableCommand {
             "Worker processes sharing the load (connections, rate, requests, people), started at one instant; their HDR histograms and records are merged into one result and one verdict (spike, get)."
     )
     var workers = 1
-    /// A worker's start instant (Unix ms) and where it writes what it saw (`LoadCoordinator`).
-    @Option(help: .hidden) var startAt: Int64?
+    /// A worker's index, the folder where it agrees the start with the others
+    /// (`WorkerStartGate`), and where it writes what it saw (`LoadCoordinator`).
+    @Option(help: .hidden) var workerIndex: Int?
+    @Option(help: .hidden) var startGate: String?
     @Option(help: .hidden) var workerOut: String?
 
     func validate() throws {
@@ -154,7 +156,7 @@ struct ClaimLoad: ParsableCommand {
                     maxRequests: requests, workload: workload)
                 // Open loop too (--rate): against a trivial server, claimload's own latency floor.
                 run.pace = rate.map { LoadRun.Pace(rate: $0, rampSeconds: ramp, warmupSeconds: warmup) }
-                LoadCoordinator.wait(until: startAt ?? 0)
+                try awaitStart()
                 results = run.run()
                 if let workerOut { return try WorkerOutput(results: results, record: nil).write(to: workerOut) }
             }
@@ -212,6 +214,7 @@ struct ClaimLoad: ParsableCommand {
         )
         var claimResults = LoadResults()
         var record = ClaimRecord()
+        var signed = (beforeClock: 0, whileTimed: 0)
         if workers > 1 {
             let (outputs, startAt) = try coordinate()
             // The workers started later than the clock was read: the run's first second is theirs.
@@ -219,11 +222,13 @@ struct ClaimLoad: ParsableCommand {
             for output in outputs {
                 claimResults.merge(output.results)
                 if let r = output.record { record.merge(r) }
+                signed.beforeClock += output.signedBeforeClock
+                signed.whileTimed += output.signedWhileTimed
             }
         } else {
-            // An open loop's people are signed for before its clock starts (not in a worker: its
-            // start instant is the coordinator's, and must not slip).
-            if let rate, startAt == nil {
+            // An open loop's people are signed for before its clock starts (a worker's before it
+            // says it is ready: the start waits for every worker's).
+            if let rate {
                 claims.presign(people: min(users, requests, Int(rate * (duration + 1))))
                 // The gateway's clock ran on meanwhile: the run's first second is now.
                 gatewayNow = gatewayNow.adding(
@@ -236,17 +241,27 @@ struct ClaimLoad: ParsableCommand {
             claimRun.showProgress = workerOut == nil && isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
             claimRun.resendLost = resendLost
             claimRun.pace = rate.map { LoadRun.Pace(rate: $0, rampSeconds: ramp, warmupSeconds: warmup) }
-            LoadCoordinator.wait(until: startAt ?? 0)
+            try awaitStart()
             claimResults = claimRun.run()
             claims.finishHistory()
             record = claims.record
-            if let workerOut { return try WorkerOutput(results: claimResults, record: record).write(to: workerOut) }
+            signed = (claims.signedBeforeClock, claims.signedWhileTimed)
+            if let workerOut {
+                return try WorkerOutput(
+                    results: claimResults, record: record, signedBeforeClock: signed.beforeClock,
+                    signedWhileTimed: signed.whileTimed
+                ).write(to: workerOut)
+            }
             if claimRun.warmupAnswers > 0 { print("warm-up: \(claimRun.warmupAnswers) answers not counted below") }
         }
         print(
             claimResults.report(
                 (rate == nil ? "claims" : "claims (open loop, latency from due time)")
                     + (workers > 1 ? ", \(workers) workers merged" : "")))
+        // A signature made while the clock runs is the load generator's time, not the gateway's.
+        if rate != nil {
+            print("tokens: \(signed.beforeClock) signed before the clock, \(signed.whileTimed) while it ran")
+        }
 
         let parsed = try thresholds.map { t throws in try LoadThreshold(t) }
         var figures = RunFigures.make(
@@ -311,7 +326,7 @@ struct ClaimLoad: ParsableCommand {
     private func coordinate() throws -> (outputs: [WorkerOutput], startAt: Int64) {
         let n = workers
         return try LoadCoordinator(
-            arguments: { i, startAt, output in
+            arguments: { i, startGate, output in
                 var a = [
                     "--url", url, "--scenario", scenario.rawValue, "--pool", pool, "--path", path,
                     "--users", String(LoadCoordinator.share(users, worker: i, of: n)), "--repeat-share",
@@ -322,7 +337,8 @@ struct ClaimLoad: ParsableCommand {
                     "--ramp", String(ramp), "--warmup", String(warmup), "--resend-lost", String(resendLost),
                     "--seed-file", seedFile, "--redis", redis, "--random-seed", String(randomSeed &+ UInt64(i)),
                     // Each worker claims as people of its own: no one's limit is shared across workers.
-                    "--person-prefix", "\(personPrefix)\(i)-", "--start-at", String(startAt), "--worker-out", output,
+                    "--person-prefix", "\(personPrefix)\(i)-", "--worker-index", String(i), "--start-gate", startGate,
+                    "--worker-out", output,
                 ]
                 if let rate { a += ["--rate", String(rate / Double(n))] }
                 if idempotencyKeys { a.append("--idempotency-keys") }
@@ -337,6 +353,15 @@ struct ClaimLoad: ParsableCommand {
                 return a
             }, workers: n
         ).run()
+    }
+
+    /// A worker says it is ready (its tokens signed, its connections open) and waits for the
+    /// start the coordinator names; a run of one process starts at once.
+    private func awaitStart() throws {
+        guard let startGate, let workerIndex else { return }
+        let gate = WorkerStartGate(directory: startGate)
+        try gate.markReady(worker: workerIndex)
+        LoadCoordinator.wait(until: try gate.awaitStart())
     }
 
     private func summaryFigures(

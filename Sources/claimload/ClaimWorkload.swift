@@ -31,6 +31,9 @@ final class ClaimWorkload: LoadWorkload {
     /// milliseconds in the middle of a run (the 10:00 spike's p99 jumped at 49,152 and 98,304
     /// people, seconds 5 and 11 of every 10,000/s run: issue "The 10:00 spike without a tail").
     private var tokens: [[UInt8]] = []
+    /// Tokens signed by `presign` (before a clock starts) and one at a time as people first tap.
+    private(set) var signedBeforeClock = 0
+    private(set) var signedWhileTimed = 0
     private var nextNew = 0
     /// Per connection, how many of its people have tapped (sticky runs: person
     /// `connection + k * stickyConnections` is its k-th).
@@ -211,7 +214,10 @@ final class ClaimWorkload: LoadWorkload {
     private func token(_ user: Int) -> [UInt8] {
         if user < tokens.count { return tokens[user] }
         // People are numbered in order, so this appends (or fills the gap to a number asked for).
-        while tokens.count <= user { tokens.append(sign(tokens.count)) }
+        while tokens.count <= user {
+            tokens.append(sign(tokens.count))
+            signedWhileTimed += 1
+        }
         return tokens[user]
     }
 
@@ -238,6 +244,7 @@ final class ClaimWorkload: LoadWorkload {
             }
         }
         tokens += fresh
+        signedBeforeClock += fresh.count
     }
 
     private func sign(_ user: Int) -> [UInt8] { Self.sign(user, prefix: personPrefix, signer: signer) }
