@@ -28,7 +28,7 @@ struct LoadCoordinator {
         for i in 0..<workers {
             let output = "\(dir)/worker-\(i).json"
             let log = "\(dir)/worker-\(i).log"
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: executable)
             p.arguments = arguments(i, dir, output)
