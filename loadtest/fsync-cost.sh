@@ -5,8 +5,10 @@
 # `appendfsync no` (the AOF written, fsynced by the kernel when it likes), and with no AOF at all
 # (`appendonly no`, as ../shared/anchors/run-anchors.sh runs Redis for the anchors). Per setting
 # and run: claimgate (2 loops) with development HS256 tokens and with ES256 tokens (a new person
-# each), and the peer (2 workers), wrk -t1 -c64 for SECONDS each; claims/s, Redis's CPU per
+# each), and the peer (2 workers), wrk -t1 -c64 (FSYNC_CONNECTIONS) for SECONDS each; claims/s, Redis's CPU per
 # claim, claimgate's claims per claim.lua call. Prints a markdown table of medians.
+# FSYNC_CONNECTIONS (default 64) sets wrk's connections, FSYNC_MODES (default "always no off")
+# the settings measured.
 #   loadtest/fsync-cost.sh [seconds=8] [runs=3]
 # Loopback only; each run is bounded (SECONDS of load).
 set -euo pipefail
@@ -14,6 +16,7 @@ cd "$(dirname "$0")/.."
 source loadtest/lib.sh
 S=${1:-8}
 RUNS=${2:-3}
+C=${FSYNC_CONNECTIONS:-64}
 bench_setup nginx-light libnginx-mod-http-lua lua-nginx-redis wrk python3
 ulimit -n 65536 2>/dev/null || true
 bench_redis
@@ -63,7 +66,7 @@ gateway_run() {
   NOW=$now open_pool specialty-15 1000000000
   NOW=$now start_gateway -- --threads 2 "$@"
   b=$(redis_ticks)
-  CLAIM_POOL=specialty-15 CLAIM_TOKENS="$tokens" wrk -t1 -c64 -d"${S}s" -s loadtest/wrk/claims-with-tokens.lua \
+  CLAIM_POOL=specialty-15 CLAIM_TOKENS="$tokens" wrk -t1 -c"$C" -d"${S}s" -s loadtest/wrk/claims-with-tokens.lua \
     "http://127.0.0.1:$GP" > "$WORK/$name"
   a=$(redis_ticks)
   echo "$(per_claim $((a - b)) "$(requests "$WORK/$name")")" > "$WORK/$name.redis"
@@ -77,7 +80,7 @@ peer_run() {
   start_peer 2
   PEER_USERS=$((PEER_USERS + 100000000))
   b=$(redis_ticks)
-  PEER_USER_BASE=$PEER_USERS wrk -t1 -c64 -d"${S}s" -s loadtest/wrk/peer-claims.lua "$PEER/v1/claims" > "$WORK/$name"
+  PEER_USER_BASE=$PEER_USERS wrk -t1 -c"$C" -d"${S}s" -s loadtest/wrk/peer-claims.lua "$PEER/v1/claims" > "$WORK/$name"
   a=$(redis_ticks)
   echo "$(per_claim $((a - b)) "$(requests "$WORK/$name")")" > "$WORK/$name.redis"
   stop_nginx
@@ -85,7 +88,7 @@ peer_run() {
 
 echo "| Redis durability | claimgate HS256 claims/s (Redis us/claim, claims/call) | claimgate ES256 | OpenResty peer (Redis us/claim) | HS256 / peer | ES256 / peer |"
 echo "|---|---|---|---|---|---|"
-for mode in always no off; do
+for mode in ${FSYNC_MODES:-always no off}; do
   HS=(); ES=(); PR=(); HSR=(); ESR=(); PRR=(); HSC=(); ESC=()
   for run in $(seq "$RUNS"); do
     set_durability "$mode"
