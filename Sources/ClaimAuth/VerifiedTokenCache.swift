@@ -67,12 +67,27 @@ public final class VerifiedTokenCache {
 
     /// Keeps a token verified elsewhere (`VerifiedToken`: a resident who tapped before the
     /// opening), unless it is held already or no longer alive at `now`. Counts no hit or miss:
-    /// no request asked.
+    /// no request asked. Keeps a copy in this loop's memory: `verified` was made on another
+    /// thread, and freeing its text here, when the entry is evicted, could wait on that thread's
+    /// malloc arena (`TokenCheckWorker` frees it itself).
     public func keep(_ verified: VerifiedToken, now: Instant) {
         guard !slots.isEmpty, verified.token.expiresAt > now else { return }
         let set = set(of: verified.digest)
         guard find(verified.digest, in: set) == nil else { return }
-        slots[victim(in: set, now: now)] = Entry(digest: verified.digest, token: verified.token)
+        slots[victim(in: set, now: now)] = Entry(digest: verified.digest, token: Self.ownCopy(of: verified.token))
+    }
+
+    /// `t` with text of its own (an assigned `String` shares its storage).
+    static func ownCopy(of t: PersonToken) -> PersonToken {
+        func own(_ s: String) -> String {
+            String(unsafeUninitializedCapacity: s.utf8.count) { $0.initialize(fromContentsOf: s.utf8) }
+        }
+        return PersonToken(
+            person: own(t.person),
+            facts: EligibilityFacts(
+                region: own(t.facts.region), realName: t.facts.realName, cardPrefix: own(t.facts.cardPrefix),
+                account: t.facts.account),
+            expiresAt: t.expiresAt, notBefore: t.notBefore)
     }
 
     private func set(of digest: TokenDigest) -> Int { Int(truncatingIfNeeded: digest.words.0) & mask }

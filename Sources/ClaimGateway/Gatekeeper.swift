@@ -18,6 +18,8 @@ final class Gatekeeper: EventHandler {
     /// Tokens handed to `ahead` and not back yet: each is handed over once, however often its
     /// resident taps meanwhile. Bounded by `ahead`'s ring.
     private var aheadPending = Set<TokenDigest>()
+    /// The last outcomes taken from `ahead`, handed back to it with the next take.
+    private var aheadOutcomes: [TokenCheckWorker.Outcome] = []
     /// The generation of keys `ahead` verifies with (a reload makes a new one).
     private var aheadKeys = 0
     /// Tokens tapped once before an opening: a second tap hands the token to `ahead`.
@@ -130,7 +132,8 @@ final class Gatekeeper: EventHandler {
     func handleEvents(_ events: EpollEvents, tag: UInt64) {
         guard let ahead else { return }
         let now = clock.now()
-        for outcome in ahead.takeOutcomes() {
+        guard ahead.takeOutcomes(&aheadOutcomes) else { return }
+        for outcome in aheadOutcomes {
             aheadPending.remove(outcome.digest)
             // Checked with keys replaced since: the resident's claim verifies it afresh.
             guard outcome.generation == aheadKeys else { continue }

@@ -20,6 +20,12 @@ import Synchronization
 /// as the machine stays busy (before this, loops blocked 0.14-2.2 ms on it during a crowd's taps:
 /// RESULTS.md, seventh session). So the loop only tries the lock: a token not handed over is
 /// offered again at its owner's next tap, and outcomes not taken are announced again.
+///
+/// Memory goes back where it came from: an outcome's `VerifiedToken` is made on the thread,
+/// and a free on the loop of what the thread allocated can wait on the thread's malloc arena
+/// (held by a thread preempted inside BoringSSL's allocations). The loop's cache keeps a copy of
+/// its own (`VerifiedTokenCache.keep`) and hands the outcomes back with its next take; the
+/// thread frees them. The two arrays of outcomes go back and forth, each reused.
 final class TokenCheckWorker: Sendable {
     /// What the thread reads: the tokens to verify and the keys to verify them with.
     private struct Inbox {
@@ -36,8 +42,14 @@ final class TokenCheckWorker: Sendable {
         let generation: Int
     }
 
+    /// What the loop reads: new outcomes, and the ones it has used, for the thread to free.
+    private struct Outbox {
+        var fresh: [Outcome] = []
+        var spent: [Outcome] = []
+    }
+
     private let inbox: Mutex<Inbox>
-    private let outbox = Mutex<[Outcome]>([])
+    private let outbox = Mutex(Outbox())
     /// Set by the loop when the outbox was busy as it looked: the thread then fires `ready` again
     /// after its next outcome, so none waits unannounced.
     private let missed = Atomic<Bool>(false)
@@ -79,22 +91,37 @@ final class TokenCheckWorker: Sendable {
         }
     }
 
-    /// The outcomes ready since the last call, oldest first; none if the thread is adding one at
-    /// this instant (then `ready` fires again after it).
-    func takeOutcomes() -> [Outcome] {
+    /// Takes the outcomes ready since the last take into `batch`, oldest first, and hands what
+    /// `batch` held (the outcomes the loop has used) back to the thread, which frees them; false
+    /// if the thread is adding one at this instant: `batch` is as it was (then `ready` fires
+    /// again after it).
+    func takeOutcomes(_ batch: inout [Outcome]) -> Bool {
         _ = ready.drain()
-        if let taken = tryTake() { return taken }
+        if tryTake(&batch) { return true }
         missed.store(true, ordering: .sequentiallyConsistent)
         // The thread may have let go before it saw `missed`: one more try covers that; if the
         // lock is still held, the thread sees `missed` after letting go, and fires.
-        return tryTake() ?? []
+        return tryTake(&batch)
     }
 
-    private func tryTake() -> [Outcome]? {
-        outbox.withLockIfAvailable { o in
-            defer { o = [] }
-            return o
-        }
+    private func tryTake(_ batch: inout [Outcome]) -> Bool {
+        var mine = batch
+        batch = []
+        let taken =
+            outbox.withLockIfAvailable { o in
+                if o.spent.isEmpty {
+                    swap(&o.spent, &mine)
+                } else {
+                    // The thread has not collected the last ones yet: these join them (no
+                    // element is freed here: the outbox holds them now).
+                    o.spent.append(contentsOf: mine)
+                    mine.removeAll(keepingCapacity: true)
+                }
+                swap(&o.fresh, &mine)
+                return true
+            } ?? false
+        batch = mine
+        return taken
     }
 
     /// Runs `body` holding the locks the thread takes for each token, as a thread preempted
@@ -125,16 +152,18 @@ final class TokenCheckWorker: Sendable {
         // Reused for every token: nothing is allocated while the lock is held.
         var token: [UInt8] = []
         token.reserveCapacity(TokenVerifier.maxTokenBytes)
+        // The outcomes the loop handed back, freed here, outside the lock.
+        var spent: [Outcome] = []
         while true {
             work.wait()
             token.removeAll(keepingCapacity: true)
-            let (stopped, keys, current) = inbox.withLock { i in
+            let (stopped, keys) = inbox.withLock { i in
                 i.tokens.removeFirst { token.append(contentsOf: $0) }
-                return (i.stopped, i.keys, i.generation)
+                return (i.stopped, i.generation == generation ? nil : (i.keys, i.generation))
             }
             if stopped { return }
             guard !token.isEmpty else { continue }
-            if current != generation {
+            if let (keys, current) = keys {
                 verifier = TokenVerifier(keys: keys, clockSkewMilliseconds: skew)
                 generation = current
             }
@@ -145,9 +174,11 @@ final class TokenCheckWorker: Sendable {
                     digest: verified?.digest ?? TokenDigest(of: t), verified: verified, generation: generation)
             }
             let wasEmpty = outbox.withLock { o in
-                o.append(outcome)
-                return o.count == 1
+                o.fresh.append(outcome)
+                if spent.isEmpty { swap(&o.spent, &spent) }
+                return o.fresh.count == 1
             }
+            spent.removeAll(keepingCapacity: true)
             if missed.exchange(false, ordering: .sequentiallyConsistent) || wasEmpty { ready.fire() }
         }
     }

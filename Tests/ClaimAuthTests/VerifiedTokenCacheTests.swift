@@ -119,4 +119,24 @@ import Testing
         if let v = check(expired) { late.keep(v, now: now.adding(milliseconds: 1000)) }
         #expect(!late.holds(digest(expired)))
     }
+
+    /// A token verified on another thread is kept as a copy in the cache's own memory: freeing
+    /// the original's text on the loop could wait on the verifying thread's malloc arena.
+    @Test func aTokenKeptFromElsewhereSharesNoMemoryWithIt() throws {
+        let cache = VerifiedTokenCache(capacity: 16)
+        let verifier = TokenVerifier(keys: TokenKeySet(keys: [key.publicKey]))
+        // Longer than 15 bytes, so the id's text is on the heap, not inline.
+        var t = token("resident-0000000000000042")
+        let verified = try t.withUTF8 {
+            try VerifiedToken.check(UnsafeRawBufferPointer($0), now: now, with: verifier).get()
+        }
+        cache.keep(verified, now: now)
+        let kept = try verify(cache, t).get()
+        #expect(cache.hits == 1)
+        #expect(kept == verified.token)
+        func storage(_ s: String) -> UInt? {
+            s.utf8.withContiguousStorageIfAvailable { UInt(bitPattern: $0.baseAddress) } ?? nil
+        }
+        #expect(storage(kept.person) != nil && storage(kept.person) != storage(verified.token.person))
+    }
 }

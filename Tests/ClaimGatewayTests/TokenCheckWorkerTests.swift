@@ -29,8 +29,9 @@ import Testing
     /// Waits (a bounded number of times) for `ready` and gathers outcomes until `count` came.
     func outcomes(_ w: TokenCheckWorker, count: Int) -> [TokenCheckWorker.Outcome] {
         var out: [TokenCheckWorker.Outcome] = []
+        var batch: [TokenCheckWorker.Outcome] = []
         for _ in 0..<400 where out.count < count {
-            out += w.takeOutcomes()
+            if w.takeOutcomes(&batch) { out += batch }
             usleep(5_000)
         }
         return out
@@ -86,7 +87,8 @@ import Testing
         }.start()
         held.wait()
         #expect(!submit(w, token("busy")))
-        #expect(w.takeOutcomes().isEmpty)
+        var batch: [TokenCheckWorker.Outcome] = []
+        #expect(!w.takeOutcomes(&batch))
         // Both came back while the locks were still held.
         #expect(!released.isSet)
         for _ in 0..<400 where !released.isSet { usleep(5_000) }
@@ -120,7 +122,8 @@ import Testing
         held.wait()
         #expect(submit(w, token("second")))
         // The thread is adding (or about to add) the second: the loop takes nothing and goes on.
-        #expect(w.takeOutcomes().isEmpty)
+        var batch: [TokenCheckWorker.Outcome] = []
+        #expect(!w.takeOutcomes(&batch) && batch.isEmpty)
         letGo.signal()
         fired = false
         for _ in 0..<400 where !fired {
@@ -129,6 +132,31 @@ import Testing
         }
         #expect(fired, "the outcomes waiting were announced again")
         #expect(outcomes(w, count: 2).count == 2)
+    }
+
+    /// Each take hands the outcomes the loop used back to the thread (which frees them where
+    /// they were made) and brings only new ones.
+    @Test func eachTakeBringsOnlyNewOutcomes() throws {
+        let w = try TokenCheckWorker(
+            bytes: 1 << 16, keys: TokenKeySet(keys: [key.publicKey]), clockSkewMilliseconds: 0,
+            clock: FixedClock(now))
+        defer { w.stop() }
+        var batch: [TokenCheckWorker.Outcome] = []
+        var seen: [TokenDigest] = []
+        for person in ["p1", "p2", "p3"] {
+            let t = token(person)
+            #expect(submit(w, t))
+            var taken = false
+            for _ in 0..<400 where !taken {
+                taken = w.takeOutcomes(&batch) && !batch.isEmpty
+                if !taken { usleep(5_000) }
+            }
+            #expect(batch.count == 1, "only \(person)'s outcome, not the ones taken before")
+            let digest = Array(t.utf8).withUnsafeBytes { TokenDigest(of: $0) }
+            #expect(batch.first?.digest == digest && batch.first?.verified != nil)
+            seen += batch.map(\.digest)
+        }
+        #expect(Set(seen).count == 3)
     }
 }
 
