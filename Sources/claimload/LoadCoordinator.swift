@@ -5,9 +5,10 @@ import Foundation
 
 /// A distributed run: `claimload --workers N` starts N worker processes of itself, each with its
 /// share of the connections, the rate, the requests and its own people, all due to start at one
-/// wall-clock instant named once every worker is ready (`WorkerStartGate`); each writes what it observed (`WorkerOutput`: its `LoadResults`, HDR
-/// histograms included, and its `ClaimRecord`) to a file; the coordinator merges them into one
-/// result and one verdict. Histograms are added, never percentiles averaged.
+/// wall-clock instant named once every worker is ready (`WorkerStartGate`); each writes what it
+/// observed (`WorkerOutput`: its `LoadResults`, HDR histograms included, and its `ClaimRecord`)
+/// to a file; the coordinator merges them into one result and one verdict. Histograms are
+/// added, never percentiles averaged.
 struct LoadCoordinator {
     /// Each worker's command line (after the executable), given its index, the start gate's
     /// folder and its output file.
