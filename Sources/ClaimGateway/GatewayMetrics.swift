@@ -93,9 +93,10 @@ final class GatewayMetrics {
     let tokensCached: CoreMetrics.Counter
     let tokensVerified: CoreMetrics.Counter
     let tokensRefused: CoreMetrics.Counter
-    /// Tokens tapped before a window opened, verified while the loop was idle (`ahead`), found
-    /// not genuine or not alive then (`ahead_refused`), or not kept because the loop's queue was
-    /// full (`ahead_dropped`: verified at the claim instead).
+    /// Tokens tapped before a window opened, verified on the loop's idle-priority thread
+    /// (`ahead`), found not genuine or not alive then (`ahead_refused`), or not handed over
+    /// because the thread's queue was full or the thread was taking from it at that instant
+    /// (`ahead_dropped`: offered again at the next tap, else verified at the claim).
     let tokensAhead: CoreMetrics.Counter
     let tokensAheadRefused: CoreMetrics.Counter
     let tokensAheadDropped: CoreMetrics.Counter
