@@ -78,7 +78,7 @@ public final class VerifiedTokenCache {
     }
 
     /// `t` with text of its own (an assigned `String` shares its storage).
-    static func ownCopy(of t: PersonToken) -> PersonToken {
+    private static func ownCopy(of t: PersonToken) -> PersonToken {
         func own(_ s: String) -> String {
             String(unsafeUninitializedCapacity: s.utf8.count) { $0.initialize(fromContentsOf: s.utf8) }
         }

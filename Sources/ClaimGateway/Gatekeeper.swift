@@ -130,9 +130,8 @@ final class Gatekeeper: EventHandler {
     /// Tokens verified ahead are back: the genuine ones join the cache, unless the keys they
     /// were checked with were replaced since.
     func handleEvents(_ events: EpollEvents, tag: UInt64) {
-        guard let ahead else { return }
+        guard let ahead, ahead.takeOutcomes(&aheadOutcomes) else { return }
         let now = clock.now()
-        guard ahead.takeOutcomes(&aheadOutcomes) else { return }
         for outcome in aheadOutcomes {
             aheadPending.remove(outcome.digest)
             // Checked with keys replaced since: the resident's claim verifies it afresh.

@@ -361,7 +361,7 @@ struct ClaimLoad: ParsableCommand {
         guard let startGate, let workerIndex else { return }
         let gate = WorkerStartGate(directory: startGate)
         try gate.markReady(worker: workerIndex)
-        LoadCoordinator.wait(until: try gate.awaitStart())
+        try gate.awaitStart()
     }
 
     private func summaryFigures(

@@ -50,11 +50,12 @@ struct LoadCoordinator {
                 let at = SystemClock().now().unixMilliseconds + 200
                 try gate.announce(startAt: at)
                 startAt = at
-            } else if processes.contains(where: { !$0.0.isRunning })
-                || SystemClock().now().unixMilliseconds > giveUp
-            {
+                continue
+            }
+            let oneEnded = processes.contains { !$0.0.isRunning }
+            if oneEnded || SystemClock().now().unixMilliseconds > giveUp {
                 // One failed before the start (or all are too slow): the others would wait for good.
-                if !processes.contains(where: { !$0.0.isRunning }) {
+                if !oneEnded {
                     failures.append("workers not ready in \(WorkerStartGate.patienceMilliseconds / 1000) s")
                 }
                 for (i, (p, _, _)) in processes.enumerated() where p.isRunning {
@@ -62,9 +63,8 @@ struct LoadCoordinator {
                     stopped.insert(i)
                 }
                 break
-            } else {
-                usleep(1000)
             }
+            usleep(1000)
         }
         var outputs: [WorkerOutput] = []
         for (i, (p, output, log)) in processes.enumerated() {
@@ -86,12 +86,6 @@ struct LoadCoordinator {
         }
         guard failures.isEmpty, let startAt else { throw SetupError(failures.joined(separator: "; ")) }
         return (outputs, startAt)
-    }
-
-    /// Blocks until wall-clock `startAt` (Unix ms): a worker's start, shared with the others.
-    static func wait(until startAt: Int64) {
-        let ms = startAt - SystemClock().now().unixMilliseconds
-        if ms > 0 { usleep(UInt32(min(ms, 10_000)) * 1000) }
     }
 
     /// Worker `i` of `n`'s share of `total` (the first ones take the remainder).

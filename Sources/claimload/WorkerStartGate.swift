@@ -42,11 +42,16 @@ struct WorkerStartGate {
         (try? String(contentsOfFile: "\(directory)/start", encoding: .utf8)).flatMap { Int64($0) }
     }
 
-    /// Blocks until the coordinator names the start, polling every millisecond.
-    func awaitStart() throws -> Int64 {
+    /// Blocks until the coordinator names the start (polling every millisecond), then until
+    /// that instant.
+    func awaitStart() throws {
         let giveUp = SystemClock().now().unixMilliseconds + Self.patienceMilliseconds
         while true {
-            if let start = announcedStart() { return start }
+            if let start = announcedStart() {
+                let ms = start - SystemClock().now().unixMilliseconds
+                if ms > 0 { usleep(UInt32(min(ms, 10_000)) * 1000) }
+                return
+            }
             guard SystemClock().now().unixMilliseconds < giveUp else {
                 throw SetupError(
                     "no start from the coordinator in \(Self.patienceMilliseconds / 1000) s (\(directory))")
