@@ -5,7 +5,9 @@ import ClaimRedis
 /// Every answer to a claim, and what answers teach the loop: a fresh grant from the window's
 /// pre-rendered 201 (`GrantAnswer`), any other outcome from `ResponseBody.claim`, a failed call
 /// as 503, each counted in the metrics; Redis's `sold_out` marks the window (`SoldOutMarks`),
-/// which is then answered here with a pre-rendered answer until a recheck finds stock again.
+/// which is then answered here with a pre-rendered answer until a recheck finds stock again; a
+/// person Redis says holds their limit is marked for the window (`ReachedLimits`), and their
+/// further taps are answered `limit_reached` here, pre-rendered too.
 final class ClaimAnswers {
     private let context: GatewayContext
     /// Windows Redis said are sold out.
@@ -18,12 +20,19 @@ final class ClaimAnswers {
     private var grantAnswers: [(windowID: String, answer: GrantAnswer?)?]
     /// Reused for each granted claim's body, framed into its connection right after.
     private var grantBody: [UInt8] = []
+    /// People who hold the most their window allows, per pool.
+    private var reached: ReachedLimits
+    /// The whole keep-alive `limit_reached` answer per pool (it names only the pool's limit).
+    private var limitReachedAnswers: [[UInt8]?]
 
     init(context: GatewayContext) {
         self.context = context
         soldOut = SoldOutMarks(segmentsPerPool: context.programme.pools.map(\.segmentCount))
         grantAnswers = context.programme.pools.map { _ in nil }
         soldOutAnswers = context.programme.pools.map { _ in nil }
+        reached = ReachedLimits(
+            pools: context.programme.pools.count, capacity: context.config.reachedLimitEntries)
+        limitReachedAnswers = context.programme.pools.map { _ in nil }
         scheduleRecheck()
     }
 
@@ -51,13 +60,18 @@ final class ClaimAnswers {
         if let framed = soldOutAnswers[index], framed.opensAt == window {
             return context.http.respond(slot, framed: framed.bytes)
         }
-        let r = ResponseBody.claim(.soldOut, pool: pool, programme: context.programme, now: now)
+        let bytes = Self.framed(ResponseBody.claim(.soldOut, pool: pool, programme: context.programme, now: now))
+        soldOutAnswers[index] = (window, bytes)
+        context.http.respond(slot, framed: bytes)
+    }
+
+    /// `r` as a whole keep-alive answer, to be copied into connections as it is.
+    private static func framed(_ r: GatewayResponse) -> [UInt8] {
         var bytes: [UInt8] = []
         HTTPResponseWriter.append(
             status: r.status, body: r.body, keepAlive: true, extraHeaders: r.headers, contentType: r.contentType,
             to: &bytes)
-        soldOutAnswers[index] = (window, bytes)
-        context.http.respond(slot, framed: bytes)
+        return bytes
     }
 
     /// Every `soldOutRecheckMilliseconds`: the fallback for a restock whose message was lost.
@@ -87,6 +101,40 @@ final class ClaimAnswers {
         soldOut.unmark(pool: pool, segment: segment, windowID: windowID)
     }
 
+    // MARK: limit reached
+
+    /// Whether Redis told this loop that `claim`'s person holds the most its window allows.
+    func hasReachedLimit(_ claim: ClaimRequest, pool index: Int) -> Bool {
+        reached.covers(pool: index, person: claim.person, window: claim.window)
+    }
+
+    /// Answers `limit_reached` without Redis (counted as a short circuit), pre-rendered when the
+    /// connection stays open.
+    func answerLimitReached(pool index: Int, slot: HTTPAnswerSlot, started: UInt64, now: Instant) {
+        context.metrics.limitReachedShortCircuit.increment()
+        context.metrics.claim(.limitReached, pool: index, nanoseconds: context.loop.clock.nanoseconds() &- started)
+        let pool = context.programme.pools[index]
+        guard context.http.takesFramedAnswer(slot) else {
+            return context.respond(
+                slot, ResponseBody.claim(.limitReached, pool: pool, programme: context.programme, now: now))
+        }
+        if let bytes = limitReachedAnswers[index] { return context.http.respond(slot, framed: bytes) }
+        let bytes = Self.framed(
+            ResponseBody.claim(.limitReached, pool: pool, programme: context.programme, now: now))
+        limitReachedAnswers[index] = bytes
+        context.http.respond(slot, framed: bytes)
+    }
+
+    /// The loop reconnected to Redis or heard a new cluster slot map: Redis may have lost the
+    /// last grants it answered (`ReachedLimits`), so it decides every claim again.
+    func forgetReachedLimits() { reached.forgetAll() }
+
+    /// Redis granted `claim`: where the limit is one, its person now holds it.
+    private func granted(_ claim: ClaimRequest, pool index: Int) {
+        guard claim.pool.limitPerWindow == 1 else { return }
+        reached.mark(pool: index, person: claim.person, window: claim.window, now: claim.claimedAt)
+    }
+
     // MARK: answers
 
     /// A claim answered without Redis (a refusal, or the planner's outcome).
@@ -103,6 +151,7 @@ final class ClaimAnswers {
         let claim = entry.claim
         let index = batch.poolIndex
         context.metrics.claim(.granted, pool: index, nanoseconds: context.loop.clock.nanoseconds() &- batch.sentAt)
+        granted(claim, pool: index)
         // Segments split a pool's stock: only a whole pool's count is the pool's.
         if claim.pool.segmentCount == 1 { context.metrics.poolLeft(index, Int(left)) }
         context.metrics.poolPaused(index, false)
@@ -138,7 +187,12 @@ final class ClaimAnswers {
         case .soldOut:
             soldOut.mark(pool: batch.poolIndex, segment: claim.segment.index, window: claim.window)
             if claim.pool.segmentCount == 1 { context.metrics.poolLeft(batch.poolIndex, 0) }
-        case .paused: context.metrics.poolPaused(batch.poolIndex, true)
+        case .paused:
+            context.metrics.poolPaused(batch.poolIndex, true)
+            reached.forget(pool: batch.poolIndex)
+        case .limitReached:
+            reached.mark(pool: batch.poolIndex, person: claim.person, window: claim.window, now: claim.claimedAt)
+        case .granted: granted(claim, pool: batch.poolIndex)
         default: break
         }
         context.respond(

@@ -108,6 +108,11 @@ final class ClaimEndpoint {
                 return refuse(
                     .soldOut, ResponseBody.claim(.soldOut, pool: pool, programme: context.programme, now: now))
             }
+            // So is a person Redis told this loop holds the most this window allows: claim.lua
+            // would refuse them again (`ReachedLimits` says why that is exact).
+            if idempotencyKey == nil, answers.hasReachedLimit(claim, pool: index) {
+                return answers.answerLimitReached(pool: index, slot: slot, started: started, now: now)
+            }
             guard context.admitRedisCall() else { return refuse(.redisUnavailable, context.unavailable()) }
             if let check = context.config.programmeCheck, !check.hasPassed {
                 return refuse(.redisUnavailable, .redisUnavailable(reason: ProgrammeCheck.pendingReason))

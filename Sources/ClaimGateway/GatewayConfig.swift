@@ -28,6 +28,10 @@ public struct GatewayConfig: Sendable {
     /// crowd of about 45,000 people a loop: at 65,536 slots (sets of four) such a crowd lost 7-15%
     /// of its verified tokens to full sets and had them verified again (RESULTS.md, sixth session).
     public var tokenCacheEntries = 131_072
+    /// People each loop keeps as holding their limit in a pool's window, so their further taps
+    /// are answered `limit_reached` without Redis (`ReachedLimits`; 0: every tap goes to Redis).
+    /// A window's grants at most: 131,072 is a few MiB a loop.
+    public var reachedLimitEntries = 131_072
     /// Bytes each loop keeps for tokens heard before a release opened, waiting for its
     /// `TokenCheckWorker` (0: no worker). 4 MiB holds about 11,000 ES256 tokens.
     public var tokenCheckAheadBytes = 4 << 20

@@ -80,6 +80,7 @@ final class GatewayMetrics {
     /// Up and down by each loop (a gauge set by several loops would show only the last).
     let openConnections: CoreMetrics.Meter
     let soldOutShortCircuit: CoreMetrics.Counter
+    let limitReachedShortCircuit: CoreMetrics.Counter
     let redisErrors: CoreMetrics.Counter
     /// Writes answered after `WAIT` saw fewer replicas than asked (`--wait-replicas`).
     let replicationShort: CoreMetrics.Counter
@@ -149,6 +150,8 @@ final class GatewayMetrics {
         claimsPerCall = CoreMetrics.Recorder(label: "claimgate_redis_claims_per_call", factory: factory)
         openConnections = CoreMetrics.Meter(label: "claimgate_open_connections", factory: factory)
         soldOutShortCircuit = CoreMetrics.Counter(label: "claimgate_sold_out_short_circuit_total", factory: factory)
+        limitReachedShortCircuit = CoreMetrics.Counter(
+            label: "claimgate_limit_reached_short_circuit_total", factory: factory)
         redisErrors = CoreMetrics.Counter(label: "claimgate_redis_errors_total", factory: factory)
         replicationShort = CoreMetrics.Counter(label: "claimgate_replication_short_total", factory: factory)
         requests = CoreMetrics.Counter(label: "claimgate_http_requests_total", factory: factory)
@@ -283,6 +286,8 @@ final class GatewayMetrics {
         "claimgate_redis_claims_per_call": "Claims decided per claim.lua call.",
         "claimgate_open_connections": "Open client connections.",
         "claimgate_sold_out_short_circuit_total": "Claims answered sold_out by the gateway itself, without Redis.",
+        "claimgate_limit_reached_short_circuit_total":
+            "Claims answered limit_reached by the gateway itself, without Redis: the person's limit was reached earlier in the window.",
         "claimgate_redis_errors_total": "Failed Redis calls, links and slot maps.",
         "claimgate_replication_short_total": "Writes answered after a WAIT that reached fewer replicas than asked.",
         "claimgate_http_requests_total": "HTTP requests read.",

@@ -153,6 +153,7 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
 
     public func redisConnected(_ endpoint: RedisEndpoint, unverified: String?) {
         context.redisProblem = nil
+        service.answers.forgetReachedLimits()
         if !linkUp {
             linkUp = true
             metrics.redisLinksUp.increment()
@@ -184,6 +185,7 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
             ])
     }
     public func redisSlotMap(_ map: ClusterSlotMap) {
+        service.answers.forgetReachedLimits()
         config.logger.info(
             "cluster slot map", metadata: ["masters": "\(map.masters.map(\.description).joined(separator: ","))"])
     }

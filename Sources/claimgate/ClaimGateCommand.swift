@@ -69,6 +69,11 @@ struct Serve: ParsableCommand {
     var tokenCache = 131_072
     @Option(
         help:
+            "People each loop remembers as holding their limit in a window: their further taps are answered limit_reached without Redis (0: none)."
+    )
+    var limitMarks = 131_072
+    @Option(
+        help:
             "Bytes per loop for tokens tapped before a window opens, verified by an idle-priority thread so the tap at the opening is a cache hit (0: off)."
     )
     var tokenCheckAheadBytes = 4 << 20
@@ -105,6 +110,7 @@ struct Serve: ParsableCommand {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1...256") }
         if !(0...300).contains(tokenClockSkew) { throw ValidationError("--token-clock-skew must be 0...300") }
         if !(0...4_194_304).contains(tokenCache) { throw ValidationError("--token-cache must be 0...4194304") }
+        if !(0...4_194_304).contains(limitMarks) { throw ValidationError("--limit-marks must be 0...4194304") }
         if !(0...(256 << 20)).contains(tokenCheckAheadBytes) {
             throw ValidationError("--token-check-ahead-bytes must be 0...268435456")
         }
@@ -188,6 +194,7 @@ struct Serve: ParsableCommand {
             if case .cluster(let seeds) = target { template.clusterSeeds = seeds }
             template.tokenClockSkewMilliseconds = Int64(tokenClockSkew) * 1000
             template.tokenCacheEntries = tokenCache
+            template.reachedLimitEntries = limitMarks
             template.tokenCheckAheadBytes = tokenCheckAheadBytes
             template.waitReplicas = waitReplicas
             template.soldOutRecheckMilliseconds = UInt64(soldOutRecheckMs)
