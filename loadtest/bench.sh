@@ -164,14 +164,15 @@ claimgate_sold_out() { # NAME SHAPE
   fi
 }
 PEER_USERS=0
-peer_claims() { # NAME SHAPE [pinned]
+peer_claims() { # NAME SHAPE [pinned]; RETRIES: each user taps four times (the retry mix)
   fresh_state
   start_peer "$2" "${3:-}"
   PEER_USERS=$((PEER_USERS + 100000000))
   # shellcheck disable=SC2046 # one pid per word
-  PEER_USER_BASE=$PEER_USERS load "$1" loadtest/wrk/peer-claims.lua "$PEER/v1/claims" $(nginx_pids) "$REDIS_PID"
+  PEER_RETRY_MIX=${RETRIES:+1} PEER_USER_BASE=$PEER_USERS load "$1" loadtest/wrk/peer-claims.lua "$PEER/v1/claims" \
+    $(nginx_pids) "$REDIS_PID"
   stop_nginx
-  all_2xx "$1"
+  [ -n "${RETRIES:-}" ] || all_2xx "$1"
 }
 claimgate_progress() { # NAME SHAPE
   start_gateway -- $(shape_flags "$2")
@@ -210,7 +211,7 @@ best_of() {
 }
 
 echo "== 1. claims with stock (c=$C, ${S}s, $RUNS runs)"
-declare -a CG CGP99 CGCPU CGW OR ORP99 ORCPU ORW ST PCG POR PCGCPU PORCPU CGR CGH CGS
+declare -a CG CGP99 CGCPU CGW OR ORP99 ORCPU ORW ST PCG POR PCGCPU PORCPU CGR ORR CGH CGS
 for run in $(seq "$RUNS"); do
   # shellcheck disable=SC2086 # one shape per word
   best_of claimgate_claims "cg.$run" $SHAPES
@@ -225,11 +226,14 @@ for run in $(seq "$RUNS"); do
   # Public-key tokens as residents send them (each person four taps), and the HS256 path.
   RETRIES=1 TOKENS="$WORK/tokens-retry" best_of claimgate_claims "cgr.$run" 2 2b
   CGR+=("$BEST")
+  # The peer meets the same taps: its retries are claim.lua calls answered limit_reached.
+  RETRIES=1 best_of peer_claims "orr.$run" 2 2b
+  ORR+=("$BEST")
   TOKENS="$WORK/tokens-rs" best_of claimgate_claims "cgs.$run" 2 2b
   CGS+=("$BEST")
   TOKENS="$WORK/tokens-hs" GATEWAY_FLAGS="--dev-hs256" best_of claimgate_claims "cgh.$run" 2 2b
   CGH+=("$BEST")
-  echo "  claimgate, ES256 a retry mix ${CGR[-1]}/s; RS256 a new person each ${CGS[-1]}/s; HS256 (development) ${CGH[-1]}/s"
+  echo "  claimgate, ES256 a retry mix ${CGR[-1]}/s (the peer ${ORR[-1]}/s); RS256 a new person each ${CGS[-1]}/s; HS256 (development) ${CGH[-1]}/s"
   start_peer 1
   # shellcheck disable=SC2046
   load "st.$run" "" "$PEER/static" $(nginx_pids)
@@ -332,7 +336,7 @@ CONN_P99=$({ grep -m1 "^latency ms" "$WORK/conn.txt" || echo "p99 -"; } | sed -E
 CONN_VERDICT=$({ grep -E "^(PASS|FAIL)" "$WORK/conn.txt" | cut -c1-4; } || echo "FAIL (no verdict: $(tail -1 "$WORK/conn.txt" | cut -c1-60))")
 
 MCG=$(median "${CG[@]}"); MOR=$(median "${OR[@]}"); MST=$(median "${ST[@]}")
-MCGR=$(median "${CGR[@]}"); MCGH=$(median "${CGH[@]}"); MCGS=$(median "${CGS[@]}")
+MCGR=$(median "${CGR[@]}"); MORR=$(median "${ORR[@]}"); MCGH=$(median "${CGH[@]}"); MCGS=$(median "${CGS[@]}")
 MSO=$(median "${SO[@]}"); MNS=$(median "${NS[@]}"); MSG=$(median "${SG[@]}")
 MPG=$(median "${PG[@]}"); MPN=$(median "${PN[@]}")
 MCGCPU=$(median "${CGCPU[@]}"); MORCPU=$(median "${ORCPU[@]}")
@@ -344,7 +348,7 @@ TABLE=$(cat <<T
 | scenario | figure | target | result |
 |---|---|---|---|
 | claims with stock, ES256 tokens, a new person each | claimgate $MCG/s (p99 $(median "${CGP99[@]}")) vs OpenResty peer $MOR/s (p99 $(median "${ORP99[@]}"); the peer verifies no token) | >= 2.0x | $(ratio "$MCG" "$MOR")x |
-| claims with stock, ES256, a retry mix (each person 4 taps) | claimgate $MCGR/s (the retries answered limit_reached by Redis) vs the peer above | >= 2.0x | $(ratio "$MCGR" "$MOR")x |
+| claims with stock, ES256, a retry mix (each person 4 taps, over any of wrk's connections) | claimgate $MCGR/s (a retap answered limit_reached by the loop that heard the grant, else by Redis; a retap on the other loop is verified again) vs the peer with the same taps $MORR/s | >= 2.0x | $(ratio "$MCGR" "$MORR")x ($(ratio "$MCGR" "$MOR")x the peer's new people) |
 | claims with stock, RS256 tokens (RSA 2048), a new person each | claimgate $MCGS/s vs the peer above | >= 2.0x | $(ratio "$MCGS" "$MOR")x |
 | claims with stock, HS256 (development), a new person each | claimgate $MCGH/s: ES256 runs at $(ratio "$MCG" "$MCGH")x and RS256 at $(ratio "$MCGS" "$MCGH")x of it | | $(ratio "$MCGH" "$MOR")x the peer |
 | CPU per claim, same runs | server side: claimgate + Redis $MCGCPU us vs nginx + Redis $MORCPU us; wrk $(median "${CGW[@]}") vs $(median "${ORW[@]}") us | | $(ratio "$MORCPU" "$MCGCPU")x less per claim |
