@@ -2,9 +2,9 @@
 # The performance benchmark: one command, one run, everything side by side on this machine.
 # Prints a markdown table and appends it to loadtest/RESULTS.md with the date and machine.
 #   1. claims with stock available (64 connections, a new person per claim, ES256 tokens of the
-#      run's own key pair; again with each person tapping four times, the retries answered
-#      from the loop's cache of verified tokens, with RS256 tokens, and with HS256 under
-#      --dev-hs256): claimgate (best
+#      run's own key pair; again with each person tapping four times, the retaps answered
+#      from the loop's cache of verified tokens and, after the grant, its limit marks, beside the
+#      peer meeting the same taps; with RS256 tokens, and with HS256 under --dev-hs256): claimgate (best
 #      of 1 and 2 loops, each also pinned one per CPU, and each of those also under SCHED_BATCH)
 #      vs the OpenResty peer running ClaimGate's claim.lua with the same keys and arguments
 #      (best of the same eight shapes: 1 and 2 workers, each also with worker_cpu_affinity
