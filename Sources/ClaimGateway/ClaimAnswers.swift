@@ -12,9 +12,10 @@ final class ClaimAnswers {
     private let context: GatewayContext
     /// Windows Redis said are sold out.
     private var soldOut: SoldOutMarks
-    /// The whole keep-alive `sold_out` answer per pool, framed once per marked window (it names
-    /// the next release): the storm after a sell-out is answered by copying these bytes.
-    private var soldOutAnswers: [(opensAt: Int64, bytes: [UInt8])?]
+    /// The whole keep-alive `sold_out` answer per pool, framed once per marked window (its
+    /// opening is the version: the answer names the next release): the storm after a sell-out is
+    /// answered by copying these bytes.
+    private var soldOutAnswers: [FramedAnswer?]
     /// The 201 of a fresh grant, pre-rendered per pool for the window it is in (nil answer: the
     /// window's samples did not cut cleanly, so `ResponseBody.claim` writes each).
     private var grantAnswers: [(windowID: String, answer: GrantAnswer?)?]
@@ -22,8 +23,11 @@ final class ClaimAnswers {
     private var grantBody: [UInt8] = []
     /// People who hold the most their window allows, per pool.
     private var reached: ReachedLimits
-    /// The whole keep-alive `limit_reached` answer per pool (it names only the pool's limit).
-    private var limitReachedAnswers: [[UInt8]?]
+    /// The whole keep-alive `limit_reached` answer per pool (it names only the pool's limit:
+    /// one version).
+    private var limitReachedAnswers: [FramedAnswer?]
+    /// An answer framed whole, for the version of the pool's state it was made for.
+    private typealias FramedAnswer = (version: Int64, bytes: [UInt8])
 
     init(context: GatewayContext) {
         self.context = context
@@ -50,28 +54,32 @@ final class ClaimAnswers {
     /// connection stays open.
     func answerSoldOut(pool index: Int, slot: HTTPAnswerSlot, started: UInt64, now: Instant) {
         context.metrics.soldOutShortCircuit.increment()
-        context.metrics.claim(.soldOut, pool: index, nanoseconds: context.loop.clock.nanoseconds() &- started)
+        answerAlone(
+            .soldOut, pool: index, version: soldOut.markedOpensAt(pool: index), framed: &soldOutAnswers, slot: slot,
+            started: started, now: now)
+    }
+
+    /// Answers `outcome` without Redis, from `framed[index]` (framed once per `version`) when the
+    /// connection stays open.
+    private func answerAlone(
+        _ outcome: ClaimOutcome, pool index: Int, version: Int64, framed: inout [FramedAnswer?], slot: HTTPAnswerSlot,
+        started: UInt64, now: Instant
+    ) {
+        context.metrics.claim(
+            GatewayMetrics.ClaimResult(outcome), pool: index, nanoseconds: context.loop.clock.nanoseconds() &- started)
         let pool = context.programme.pools[index]
         guard context.http.takesFramedAnswer(slot) else {
             return context.respond(
-                slot, ResponseBody.claim(.soldOut, pool: pool, programme: context.programme, now: now))
+                slot, ResponseBody.claim(outcome, pool: pool, programme: context.programme, now: now))
         }
-        let window = soldOut.markedOpensAt(pool: index)
-        if let framed = soldOutAnswers[index], framed.opensAt == window {
-            return context.http.respond(slot, framed: framed.bytes)
-        }
-        let bytes = Self.framed(ResponseBody.claim(.soldOut, pool: pool, programme: context.programme, now: now))
-        soldOutAnswers[index] = (window, bytes)
-        context.http.respond(slot, framed: bytes)
-    }
-
-    /// `r` as a whole keep-alive answer, to be copied into connections as it is.
-    private static func framed(_ r: GatewayResponse) -> [UInt8] {
+        if let f = framed[index], f.version == version { return context.http.respond(slot, framed: f.bytes) }
+        let r = ResponseBody.claim(outcome, pool: pool, programme: context.programme, now: now)
         var bytes: [UInt8] = []
         HTTPResponseWriter.append(
             status: r.status, body: r.body, keepAlive: true, extraHeaders: r.headers, contentType: r.contentType,
             to: &bytes)
-        return bytes
+        framed[index] = (version, bytes)
+        context.http.respond(slot, framed: bytes)
     }
 
     /// Every `soldOutRecheckMilliseconds`: the fallback for a restock whose message was lost.
@@ -112,17 +120,9 @@ final class ClaimAnswers {
     /// connection stays open.
     func answerLimitReached(pool index: Int, slot: HTTPAnswerSlot, started: UInt64, now: Instant) {
         context.metrics.limitReachedShortCircuit.increment()
-        context.metrics.claim(.limitReached, pool: index, nanoseconds: context.loop.clock.nanoseconds() &- started)
-        let pool = context.programme.pools[index]
-        guard context.http.takesFramedAnswer(slot) else {
-            return context.respond(
-                slot, ResponseBody.claim(.limitReached, pool: pool, programme: context.programme, now: now))
-        }
-        if let bytes = limitReachedAnswers[index] { return context.http.respond(slot, framed: bytes) }
-        let bytes = Self.framed(
-            ResponseBody.claim(.limitReached, pool: pool, programme: context.programme, now: now))
-        limitReachedAnswers[index] = bytes
-        context.http.respond(slot, framed: bytes)
+        answerAlone(
+            .limitReached, pool: index, version: 0, framed: &limitReachedAnswers, slot: slot, started: started, now: now
+        )
     }
 
     /// The loop reconnected to Redis or heard a new cluster slot map: Redis may have lost the

@@ -12,6 +12,16 @@ import Testing
 @Suite struct GatewayReachedLimitTests {
     let duringRelease = TestProgramme.releaseInstant.adding(milliseconds: 1)
 
+    /// A gateway on `redis` serving `pool` alone, at the release unless `clock` says otherwise.
+    private func gateway(
+        _ pool: Pool, on redis: TestRedis, clock: (any ClaimClock)? = nil,
+        tune: (inout GatewayConfig) -> Void = { _ in }
+    ) throws -> GatewayHarness {
+        try GatewayHarness(
+            programme: TestProgramme.programme([pool]), clock: clock ?? FixedClock(duringRelease),
+            redis: redis.endpoint, tune: tune)
+    }
+
     /// claim.lua calls this gateway made, and its limit_reached short circuits.
     private func counts(_ c: TestHTTPClient) throws -> (calls: Int, shortCircuits: Int) {
         let text = try c.request("GET", "/metrics").text
@@ -27,8 +37,7 @@ import Testing
     @Test func aTapAfterTheGrantIsAnsweredLimitReachedWithoutRedisAsRedisWouldAnswerIt() throws {
         let redis = try TestRedis.get()
         let pool = TestProgramme.dailyPool(stock: 5, autoOpen: true)
-        let g = try GatewayHarness(
-            programme: TestProgramme.programme([pool]), clock: FixedClock(duringRelease), redis: redis.endpoint)
+        let g = try gateway(pool, on: redis)
         defer { #expect(g.stop()) }
         let c = try g.client()
         let first = try c.request(
@@ -69,8 +78,7 @@ import Testing
     @Test func aLimitOfTwoIsMarkedOnlyByRedissOwnLimitReached() throws {
         let redis = try TestRedis.get()
         let pool = TestProgramme.dailyPool(stock: 5, limit: 2, autoOpen: true)
-        let g = try GatewayHarness(
-            programme: TestProgramme.programme([pool]), clock: FixedClock(duringRelease), redis: redis.endpoint)
+        let g = try gateway(pool, on: redis)
         defer { #expect(g.stop()) }
         let c = try g.client()
         #expect(try g.claim(c, pool, "a").status == 201)
@@ -87,8 +95,7 @@ import Testing
         let redis = try TestRedis.get()
         let pool = TestProgramme.dailyPool(stock: 5, autoOpen: true)
         let clock = SettableClock(duringRelease)
-        let g = try GatewayHarness(
-            programme: TestProgramme.programme([pool]), clock: clock, redis: redis.endpoint)
+        let g = try gateway(pool, on: redis, clock: clock)
         defer { #expect(g.stop()) }
         let c = try g.client()
         #expect(try g.claim(c, pool, "a").status == 201)
@@ -105,8 +112,7 @@ import Testing
     @Test func aPauseHeardFromRedisDropsThePoolsMarks() throws {
         let redis = try TestRedis.get()
         let pool = TestProgramme.dailyPool(stock: 5, autoOpen: true)
-        let g = try GatewayHarness(
-            programme: TestProgramme.programme([pool]), clock: FixedClock(duringRelease), redis: redis.endpoint)
+        let g = try gateway(pool, on: redis)
         defer { #expect(g.stop()) }
         let c = try g.client()
         #expect(try g.claim(c, pool, "a").status == 201)
@@ -126,8 +132,7 @@ import Testing
     @Test func aReconnectForgetsTheMarks() throws {
         let redis = try TestRedis.isolated()
         let pool = TestProgramme.dailyPool(stock: 5, autoOpen: true)
-        let g = try GatewayHarness(
-            programme: TestProgramme.programme([pool]), clock: FixedClock(duringRelease), redis: redis.endpoint)
+        let g = try gateway(pool, on: redis)
         defer { #expect(g.stop()) }
         let c = try g.client()
         #expect(try g.claim(c, pool, "a").status == 201)
@@ -151,9 +156,7 @@ import Testing
     @Test func noMarksWhenTurnedOff() throws {
         let redis = try TestRedis.get()
         let pool = TestProgramme.dailyPool(stock: 5, autoOpen: true)
-        let g = try GatewayHarness(
-            programme: TestProgramme.programme([pool]), clock: FixedClock(duringRelease), redis: redis.endpoint
-        ) { $0.reachedLimitEntries = 0 }
+        let g = try gateway(pool, on: redis) { $0.reachedLimitEntries = 0 }
         defer { #expect(g.stop()) }
         let c = try g.client()
         #expect(try g.claim(c, pool, "a").status == 201)
