@@ -69,7 +69,7 @@ final class ClaimBatcher {
                 continue
             }
             open[batch.poolIndex][batch.command.segment.index] = nil
-            context.metrics.claimsPerCall.record(batch.count)
+            context.metrics.claimsPerCall?.record(Int64(batch.count))
             batch.sentAt = context.loop.now
             if !redis.send(slot: batch.command.slot, shape: batch.shape, owner: batch, tag: 0) {
                 batch.failed(tag: 0, .notRun("no Redis node serves the pool now"))

@@ -94,6 +94,9 @@ public struct GatewayConfig: Sendable {
     public var logger: Logger
     /// Where the loop's metrics go (`GET /metrics` shows the factory's registry); nil: off.
     public var metrics: PrometheusMetricsFactory?
+    /// The loops' histograms, summed into `GET /metrics` (shared by every copy of this
+    /// configuration, as the registry is).
+    public var histograms = LoopHistograms()
 
     /// What the loop's Redis client is told.
     var redisSettings: RedisLoopClientSettings {

@@ -5,11 +5,10 @@ import Prometheus
 
 /// The gateway's metrics, through swift-metrics into a Prometheus registry (`GET /metrics`).
 /// Every handle is made once, at start-up, so no label string is built per request. Counters
-/// are relaxed atomics; each histogram sample (claim latency, Redis round trip, pipeline
-/// depth) takes swift-prometheus's lock for the histogram, which the loops share, and compares
-/// the sample with every bucket bound: ~500 instructions a sample (callgrind), and with two
-/// loops the lock's cache line moves between cores. loadtest/metrics-cost.sh measures what
-/// that costs in claims/s; RESULTS.md has the figures. Pools are labelled by their seed
+/// are relaxed atomics; the histograms (claim latency, Redis round trip, pipeline depth,
+/// claims per call) are the loop's own (`LoopHistogram`: no lock, no cache line another loop
+/// writes), summed into the exposition by `LoopHistograms`. loadtest/metrics-cost.sh measures
+/// what metrics cost in claims/s; RESULTS.md has the figures. Pools are labelled by their seed
 /// index, so a client sending made-up pool ids cannot grow the label set.
 final class GatewayMetrics {
     /// What a claim request ended as, for `claimgate_claims_total{pool,outcome}`.
@@ -71,12 +70,14 @@ final class GatewayMetrics {
     let registry: PrometheusCollectorRegistry?
     /// [pool index][result]; the last row is for requests naming no known pool.
     private let claims: [[CoreMetrics.Counter]]
-    private let claimLatency: CoreMetrics.Timer
-    let redisRoundTrip: CoreMetrics.Timer
+    /// The loop's histograms, nil when metrics are off.
+    private let histograms: LoopHistograms?
+    private let claimLatency: LoopHistogram?
+    let redisRoundTrip: LoopHistogram?
     /// Commands per write to Redis: how much the pipeline batches.
-    let pipelineDepth: CoreMetrics.Recorder
+    let pipelineDepth: LoopHistogram?
     /// Claims per `claim.lua` call: the bigger, the less Redis time per claim (RESULTS.md).
-    let claimsPerCall: CoreMetrics.Recorder
+    let claimsPerCall: LoopHistogram?
     /// Up and down by each loop (a gauge set by several loops would show only the last).
     let openConnections: CoreMetrics.Meter
     let soldOutShortCircuit: CoreMetrics.Counter
@@ -126,10 +127,11 @@ final class GatewayMetrics {
     /// What this loop last set each pool's pause gauge to: a grant clears it only if it was set.
     private var pausedShown: [Bool]
 
-    init(prometheus: PrometheusMetricsFactory?, pools: [Pool], programmeVersion: Int? = nil) {
+    init(
+        prometheus: PrometheusMetricsFactory?, histograms: LoopHistograms, pools: [Pool], programmeVersion: Int? = nil
+    ) {
         let factory: any MetricsFactory
-        if var prometheus {
-            Self.configureBuckets(&prometheus)
+        if let prometheus {
             factory = prometheus
             registry = prometheus.registry
         } else {
@@ -144,10 +146,13 @@ final class GatewayMetrics {
                     factory: factory)
             }
         }
-        claimLatency = CoreMetrics.Timer(label: "claimgate_claim_seconds", factory: factory)
-        redisRoundTrip = CoreMetrics.Timer(label: "claimgate_redis_round_trip_seconds", factory: factory)
-        pipelineDepth = CoreMetrics.Recorder(label: "claimgate_redis_pipeline_depth", factory: factory)
-        claimsPerCall = CoreMetrics.Recorder(label: "claimgate_redis_claims_per_call", factory: factory)
+        let shared = prometheus == nil ? nil : histograms
+        self.histograms = shared
+        claimLatency = shared?.make("claimgate_claim_seconds", .duration, bounds: Self.fastNanoseconds)
+        redisRoundTrip = shared?.make("claimgate_redis_round_trip_seconds", .duration, bounds: Self.fastNanoseconds)
+        pipelineDepth = shared?.make(
+            "claimgate_redis_pipeline_depth", .value, bounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024])
+        claimsPerCall = shared?.make("claimgate_redis_claims_per_call", .value, bounds: [1, 2, 4, 8, 16, 32, 64])
         openConnections = CoreMetrics.Meter(label: "claimgate_open_connections", factory: factory)
         soldOutShortCircuit = CoreMetrics.Counter(label: "claimgate_sold_out_short_circuit_total", factory: factory)
         limitReachedShortCircuit = CoreMetrics.Counter(
@@ -203,18 +208,11 @@ final class GatewayMetrics {
         CoreMetrics.Gauge(label: "claimgate_programme_version", factory: factory).record(programmeVersion ?? 0)
     }
 
-    private static func configureBuckets(_ factory: inout PrometheusMetricsFactory) {
-        // Claims answer in microseconds to milliseconds: buckets from 50 µs to 1 s.
-        let fast: [Duration] = [
-            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
-            .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-            .milliseconds(100), .milliseconds(250), .seconds(1),
-        ]
-        factory.durationHistogramBuckets["claimgate_claim_seconds"] = fast
-        factory.durationHistogramBuckets["claimgate_redis_round_trip_seconds"] = fast
-        factory.valueHistogramBuckets["claimgate_redis_pipeline_depth"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
-        factory.valueHistogramBuckets["claimgate_redis_claims_per_call"] = [1, 2, 4, 8, 16, 32, 64]
-    }
+    /// Claims answer in microseconds to milliseconds: buckets from 50 us to 1 s (nanoseconds).
+    private static let fastNanoseconds: [Int64] = [
+        50_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000,
+        100_000_000, 250_000_000, 1_000_000_000,
+    ]
 
     /// Counts a redemption's or reversal's answer.
     func redemption(_ kind: RedemptionKind, status: Int, replayed: Bool) {
@@ -249,7 +247,7 @@ final class GatewayMetrics {
     /// Counts one claim answer for pool `index` (nil: no known pool) and its latency.
     func claim(_ result: ClaimResult, pool index: Int?, nanoseconds: UInt64) {
         claims[index ?? (claims.count - 1)][result.rawValue].increment()
-        claimLatency.recordNanoseconds(Int64(clamping: nanoseconds))
+        claimLatency?.record(Int64(clamping: nanoseconds))
     }
 
     /// The exposition text for `GET /metrics`, nil when metrics are off. swift-metrics has no
@@ -260,6 +258,7 @@ final class GatewayMetrics {
         var raw: [UInt8] = []
         raw.reserveCapacity(16 * 1024)
         registry.emit(into: &raw)
+        histograms?.emit(into: &raw)
         var out = ""
         out.reserveCapacity(raw.count + 2048)
         for line in String(decoding: raw, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {

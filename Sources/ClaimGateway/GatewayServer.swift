@@ -35,7 +35,8 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
         self.config = config
         loop = try EventLoop(clock: config.loopClock)
         metrics = GatewayMetrics(
-            prometheus: config.metrics, pools: config.programme.pools, programmeVersion: config.programmeVersion)
+            prometheus: config.metrics, histograms: config.histograms, pools: config.programme.pools,
+            programmeVersion: config.programmeVersion)
         redis = RedisLoopClient(settings: config.redisSettings, loop: loop)
         context = GatewayContext(config: config, loop: loop, metrics: metrics, redis: redis)
         service = try ClaimService(context: context)
@@ -138,9 +139,9 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
     // MARK: RedisLoopClientObserver
 
     public func redisRoundTrip(nanoseconds: UInt64) {
-        metrics.redisRoundTrip.recordNanoseconds(Int64(clamping: nanoseconds))
+        metrics.redisRoundTrip?.record(Int64(clamping: nanoseconds))
     }
-    public func redisPipelineDepth(_ commands: Int) { metrics.pipelineDepth.record(commands) }
+    public func redisPipelineDepth(_ commands: Int) { metrics.pipelineDepth?.record(Int64(commands)) }
     public func redisError() { metrics.redisErrors.increment() }
     public func redisReplicationShort(writes: Int) { metrics.replicationShort.increment(by: writes) }
     private func linkDown(stopping: Bool = false) {
