@@ -7,20 +7,21 @@ import Synchronization
 /// session); here nothing is shared but the reads.
 ///
 /// One writer, so a sample is a relaxed load and store per counter: no lock, no
-/// read-modify-write. A reader sums relaxed loads: a scrape during traffic may see a sample's
-/// bucket before its count, as any scrape taken while samples arrive is a moment's snapshot.
+/// read-modify-write. A reader sums relaxed loads, and the count is the sum of the buckets (not
+/// a counter of its own), so a scrape taken while samples arrive always shows a valid histogram
+/// (`+Inf` is every bucket); only the sum may be a sample ahead of or behind them.
 final class LoopHistogram: @unchecked Sendable {
     // @unchecked: the counters are atomics in storage this object allocates and frees; the
     // pointer itself never changes.
     /// Upper bounds, ascending: nanoseconds for a duration histogram, else the value itself.
     let bounds: [Int64]
-    /// Per bucket (not cumulative; the last is +Inf), then the sum, then the count.
+    /// Per bucket (not cumulative; the last is +Inf), then the sum.
     private let cells: UnsafeMutablePointer<Atomic<Int64>>
     private let cellCount: Int
 
     init(bounds: [Int64]) {
         self.bounds = bounds
-        cellCount = bounds.count + 3
+        cellCount = bounds.count + 2
         cells = .allocate(capacity: cellCount)
         for i in 0..<cellCount { (cells + i).initialize(to: Atomic(0)) }
     }
@@ -36,7 +37,6 @@ final class LoopHistogram: @unchecked Sendable {
         while i < bounds.count, value > bounds[i] { i += 1 }
         add(i, 1)
         add(bounds.count + 1, value)
-        add(bounds.count + 2, 1)
     }
 
     private func add(_ cell: Int, _ n: Int64) {
@@ -48,8 +48,6 @@ final class LoopHistogram: @unchecked Sendable {
         var buckets: [Int64] = []
         buckets.reserveCapacity(bounds.count + 1)
         for i in 0...bounds.count { buckets.append(cells[i].load(ordering: .relaxed)) }
-        return (
-            buckets, cells[bounds.count + 1].load(ordering: .relaxed), cells[bounds.count + 2].load(ordering: .relaxed)
-        )
+        return (buckets, cells[bounds.count + 1].load(ordering: .relaxed), buckets.reduce(0, &+))
     }
 }
