@@ -2,7 +2,7 @@
 # What /metrics costs the claim path: the same claim load against claimgate with metrics on
 # and with --no-metrics, alternated 3 times in one run; prints each run and the medians.
 # Timings here are noisy: loadtest/instructions-per-claim.sh gives the stable figure.
-# With two loops the histograms' shared lock moves between cores: pass loops=2 to see it.
+# loops=2 runs two loops (each records into its own histograms: LoopHistogram).
 # Usage: loadtest/metrics-cost.sh [connections=64] [seconds=8] [loops=1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
