@@ -9,8 +9,13 @@ import Foundation
 /// Valkey: `scripts/valkey-check.sh`).
 public final class TestRedis: Sendable {
     public let endpoint: RedisEndpoint
+    /// A cluster node's bus port (`--cluster-port`), which `CLUSTER MEET` must be told.
+    public let clusterBusPort: Int?
 
-    private init(endpoint: RedisEndpoint) { self.endpoint = endpoint }
+    private init(endpoint: RedisEndpoint, clusterBusPort: Int? = nil) {
+        self.endpoint = endpoint
+        self.clusterBusPort = clusterBusPort
+    }
 
     /// The process-wide instance (the error, if redis-server could not be started).
     public static let shared: Result<TestRedis, TestRedisError> = Result { () throws(TestRedisError) in try start() }
@@ -62,24 +67,64 @@ public final class TestRedis: Sendable {
         return try launch()
     }
 
-    private static func launch(arguments: String = "") throws(TestRedisError) -> TestRedis {
-        // A node a test stops, or a proxy that closes, must fail a write, not end the process.
-        signal(SIGPIPE, SIG_IGN)
-        let port: Int
+    /// A free loopback port (bound and let go: another process may still take it before the
+    /// server binds it, which `launch` survives by trying again).
+    public static func freePort() throws(TestRedisError) -> Int {
         do {
             let probe = try TCPSocket.listen(host: "127.0.0.1", port: 0)
-            port = TCPSocket.localPort(probe)
-            FileDescriptor.close(probe)
+            defer { FileDescriptor.close(probe) }
+            return TCPSocket.localPort(probe)
         } catch { throw TestRedisError("no free port: \(error)") }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("claimgate-test-redis-\(port)").path
+    }
+
+    /// The same as `isolated(arguments:)` with the ports taken from `ports` (a test of the launch
+    /// hands out a taken one first).
+    public static func isolated(
+        arguments: String, ports: () throws(TestRedisError) -> Int
+    ) throws -> TestRedis {
+        try launch(arguments: arguments, ports: ports)
+    }
+
+    private static func launch(
+        arguments: String = "", ports: () throws(TestRedisError) -> Int = freePort
+    ) throws(TestRedisError) -> TestRedis {
+        // A node a test stops, or a proxy that closes, must fail a write, not end the process.
+        signal(SIGPIPE, SIG_IGN)
+        // A free port is only free when it was looked at: the suite's own connections take
+        // ephemeral ports all the time, and so do the servers other tests start. A server that
+        // finds its port (or its cluster bus port) taken exits; start it again on others.
+        var why = ""
+        for _ in 0..<8 {
+            let port = try ports()
+            let busPort = arguments.contains("--cluster-enabled yes") ? try ports() : nil
+            switch try attempt(arguments: arguments, port: port, busPort: busPort) {
+            case .up(let redis): return redis
+            case .exited(let log): why = log
+            }
+        }
+        throw TestRedisError("redis-server did not start on 8 free ports; the last said: \(why)")
+    }
+
+    private enum Attempt {
+        case up(TestRedis)
+        /// The server exited before it answered (its log's last lines).
+        case exited(String)
+    }
+
+    private static func attempt(arguments: String, port: Int, busPort: Int?) throws(TestRedisError) -> Attempt {
+        // A directory of this attempt's own: `CONFIG GET dir` tells our server from another
+        // that answers on the same port.
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("claimgate-test-redis-\(port)-\(UUID().uuidString.prefix(8))").path
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let parent = ProcessInfo.processInfo.processIdentifier
         let server = ProcessInfo.processInfo.environment["CLAIMGATE_TEST_REDIS_SERVER"] ?? "redis-server"
+        let bus = busPort.map { " --cluster-port \($0)" } ?? ""
         // Foundation's Process starts children with every signal blocked, so the watchdog stops
         // redis-server with SIGKILL, which cannot be blocked (a throwaway test server loses nothing).
         let script = """
             '\(server)' --port \(port) --bind 127.0.0.1 --save '' --appendonly no --dir '\(dir)' \
-              --logfile '\(dir)/redis.log' \(arguments) & R=$!
+              --logfile '\(dir)/redis.log' \(arguments)\(bus) & R=$!
             alive() { [ -e /proc/\(parent) ] && ! grep -q '^State:.*Z' /proc/\(parent)/status 2>/dev/null; }
             while alive && kill -0 $R 2>/dev/null; do sleep 0.5; done
             kill -9 $R 2>/dev/null; rm -rf '\(dir)'
@@ -93,16 +138,27 @@ public final class TestRedis: Sendable {
         p.standardInput = FileHandle.nullDevice
         do { try p.run() } catch { throw TestRedisError("cannot start redis-server: \(error)") }
         let endpoint = RedisEndpoint(host: "127.0.0.1", port: port)
+        var log = ""
         // Up to 10 s: the suite starts many servers at once, and a loaded machine is slow to.
         for _ in 0..<200 {
             if let c = try? RedisClient(endpoint, timeoutMilliseconds: 200, verifySettings: false),
                 (try? c.command(["PING"])) == .status("PONG")
             {
-                return TestRedis(endpoint: endpoint)
+                if (try? c.command(["CONFIG", "GET", "dir"]))?.array?.last?.text == dir {
+                    return .up(TestRedis(endpoint: endpoint, clusterBusPort: busPort))
+                }
+                // Someone else's server has the port; ours, if it tried to bind it, has exited.
+                return .exited("port \(port) is another server's")
+            }
+            // The log, while it is there: the watchdog removes it once the server is gone.
+            if let text = try? String(contentsOfFile: dir + "/redis.log", encoding: .utf8) { log = text }
+            if !p.isRunning {
+                return .exited(log.split(separator: "\n").suffix(2).joined(separator: " | "))
             }
             usleep(50_000)
         }
-        throw TestRedisError("redis-server on port \(port) did not answer PING within 10 s (is it installed?)")
+        throw TestRedisError(
+            "redis-server on port \(port) did not answer PING within 10 s (is it installed?) \(log.suffix(300))")
     }
 }
 

@@ -19,7 +19,10 @@ public final class TestRedisCluster: Sendable {
             let c = try node.client()
             let last = i == masters - 1 ? HashSlot.count - 1 : (i + 1) * per - 1
             _ = try c.command(["CLUSTER", "ADDSLOTSRANGE", String(i * per), String(last)]).orThrow()
-            if i > 0 { _ = try c.command(["CLUSTER", "MEET", "127.0.0.1", String(nodes[0].endpoint.port)]).orThrow() }
+            if i > 0, let bus = nodes[0].clusterBusPort {
+                _ = try c.command(["CLUSTER", "MEET", "127.0.0.1", String(nodes[0].endpoint.port), String(bus)])
+                    .orThrow()
+            }
         }
         try waitUntilSettled()
     }
