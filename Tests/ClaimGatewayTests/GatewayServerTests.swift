@@ -244,11 +244,9 @@ import Testing
     }
 
     @Test func withRedisDownClaimsGetAFast503AndHealthSaysDegraded() throws {
-        let probe = try TCPSocket.listen(host: "127.0.0.1", port: 0)
-        let deadPort = TCPSocket.localPort(probe)
-        FileDescriptor.close(probe)
+        let dead = try RefusingPort()
         let g = try GatewayHarness(
-            programme: programme, clock: duringRelease, redis: RedisEndpoint(host: "127.0.0.1", port: deadPort))
+            programme: programme, clock: duringRelease, redis: RedisEndpoint(host: "127.0.0.1", port: dead.port))
         defer { #expect(g.stop()) }
         let c = try g.client()
         usleep(100_000)

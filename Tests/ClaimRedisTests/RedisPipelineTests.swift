@@ -32,10 +32,8 @@ import Testing
     }
 
     @Test func aRefusedConnectionIsReported() throws {
-        let probe = try TCPSocket.listen(host: "127.0.0.1", port: 0)
-        let port = TCPSocket.localPort(probe)
-        FileDescriptor.close(probe)
-        let pipeline = RedisPipeline(endpoint: RedisEndpoint(host: "127.0.0.1", port: port))
+        let refusing = try RefusingPort()
+        let pipeline = RedisPipeline(endpoint: RedisEndpoint(host: "127.0.0.1", port: refusing.port))
         #expect(throws: RedisError.self) {
             try pipeline.connect()
             pipeline.enqueue([Array("PING".utf8)])
