@@ -40,6 +40,15 @@ public final class VerifiedTokenCache {
     public func verify(_ token: UnsafeRawBufferPointer, now: Instant, with verifier: TokenVerifier) -> Result<
         PersonToken, TokenError
     > {
+        var fresh: VerifiedToken?
+        return verify(token, now: now, with: verifier, fresh: &fresh)
+    }
+
+    /// The same; `fresh` is the token when it was verified now and kept (not found here), for
+    /// the other loops' caches (`VerifiedToken`: only a verification makes one).
+    public func verify(
+        _ token: UnsafeRawBufferPointer, now: Instant, with verifier: TokenVerifier, fresh: inout VerifiedToken?
+    ) -> Result<PersonToken, TokenError> {
         guard !slots.isEmpty, token.count <= TokenVerifier.maxTokenBytes else {
             return verifier.verify(token, now: now)
         }
@@ -56,7 +65,10 @@ public final class VerifiedTokenCache {
         }
         misses += 1
         let result = verifier.verify(token, now: now)
-        if case .success(let t) = result { slots[victim(in: set, now: now)] = Entry(digest: digest, token: t) }
+        if case .success(let t) = result {
+            slots[victim(in: set, now: now)] = Entry(digest: digest, token: t)
+            fresh = VerifiedToken(digest: digest, token: t)
+        }
         return result
     }
 
@@ -66,15 +78,17 @@ public final class VerifiedTokenCache {
     }
 
     /// Keeps a token verified elsewhere (`VerifiedToken`: a resident who tapped before the
-    /// opening), unless it is held already or no longer alive at `now`. Counts no hit or miss:
-    /// no request asked. Keeps a copy in this loop's memory: `verified` was made on another
-    /// thread, and freeing its text here, when the entry is evicted, could wait on that thread's
-    /// malloc arena (`TokenCheckWorker` frees it itself).
-    public func keep(_ verified: VerifiedToken, now: Instant) {
-        guard !slots.isEmpty, verified.token.expiresAt > now else { return }
+    /// opening, or at another loop), unless it is held already or no longer alive at `now`;
+    /// whether it was kept. Counts no hit or miss: no request asked. Keeps a copy in this loop's
+    /// memory: `verified` was made on another thread, and freeing its text here, when the entry
+    /// is evicted, could wait on that thread's malloc arena (the maker frees it itself).
+    @discardableResult
+    public func keep(_ verified: VerifiedToken, now: Instant) -> Bool {
+        guard !slots.isEmpty, verified.token.expiresAt > now else { return false }
         let set = set(of: verified.digest)
-        guard find(verified.digest, in: set) == nil else { return }
+        guard find(verified.digest, in: set) == nil else { return false }
         slots[victim(in: set, now: now)] = Entry(digest: verified.digest, token: Self.ownCopy(of: verified.token))
+        return true
     }
 
     /// `t` with text of its own (an assigned `String` shares its storage).

@@ -36,7 +36,7 @@ final class ClaimService: HTTPApplication {
     }
 
     /// Verifies tokens with `keys` from the next request on (a JWKS reload).
-    func replaceKeys(_ keys: TokenKeySet) { gatekeeper.replaceKeys(keys) }
+    func replaceKeys(_ keys: TokenKeySet, generation: Int) { gatekeeper.replaceKeys(keys, generation: generation) }
 
     /// Checks store QR codes with `keys` from the next request on (the operators' JWKS reloaded).
     func replaceStoreQRKeys(_ keys: TokenKeySet?) { claims.replaceStoreQRKeys(keys) }

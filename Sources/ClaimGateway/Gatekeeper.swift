@@ -22,6 +22,12 @@ final class Gatekeeper: EventHandler {
     private var aheadOutcomes: [TokenCheckWorker.Outcome] = []
     /// The generation of keys `ahead` verifies with (a reload makes a new one).
     private var aheadKeys = 0
+    /// The tokens the other loops verified, and this loop's way to send them its own (nil: one
+    /// loop, or no cache).
+    private let shares: LoopTokenShares?
+    /// The generation of keys this loop verifies with (`TokenKeysBox`'s; 0: the configuration's),
+    /// which every loop shares: a token another loop verified with other keys is not kept.
+    private var keysGeneration = 0
     /// Tokens tapped once before an opening: a second tap hands the token to `ahead`.
     private var sightings: TokenSightings
     private let skew: Int64
@@ -48,6 +54,9 @@ final class Gatekeeper: EventHandler {
             ? try TokenCheckWorker(
                 bytes: config.tokenCheckAheadBytes, keys: config.tokenKeys, clockSkewMilliseconds: skew,
                 clock: config.clock) : nil
+        shares =
+            verifier.checksPublicKeys && cacheEntries > 0
+            ? config.tokenShares.map { LoopTokenShares(shares: $0, loop: config.loopIndex) } : nil
         clock = config.clock
         personBuckets = config.personRate.map { RateLimitTable(limit: $0, seed: .random(in: .min ... .max)) }
         addressBuckets = config.addressRate.map { RateLimitTable(limit: $0, seed: .random(in: .min ... .max)) }
@@ -68,7 +77,8 @@ final class Gatekeeper: EventHandler {
 
     /// Verifies with `keys` from now on (a JWKS reload), forgetting every token verified with
     /// the keys before: a key taken out is refused from the next request.
-    func replaceKeys(_ keys: TokenKeySet) {
+    func replaceKeys(_ keys: TokenKeySet, generation: Int) {
+        keysGeneration = generation
         verifier = TokenVerifier(keys: keys, clockSkewMilliseconds: skew)
         cache = VerifiedTokenCache(capacity: verifier.checksPublicKeys ? cacheEntries : 0)
         if let ahead { aheadKeys = ahead.replaceKeys(keys) }
@@ -99,12 +109,15 @@ final class Gatekeeper: EventHandler {
                 ? "Authorization must be a Bearer token" : "missing bearer token"
             return .failure(.error(.unauthorized, why, headers: "WWW-Authenticate: Bearer\r\n"))
         }
+        if let shares, shares.anyPosted || shares.hasPending { exchangeShares(shares, now: now) }
         let hits = cache.hits
-        let result = cache.verify(token, now: now, with: verifier)
+        var fresh: VerifiedToken?
+        let result = cache.verify(token, now: now, with: verifier, fresh: &fresh)
         switch result {
         case .success: (cache.hits == hits ? metrics.tokensVerified : metrics.tokensCached).increment()
         case .failure: metrics.tokensRefused.increment()
         }
+        if let fresh, let shares { shares.share(fresh, generation: keysGeneration) }
         return result.mapError { e in
             .error(.unauthorized, e.reason, headers: "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n")
         }
@@ -140,9 +153,17 @@ final class Gatekeeper: EventHandler {
                 metrics.tokensAheadRefused.increment()
                 continue
             }
-            cache.keep(verified, now: now)
+            if cache.keep(verified, now: now) { shares?.share(verified, generation: keysGeneration) }
             metrics.tokensAhead.increment()
         }
+    }
+
+    /// Keeps the tokens other loops verified (before this loop verifies one itself), and posts
+    /// its own that found a peer's lock held.
+    private func exchangeShares(_ shares: LoopTokenShares, now: Instant) {
+        if shares.hasPending { shares.flush() }
+        let kept = shares.absorb(into: cache, generation: keysGeneration, now: now)
+        if kept > 0 { metrics.tokensShared.increment(by: Int64(kept)) }
     }
 
     /// The resident a request's token names, within their rate limit, or the refusal to answer

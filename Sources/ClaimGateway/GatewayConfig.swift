@@ -28,6 +28,9 @@ public struct GatewayConfig: Sendable {
     /// crowd of about 45,000 people a loop: at 65,536 slots (sets of four) such a crowd lost 7-15%
     /// of its verified tokens to full sets and had them verified again (RESULTS.md, sixth session).
     public var tokenCacheEntries = 131_072
+    /// Each loop hands the resident tokens it verifies to the others' caches (`TokenShares`), so
+    /// a resident's retap on a connection of another loop is not verified again.
+    public var shareTokens = true
     /// People each loop keeps as holding their limit in a pool's window, so their further taps
     /// are answered `limit_reached` without Redis (`ReachedLimits`; 0: every tap goes to Redis).
     /// A window's grants at most: 131,072 is a few MiB a loop.
@@ -80,6 +83,10 @@ public struct GatewayConfig: Sendable {
     /// The loops of one gateway, counted ready by their Redis links (`GatewayLoops` makes it;
     /// nil for a loop on its own: its own link is its readiness).
     public var readiness: LoopReadiness?
+    /// The channels that carry verified resident tokens between the loops, and this loop's
+    /// place among them (`GatewayLoops` sets both; nil: a loop on its own).
+    public var tokenShares: TokenShares?
+    public var loopIndex = 0
     /// Claims wait for this check (nil: none, as in tests that serve their own programme).
     public var programmeCheck: ProgrammeCheck?
     /// Listen for restocks on this channel (`RestockListener`); nil: rely on the recheck alone.

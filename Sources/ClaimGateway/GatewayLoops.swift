@@ -4,7 +4,8 @@ import Foundation
 /// Several event loops serving one address: each a thread with its own listening socket
 /// (SO_REUSEPORT, so the kernel spreads new connections), its own connections and its own Redis
 /// pipeline. Nothing is shared between them but the `Sendable` configuration, the metrics
-/// registry (atomics) and the stop signal. Pinned (`pinLoops`), loop i runs on the i-th CPU the
+/// registry (atomics), the verified tokens they pass each other (`TokenShares`) and the stop
+/// signal. Pinned (`pinLoops`), loop i runs on the i-th CPU the
 /// process may use, as nginx's `worker_cpu_affinity auto` places its workers; `batchScheduling`
 /// runs the loops under SCHED_BATCH.
 public final class GatewayLoops: Sendable {
@@ -43,9 +44,12 @@ public final class GatewayLoops: Sendable {
         failures = FailureCount()
         let readiness = LoopReadiness(loops: count)
         self.readiness = readiness
+        let shares = count > 1 && template.shareTokens ? TokenShares(loops: count) : nil
         for (i, listener) in listeners.enumerated() {
             var config = template
             config.readiness = readiness
+            config.tokenShares = shares
+            config.loopIndex = i
             config.listener = listener
             config.stopDescriptors = template.stopDescriptors + [stopSignal.fd]
             config.logger[metadataKey: "loop"] = "\(i)"

@@ -100,6 +100,8 @@ final class GatewayMetrics {
     /// because the thread's queue was full or the thread was taking from it at that instant
     /// (`ahead_dropped`: offered again at the next tap, else verified at the claim).
     let tokensAhead: CoreMetrics.Counter
+    /// Tokens another loop verified, kept in this loop's cache (`TokenShares`).
+    let tokensShared: CoreMetrics.Counter
     let tokensAheadRefused: CoreMetrics.Counter
     let tokensAheadDropped: CoreMetrics.Counter
     /// Restocks heard on the restock channel (`RestockListener`).
@@ -174,6 +176,7 @@ final class GatewayMetrics {
         tokensVerified = tokens("verified")
         tokensRefused = tokens("refused")
         tokensAhead = tokens("ahead")
+        tokensShared = tokens("shared")
         tokensAheadRefused = tokens("ahead_refused")
         tokensAheadDropped = tokens("ahead_dropped")
         restocksHeard = CoreMetrics.Counter(label: "claimgate_restocks_heard_total", factory: factory)

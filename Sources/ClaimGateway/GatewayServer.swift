@@ -108,7 +108,7 @@ public final class GatewayServer: EventHandler, RedisLoopClientObserver {
         let keys = box.current
         if keys.tokensGeneration != keysGeneration {
             keysGeneration = keys.tokensGeneration
-            service.replaceKeys(keys.tokens)
+            service.replaceKeys(keys.tokens, generation: keys.tokensGeneration)
             config.logger.debug("token keys taken", metadata: ["keys": "\(keys.tokens.ids.joined(separator: ","))"])
         }
         if keys.storeQRGeneration != storeQRGeneration {

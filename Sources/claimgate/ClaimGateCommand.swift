@@ -67,6 +67,11 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds of clock skew allowed on token exp/nbf (0...300).") var tokenClockSkew = 30
     @Option(help: "Resident tokens each loop keeps verified (a retry costs a SHA-256, not a signature check; 0: none).")
     var tokenCache = 131_072
+    @Flag(
+        help:
+            "Do not hand the tokens one loop verifies to the other loops' caches (a retap on another loop's connection is verified again; to measure what sharing saves)."
+    )
+    var noTokenShares = false
     @Option(
         help:
             "People each loop remembers as holding their limit in a window: their further taps are answered limit_reached without Redis (0: none)."
@@ -194,6 +199,7 @@ struct Serve: ParsableCommand {
             if case .cluster(let seeds) = target { template.clusterSeeds = seeds }
             template.tokenClockSkewMilliseconds = Int64(tokenClockSkew) * 1000
             template.tokenCacheEntries = tokenCache
+            template.shareTokens = !noTokenShares
             template.reachedLimitEntries = limitMarks
             template.tokenCheckAheadBytes = tokenCheckAheadBytes
             template.waitReplicas = waitReplicas
