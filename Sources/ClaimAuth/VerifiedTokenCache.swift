@@ -15,6 +15,9 @@ public final class VerifiedTokenCache {
     private struct Entry {
         var digest: TokenDigest
         var token: PersonToken
+        /// Kept for another loop (`keepShared`) and not asked for here yet: the first to go when
+        /// a set is full, and never in place of one of this loop's own.
+        var shared = false
     }
 
     private var slots: [Entry?]
@@ -61,12 +64,14 @@ public final class VerifiedTokenCache {
                 return .failure(problem)
             }
             hits += 1
+            // A shared token this loop's own resident asked for is its own now.
+            if slots[slot]?.shared == true { slots[slot]?.shared = false }
             return .success(held)
         }
         misses += 1
         let result = verifier.verify(token, now: now)
-        if case .success(let t) = result {
-            slots[victim(in: set, now: now)] = Entry(digest: digest, token: t)
+        if case .success(let t) = result, let slot = victim(in: set, now: now, shared: false) {
+            slots[slot] = Entry(digest: digest, token: t)
             fresh = VerifiedToken(digest: digest, token: t)
         }
         return result
@@ -83,11 +88,22 @@ public final class VerifiedTokenCache {
     /// memory: `verified` was made on another thread, and freeing its text here, when the entry
     /// is evicted, could wait on that thread's malloc arena (the maker frees it itself).
     @discardableResult
-    public func keep(_ verified: VerifiedToken, now: Instant) -> Bool {
+    public func keep(_ verified: VerifiedToken, now: Instant) -> Bool { keep(verified, now: now, shared: false) }
+
+    /// The same for a token another loop verified for its own resident, who may never tap here:
+    /// it takes a slot that is empty, expired or another shared token's, never one this loop's
+    /// residents use (with sticky connections, shares would otherwise push out a crowd's tokens
+    /// verified ahead of an opening, to be verified again in its busiest second).
+    @discardableResult
+    public func keepShared(_ verified: VerifiedToken, now: Instant) -> Bool { keep(verified, now: now, shared: true) }
+
+    private func keep(_ verified: VerifiedToken, now: Instant, shared: Bool) -> Bool {
         guard !slots.isEmpty, verified.token.expiresAt > now else { return false }
         let set = set(of: verified.digest)
-        guard find(verified.digest, in: set) == nil else { return false }
-        slots[victim(in: set, now: now)] = Entry(digest: verified.digest, token: Self.ownCopy(of: verified.token))
+        guard find(verified.digest, in: set) == nil, let slot = victim(in: set, now: now, shared: shared) else {
+            return false
+        }
+        slots[slot] = Entry(digest: verified.digest, token: Self.ownCopy(of: verified.token), shared: shared)
         return true
     }
 
@@ -114,15 +130,20 @@ public final class VerifiedTokenCache {
         return nil
     }
 
-    /// The slot of `set` a new entry takes: an empty one, else an expired one's, else the one
-    /// whose token expires first.
-    private func victim(in set: Int, now: Instant) -> Int {
-        var best = set
+    /// The slot of `set` a new entry takes: an empty one, else an expired one's, else the shared
+    /// one whose token expires first, else (for one of this loop's own, not a `shared` one) the
+    /// one whose token expires first; nil if a shared one finds no room.
+    private func victim(in set: Int, now: Instant, shared: Bool) -> Int? {
+        var best: Int?
+        var bestShared: Int?
         for slot in set..<(set + Self.ways) {
             guard let e = slots[slot] else { return slot }
             if e.token.expiresAt <= now { return slot }
-            if let b = slots[best], e.token.expiresAt < b.token.expiresAt { best = slot }
+            if e.shared, bestShared.map({ e.token.expiresAt < (slots[$0]?.token.expiresAt ?? now) }) ?? true {
+                bestShared = slot
+            }
+            if best.map({ e.token.expiresAt < (slots[$0]?.token.expiresAt ?? now) }) ?? true { best = slot }
         }
-        return best
+        return bestShared ?? (shared ? nil : best)
     }
 }

@@ -62,6 +62,14 @@ final class Gatekeeper: EventHandler {
         addressBuckets = config.addressRate.map { RateLimitTable(limit: $0, seed: .random(in: .min ... .max)) }
         self.metrics = metrics
         self.loop = loop
+        if shares != nil {
+            // Also between requests: tokens verified ahead on another loop before an opening
+            // arrive while this loop answers `not_open` without reading a token. Sound unowned:
+            // the loop runs its hooks only inside `GatewayServer.run`, while this lives.
+            loop.addBeforeSleep { [unowned(unsafe) self] in
+                if let shares, shares.anyPosted || shares.hasPending { exchangeShares(shares, now: clock.now()) }
+            }
+        }
         if let ahead {
             do { _ = try loop.register(ahead.ready.fd, .readable, handler: self, tag: 0) } catch {
                 ahead.stop()

@@ -79,7 +79,7 @@ final class LoopTokenShares {
         var kept = 0
         for p in peers where p.incoming.take(&p.taken) {
             for shared in p.taken where shared.generation == generation {
-                if cache.keep(shared.verified, now: now) { kept += 1 }
+                if cache.keepShared(shared.verified, now: now) { kept += 1 }
             }
         }
         return kept

@@ -23,6 +23,20 @@ import Testing
         return t.withUTF8 { cache.verify(UnsafeRawBufferPointer($0), now: at ?? now, with: verifier) }
     }
 
+    /// `t` verified away from a cache, as the thread beside the loop or another loop does.
+    func check(_ t: String, at: Instant? = nil) -> VerifiedToken? {
+        let verifier = TokenVerifier(keys: TokenKeySet(keys: [key.publicKey]))
+        var t = t
+        return t.withUTF8 {
+            try? VerifiedToken.check(UnsafeRawBufferPointer($0), now: at ?? now, with: verifier).get()
+        }
+    }
+
+    func digest(_ t: String) -> TokenDigest {
+        var t = t
+        return t.withUTF8 { TokenDigest(of: UnsafeRawBufferPointer($0)) }
+    }
+
     @Test func aRetryIsAHitAndGetsTheSameAnswer() {
         let cache = VerifiedTokenCache(capacity: 1000)
         #expect(cache.capacity == 1024)
@@ -85,17 +99,6 @@ import Testing
     /// request at the opening is then a hit.
     @Test func onlyAGenuineTokenVerifiedElsewhereIsKept() {
         let cache = VerifiedTokenCache(capacity: 16)
-        let verifier = TokenVerifier(keys: TokenKeySet(keys: [key.publicKey]))
-        func check(_ t: String, at: Instant? = nil) -> VerifiedToken? {
-            var t = t
-            return t.withUTF8 {
-                try? VerifiedToken.check(UnsafeRawBufferPointer($0), now: at ?? now, with: verifier).get()
-            }
-        }
-        func digest(_ t: String) -> TokenDigest {
-            var t = t
-            return t.withUTF8 { TokenDigest(of: UnsafeRawBufferPointer($0)) }
-        }
         let genuine = token("a1")
         var forged = Array(genuine.utf8)
         forged[forged.count - 3] = forged[forged.count - 3] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
@@ -138,5 +141,41 @@ import Testing
             s.utf8.withContiguousStorageIfAvailable { UInt(bitPattern: $0.baseAddress) } ?? nil
         }
         #expect(storage(kept.person) != nil && storage(kept.person) != storage(verified.token.person))
+    }
+
+    /// Tokens another loop verified take only room this loop's residents do not use: with
+    /// sticky connections they would otherwise push out a crowd's tokens verified ahead.
+    @Test func aSharedTokenNeverPushesOutOneOfTheLoopsOwn() throws {
+        // One set of four: every token competes with every other.
+        let cache = VerifiedTokenCache(capacity: 4)
+        let own = (0..<4).map { token("own\($0)", lifetime: 600_000 + Int64($0) * 1000) }
+        for t in own { _ = verify(cache, t) }
+        let visitor = token("visitor")
+        let v = try #require(check(visitor))
+        #expect(!cache.keepShared(v, now: now))
+        #expect(own.allSatisfy { cache.holds(digest($0)) } && !cache.holds(v.digest))
+        // A full set of the loop's own still takes one of its own (the first to expire goes).
+        _ = verify(cache, token("own4", lifetime: 900_000))
+        #expect(!cache.holds(digest(own[0])) && cache.holds(digest(own[1])))
+    }
+
+    @Test func aSharedTokenIsTheFirstToGoUntilItsResidentTapsHere() throws {
+        let cache = VerifiedTokenCache(capacity: 4)
+        let own = (0..<3).map { token("own\($0)", lifetime: 600_000 + Int64($0) * 1000) }
+        for t in own { _ = verify(cache, t) }
+        // Expires last of all, yet goes first: it is only another loop's.
+        let visitor = token("visitor", lifetime: 900_000)
+        #expect(cache.keepShared(try #require(check(visitor)), now: now))
+        _ = verify(cache, token("own3"))
+        #expect(!cache.holds(digest(visitor)) && own.allSatisfy { cache.holds(digest($0)) })
+        // Shared again, then asked for here: it is the loop's own from then on.
+        let again = token("again", lifetime: 900_000)
+        let held = (0..<4).map { token("held\($0)", lifetime: 600_000 + Int64($0) * 1000) }
+        let other = VerifiedTokenCache(capacity: 4)
+        for t in held.prefix(3) { _ = verify(other, t) }
+        #expect(other.keepShared(try #require(check(again)), now: now))
+        #expect(try verify(other, again).get().person == "again")
+        _ = verify(other, held[3])
+        #expect(other.holds(digest(again)) && !other.holds(digest(held[0])))
     }
 }
