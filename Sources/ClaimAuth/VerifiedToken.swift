@@ -14,4 +14,23 @@ public struct VerifiedToken: Sendable {
     > {
         verifier.verify(token, now: now).map { VerifiedToken(digest: TokenDigest(of: token), token: $0) }
     }
+
+    /// The same token with text of its own, allocated on the calling thread: what a loop passes
+    /// on of a token another thread made, so that every copy is freed where it was made.
+    public func ownCopy() -> VerifiedToken { VerifiedToken(digest: digest, token: token.ownCopy()) }
+}
+
+extension PersonToken {
+    /// The same with text of its own (an assigned `String` shares its storage).
+    func ownCopy() -> PersonToken {
+        func own(_ s: String) -> String {
+            String(unsafeUninitializedCapacity: s.utf8.count) { $0.initialize(fromContentsOf: s.utf8) }
+        }
+        return PersonToken(
+            person: own(person),
+            facts: EligibilityFacts(
+                region: own(facts.region), realName: facts.realName, cardPrefix: own(facts.cardPrefix),
+                account: facts.account),
+            expiresAt: expiresAt, notBefore: notBefore)
+    }
 }

@@ -103,21 +103,8 @@ public final class VerifiedTokenCache {
         guard find(verified.digest, in: set) == nil, let slot = victim(in: set, now: now, shared: shared) else {
             return false
         }
-        slots[slot] = Entry(digest: verified.digest, token: Self.ownCopy(of: verified.token), shared: shared)
+        slots[slot] = Entry(digest: verified.digest, token: verified.token.ownCopy(), shared: shared)
         return true
-    }
-
-    /// `t` with text of its own (an assigned `String` shares its storage).
-    private static func ownCopy(of t: PersonToken) -> PersonToken {
-        func own(_ s: String) -> String {
-            String(unsafeUninitializedCapacity: s.utf8.count) { $0.initialize(fromContentsOf: s.utf8) }
-        }
-        return PersonToken(
-            person: own(t.person),
-            facts: EligibilityFacts(
-                region: own(t.facts.region), realName: t.facts.realName, cardPrefix: own(t.facts.cardPrefix),
-                account: t.facts.account),
-            expiresAt: t.expiresAt, notBefore: t.notBefore)
     }
 
     private func set(of digest: TokenDigest) -> Int { Int(truncatingIfNeeded: digest.words.0) & mask }

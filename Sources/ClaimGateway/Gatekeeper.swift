@@ -161,7 +161,8 @@ final class Gatekeeper: EventHandler {
                 metrics.tokensAheadRefused.increment()
                 continue
             }
-            if cache.keep(verified, now: now) { shares?.share(verified, generation: keysGeneration) }
+            // The others get a copy made here: the thread's own is freed by the thread.
+            if cache.keep(verified, now: now) { shares?.share(verified.ownCopy(), generation: keysGeneration) }
             metrics.tokensAhead.increment()
         }
     }

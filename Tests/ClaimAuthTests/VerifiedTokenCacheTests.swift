@@ -178,4 +178,16 @@ import Testing
         _ = verify(other, held[3])
         #expect(other.holds(digest(again)) && !other.holds(digest(held[0])))
     }
+
+    /// What a loop passes on of a token the thread beside it verified is a copy of its own, so
+    /// the thread's original is freed by the thread.
+    @Test func anOwnCopyIsEqualAndSharesNoText() throws {
+        let v = try #require(check(token("resident-0000000000000042")))
+        let copy = v.ownCopy()
+        #expect(copy.digest == v.digest && copy.token == v.token)
+        func storage(_ s: String) -> UInt? {
+            s.utf8.withContiguousStorageIfAvailable { UInt(bitPattern: $0.baseAddress) } ?? nil
+        }
+        #expect(storage(copy.token.person) != nil && storage(copy.token.person) != storage(v.token.person))
+    }
 }
