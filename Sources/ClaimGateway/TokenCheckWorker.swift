@@ -42,14 +42,9 @@ final class TokenCheckWorker: Sendable {
         let generation: Int
     }
 
-    /// What the loop reads: new outcomes, and the ones it has used, for the thread to free.
-    private struct Outbox {
-        var fresh: [Outcome] = []
-        var spent: [Outcome] = []
-    }
-
     private let inbox: Mutex<Inbox>
-    private let outbox = Mutex(Outbox())
+    /// What the loop reads: new outcomes, and the ones it has used, for the thread to free.
+    private let outbox = Mutex(HandBack<Outcome>())
     /// Set by the loop when the outbox was busy as it looked: the thread then fires `ready` again
     /// after its next outcome, so none waits unannounced.
     private let missed = Atomic<Bool>(false)
@@ -104,25 +99,7 @@ final class TokenCheckWorker: Sendable {
         return tryTake(&batch)
     }
 
-    private func tryTake(_ batch: inout [Outcome]) -> Bool {
-        var mine = batch
-        batch = []
-        let taken =
-            outbox.withLockIfAvailable { o in
-                if o.spent.isEmpty {
-                    swap(&o.spent, &mine)
-                } else {
-                    // The thread has not collected the last ones yet: these join them (no
-                    // element is freed here: the outbox holds them now).
-                    o.spent.append(contentsOf: mine)
-                    mine.removeAll(keepingCapacity: true)
-                }
-                swap(&o.fresh, &mine)
-                return true
-            } ?? false
-        batch = mine
-        return taken
-    }
+    private func tryTake(_ batch: inout [Outcome]) -> Bool { outbox.tryExchange(&batch) }
 
     /// Runs `body` holding the locks the thread takes for each token, as a thread preempted
     /// inside them would (tests).

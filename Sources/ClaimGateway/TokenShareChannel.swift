@@ -22,12 +22,7 @@ final class TokenShareChannel: Sendable {
         let generation: Int
     }
 
-    private struct State {
-        var fresh: [Shared] = []
-        var spent: [Shared] = []
-    }
-
-    private let state = Mutex(State())
+    private let state = Mutex(HandBack<Shared>())
     /// Set by the sender after each post: the receiver looks at the lock only when it is set.
     private let posted = Atomic<Bool>(false)
     /// The most tokens waiting for a receiver that does not take them (a loop stuck elsewhere):
@@ -63,22 +58,7 @@ final class TokenShareChannel: Sendable {
     /// this instant, when `batch` is as it was and `hasPosted` stays set.
     func take(_ batch: inout [Shared]) -> Bool {
         guard posted.exchange(false, ordering: .acquiring) else { return false }
-        var mine = batch
-        batch = []
-        let taken =
-            state.withLockIfAvailable { s in
-                if s.spent.isEmpty {
-                    swap(&s.spent, &mine)
-                } else {
-                    // The sender has not let go of the last ones yet: these join them (no element
-                    // is freed here: the channel holds each one now).
-                    s.spent.append(contentsOf: mine)
-                    mine.removeAll(keepingCapacity: true)
-                }
-                swap(&s.fresh, &mine)
-                return true
-            } ?? false
-        batch = mine
+        let taken = state.tryExchange(&batch)
         if !taken { posted.store(true, ordering: .relaxed) }
         return taken
     }
