@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// Neither loop waits for the other: both only try the lock, which each holds for a few array
 /// operations. A post that finds it held stays with the sender for its next try; a take that
-/// finds it held is tried again at the receiver's next request (`waiting` stays set).
+/// finds it held is tried again at the receiver's next request or before it sleeps (`hasPosted`
+/// stays set).
 ///
 /// Memory goes back where it came from, as with `TokenCheckWorker`: a `VerifiedToken`'s text was
 /// allocated by the sender, and a free of it on the receiver could wait on the sender's malloc
